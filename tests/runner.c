@@ -1,0 +1,19 @@
+/* The one test runner: every chapter's suite, compiled as one program.
+ *
+ * Each suite file includes its chapter's code, and each chapter includes
+ * the one before it (include guards keep every file to one copy), so this
+ * single file sees the whole workbook. `./build.sh test 04` sets
+ * CK_RUN_SUITE=04_softmax, and Check runs only that suite.
+ */
+#include "test_book.c"
+#include "test_01_idx.c"
+
+int main(void)
+{
+    SRunner *runner = srunner_create(suite_book());
+    srunner_add_suite(runner, suite_01_idx());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,314 @@
+/* Chapter 1's tests: the IDX loader on tiny files written here, every kind
+ * of malformed file, and the real MNIST files. */
+#define CH01_NO_MAIN
+#include "../code/01_idx.c"
+
+#include "testing.h"
+
+Suite *suite_01_idx(void);
+
+/* Write an IDX file: header for type/dims, then n_data bytes valued i % 10
+ * Returns its path. */
+static const char *write_idx(const char *name, int type, int n_dims,
+                             const uint32_t *dims, size_t n_data)
+{
+    size_t header = 4 + 4 * (size_t)n_dims;
+    uint8_t *bytes = calloc(header + n_data + 1, 1);
+    bytes[2] = (uint8_t)type;
+    bytes[3] = (uint8_t)n_dims;
+    for (int d = 0; d < n_dims; d++)
+        for (int b = 0; b < 4; b++)
+            bytes[4 + 4 * d + b] = (uint8_t)(dims[d] >> (24 - 8 * b));
+    for (size_t i = 0; i < n_data; i++)
+        bytes[header + i] = (uint8_t)(i % 10);
+    temp_write(name, bytes, header + n_data);
+    free(bytes);
+    return temp_path(name);
+}
+
+/* idx_load must fail on `path` with a message containing `expected`. */
+static void expect_idx_error(const char *path, const char *expected)
+{
+    Idx idx;
+    Error err = {{0}};
+    int status = idx_load(&idx, path, &err);
+    ck_assert_msg(status == -1,
+                  "idx_load(%s) should fail with '%s' but returned %d", path,
+                  expected, status);
+    ck_assert_msg(strstr(err.msg, expected) != NULL,
+                  "idx_load's error should mention '%s', got: %s", expected,
+                  err.msg);
+    ck_assert_msg(strstr(err.msg, path) != NULL,
+                  "the error should name the file %s, got: %s", path, err.msg);
+    ck_assert_msg(idx.data == NULL, "a failed load must leave no buffer");
+}
+
+START_TEST(test_read_be32)
+{
+    const uint8_t bytes[4] = {0x00, 0x00, 0xEA, 0x60};
+    ck_assert_msg(read_be32(bytes) == 60000,
+                  "00 00 EA 60 is 60000 big-endian, got %lu: are the bytes "
+                  "combined most significant first?",
+                  (unsigned long)read_be32(bytes));
+    const uint8_t high[4] = {0xFF, 0x00, 0x00, 0x01};
+    ck_assert_uint_eq(read_be32(high), 0xFF000001u);
+}
+END_TEST
+
+START_TEST(test_loads_a_tiny_file)
+{
+    uint32_t dims[3] = {3, 2, 4};
+    const char *path = write_idx("ok.idx", 0x08, 3, dims, 24);
+    Idx idx;
+    Error err;
+    ck_assert_msg(idx_load(&idx, path, &err) == 0, "should load: %s", err.msg);
+    ck_assert_int_eq(idx.n_dims, 3);
+    ck_assert_uint_eq(idx.dims[0], 3);
+    ck_assert_uint_eq(idx.dims[1], 2);
+    ck_assert_uint_eq(idx.dims[2], 4);
+    ck_assert_uint_eq(idx.n_bytes, 24);
+    ck_assert_uint_eq(idx.data[23], 23 % 10);
+    idx_free(&idx);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    expect_idx_error(temp_path("no-such-file"), "cannot open");
+}
+END_TEST
+
+START_TEST(test_empty_file)
+{
+    temp_write("empty", "", 0);
+    expect_idx_error(temp_path("empty"), "is empty");
+}
+END_TEST
+
+START_TEST(test_short_header)
+{
+    temp_write("short", "\0\0", 2);
+    expect_idx_error(temp_path("short"), "too short");
+}
+END_TEST
+
+START_TEST(test_wrong_magic)
+{
+    temp_write_text("text", "hello, this is not IDX\n");
+    expect_idx_error(temp_path("text"), "not an IDX file");
+}
+END_TEST
+
+START_TEST(test_wrong_type)
+{
+    uint32_t dims[1] = {4};
+    expect_idx_error(write_idx("float", 0x0D, 1, dims, 16), "element type 0x0d");
+}
+END_TEST
+
+START_TEST(test_zero_dimensions)
+{
+    expect_idx_error(write_idx("dims0", 0x08, 0, NULL, 0), "0 dimensions");
+}
+END_TEST
+
+START_TEST(test_too_many_dimensions)
+{
+    uint32_t dims[4] = {1, 1, 1, 1};
+    expect_idx_error(write_idx("dims4", 0x08, 4, dims, 1), "4 dimensions");
+}
+END_TEST
+
+START_TEST(test_header_truncated)
+{
+    const uint8_t bytes[8] = {0, 0, 8, 3, 0, 0, 0, 1};
+    temp_write("cut-header", bytes, sizeof bytes);
+    expect_idx_error(temp_path("cut-header"), "header truncated");
+}
+END_TEST
+
+START_TEST(test_truncated_data)
+{
+    uint32_t dims[3] = {10, 28, 28};
+    expect_idx_error(write_idx("cut", 0x08, 3, dims, 10 * 784 - 1),
+                     "truncated");
+}
+END_TEST
+
+START_TEST(test_extra_bytes)
+{
+    uint32_t dims[1] = {5};
+    expect_idx_error(write_idx("extra", 0x08, 1, dims, 6), "extra bytes");
+}
+END_TEST
+
+START_TEST(test_zero_size)
+{
+    uint32_t dims[3] = {0, 28, 28};
+    expect_idx_error(write_idx("size0", 0x08, 3, dims, 0), "size 1 is 0");
+}
+END_TEST
+
+START_TEST(test_overflowing_sizes)
+{
+    /* 2^32-1 cubed overflows 64 bits; the loader must notice before it
+     * multiplies, and must not try to allocate it. */
+    uint32_t dims[3] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu};
+    expect_idx_error(write_idx("huge", 0x08, 3, dims, 100), "truncated");
+}
+END_TEST
+
+START_TEST(test_gzip_file)
+{
+    const uint8_t bytes[12] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0, 0};
+    temp_write("data.gz", bytes, sizeof bytes);
+    expect_idx_error(temp_path("data.gz"), "gzip");
+}
+END_TEST
+
+START_TEST(test_directory)
+{
+    temp_write("folder/inside", "x", 1);
+    expect_idx_error(temp_path("folder"), "not a regular file");
+}
+END_TEST
+
+/* digits_load must fail with a message containing `expected`. */
+static void expect_digits_error(const char *images, const char *labels,
+                                const char *expected)
+{
+    Digits digits;
+    Error err = {{0}};
+    ck_assert_msg(digits_load(&digits, images, labels, &err) == -1,
+                  "digits_load should fail with '%s'", expected);
+    ck_assert_msg(strstr(err.msg, expected) != NULL,
+                  "the error should mention '%s', got: %s", expected, err.msg);
+}
+
+START_TEST(test_counts_disagree)
+{
+    uint32_t image_dims[3] = {3, 2, 2}, label_dims[1] = {2};
+    const char *images = write_idx("images", 0x08, 3, image_dims, 12);
+    const char *labels = write_idx("labels", 0x08, 1, label_dims, 2);
+    expect_digits_error(images, labels, "has 3 images but");
+}
+END_TEST
+
+START_TEST(test_labels_with_images_shape)
+{
+    uint32_t dims[3] = {3, 2, 2};
+    const char *images = write_idx("images", 0x08, 3, dims, 12);
+    const char *labels = write_idx("labels", 0x08, 3, dims, 12);
+    expect_digits_error(images, labels, "3 dimensions, expected 1");
+    expect_digits_error(labels, images, "expected 1");
+}
+END_TEST
+
+START_TEST(test_label_above_9)
+{
+    uint32_t image_dims[3] = {2, 2, 2};
+    const char *images = write_idx("images", 0x08, 3, image_dims, 8);
+    const uint8_t labels[10] = {0, 0, 8, 1, 0, 0, 0, 2, 3, 12};
+    temp_write("labels", labels, sizeof labels);
+    expect_digits_error(images, temp_path("labels"), "label 12 at index 1");
+}
+END_TEST
+
+START_TEST(test_loads_digits)
+{
+    uint32_t image_dims[3] = {2, 3, 4}, label_dims[1] = {2};
+    const char *images = write_idx("images", 0x08, 3, image_dims, 24);
+    const char *labels = write_idx("labels", 0x08, 1, label_dims, 2);
+    Digits digits;
+    Error err;
+    ck_assert_msg(digits_load(&digits, images, labels, &err) == 0, "%s",
+                  err.msg);
+    ck_assert_uint_eq(digits.n, 2);
+    ck_assert_int_eq(digits.rows, 3);
+    ck_assert_int_eq(digits.cols, 4);
+    ck_assert_int_eq(digits.labels[1], 1);
+    long counts[10];
+    digits_count(counts, &digits);
+    ck_assert_int_eq(counts[0], 1);
+    ck_assert_int_eq(counts[1], 1);
+    digits_free(&digits);
+}
+END_TEST
+
+START_TEST(test_missing_data_dir)
+{
+    Digits train, test;
+    Error err;
+    ck_assert(mnist_load(&train, &test, temp_path("nothing-here"), &err) == -1);
+    ck_assert_msg(strstr(err.msg, "./build.sh data") != NULL,
+                  "a missing data set should point to ./build.sh data, got: "
+                  "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_real_mnist)
+{
+    Digits train, test;
+    Error err;
+    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0,
+                  "cannot load MNIST (run ./build.sh data): %s", err.msg);
+    ck_assert_uint_eq(train.n, 60000);
+    ck_assert_uint_eq(test.n, 10000);
+    ck_assert_int_eq(train.rows, 28);
+    ck_assert_int_eq(train.cols, 28);
+    static const long train_expected[10] = {5923, 6742, 5958, 6131, 5842,
+                                            5421, 5918, 6265, 5851, 5949};
+    static const long test_expected[10] = {980, 1135, 1032, 1010, 982,
+                                           892, 958,  1028, 974,  1009};
+    long counts[10];
+    digits_count(counts, &train);
+    for (int d = 0; d < 10; d++)
+        ck_assert_msg(counts[d] == train_expected[d],
+                      "training set: expected %ld digits %d, counted %ld",
+                      train_expected[d], d, counts[d]);
+    digits_count(counts, &test);
+    for (int d = 0; d < 10; d++)
+        ck_assert_msg(counts[d] == test_expected[d],
+                      "test set: expected %ld digits %d, counted %ld",
+                      test_expected[d], d, counts[d]);
+    ck_assert_msg(train.labels[0] == 5, "MNIST's first training digit is a 5");
+    digits_free(&train);
+    digits_free(&test);
+}
+END_TEST
+
+Suite *suite_01_idx(void)
+{
+    Suite *suite = suite_create("01_idx");
+    TCase *loader = tcase_create("loader");
+    tcase_add_test(loader, test_read_be32);
+    tcase_add_test(loader, test_loads_a_tiny_file);
+    tcase_add_test(loader, test_loads_digits);
+    suite_add_tcase(suite, loader);
+
+    TCase *bad = tcase_create("bad files");
+    tcase_add_test(bad, test_missing_file);
+    tcase_add_test(bad, test_empty_file);
+    tcase_add_test(bad, test_short_header);
+    tcase_add_test(bad, test_wrong_magic);
+    tcase_add_test(bad, test_wrong_type);
+    tcase_add_test(bad, test_zero_dimensions);
+    tcase_add_test(bad, test_too_many_dimensions);
+    tcase_add_test(bad, test_header_truncated);
+    tcase_add_test(bad, test_truncated_data);
+    tcase_add_test(bad, test_extra_bytes);
+    tcase_add_test(bad, test_zero_size);
+    tcase_add_test(bad, test_overflowing_sizes);
+    tcase_add_test(bad, test_gzip_file);
+    tcase_add_test(bad, test_directory);
+    tcase_add_test(bad, test_counts_disagree);
+    tcase_add_test(bad, test_labels_with_images_shape);
+    tcase_add_test(bad, test_label_above_9);
+    tcase_add_test(bad, test_missing_data_dir);
+    suite_add_tcase(suite, bad);
+
+    TCase *real = tcase_create("real MNIST");
+    tcase_add_test(real, test_real_mnist);
+    suite_add_tcase(suite, real);
+    return suite;
+}

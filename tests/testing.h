@@ -1,0 +1,72 @@
+/* testing.h: small helpers the Check suites share (temporary files). */
+#ifndef TESTING_H
+#define TESTING_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *temp_dir(void);
+const char *temp_path(const char *name);
+void temp_write(const char *name, const void *bytes, size_t n_bytes);
+void temp_write_text(const char *name, const char *text);
+const char *test_data_dir(void);
+
+/* A fresh directory under /tmp for this test process (Check forks one per
+ * test, so tests do not see each other's files). */
+const char *temp_dir(void)
+{
+    static char dir[64];
+    static pid_t owner = 0;
+    if (owner != getpid()) {
+        snprintf(dir, sizeof dir, "/tmp/workbook-test-XXXXXX");
+        ck_assert_msg(mkdtemp(dir) != NULL, "cannot make a temporary folder");
+        owner = getpid();
+    }
+    return dir;
+}
+
+/* temp_dir()/name, in a buffer that the next two calls keep intact. */
+const char *temp_path(const char *name)
+{
+    static char paths[3][4096];
+    static int next = 0;
+    char *path = paths[next];
+    next = (next + 1) % 3;
+    snprintf(path, sizeof paths[0], "%s/%s", temp_dir(), name);
+    return path;
+}
+
+void temp_write(const char *name, const void *bytes, size_t n_bytes)
+{
+    const char *path = temp_path(name);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *slash = strchr(dir + strlen(temp_dir()) + 1, '/'); slash;
+         slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        mkdir(dir, 0777);
+        *slash = '/';
+    }
+    FILE *file = fopen(path, "wb");
+    ck_assert_msg(file != NULL, "cannot write %s", path);
+    ck_assert(fwrite(bytes, 1, n_bytes, file) == n_bytes);
+    fclose(file);
+}
+
+void temp_write_text(const char *name, const char *text)
+{
+    temp_write(name, text, strlen(text));
+}
+
+/* Where the real MNIST files are: $WORKBOOK_DATA or data/mnist. */
+const char *test_data_dir(void)
+{
+    const char *dir = getenv("WORKBOOK_DATA");
+    return dir ? dir : "data/mnist";
+}
+
+#endif /* TESTING_H */
