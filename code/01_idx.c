@@ -17,7 +17,7 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
-#define IDX_MAX_DIMS 3
+#define IDX_MAX_DIMS   3
 #define IDX_TYPE_UBYTE 0x08
 
 /* One IDX file as it is on disk: its sizes and its raw bytes. */
@@ -102,34 +102,39 @@ int idx_load(Idx *idx, const char *path, Error *err)
         goto done;
     }
     if (header[0] == 0x1f && header[1] == 0x8b) {
-        error_set(err, "%s: is gzip-compressed; gunzip it first, or import "
-                       "it with ./build.sh data --from DIR", path);
+        error_set(err,
+                  "%s: is gzip-compressed; gunzip it first, or import "
+                  "it with ./build.sh data --from DIR",
+                  path);
         goto done;
     }
     if (header[0] != 0 || header[1] != 0) {
-        error_set(err, "%s: not an IDX file (expected magic 00 00 08 0N, "
-                       "found %02x %02x %02x %02x)", path, header[0],
-                  header[1], header[2], header[3]);
+        error_set(err,
+                  "%s: not an IDX file (expected magic 00 00 08 0N, "
+                  "found %02x %02x %02x %02x)",
+                  path, header[0], header[1], header[2], header[3]);
         goto done;
     }
     if (header[2] != IDX_TYPE_UBYTE) {
-        error_set(err, "%s: element type 0x%02x, expected 0x08 "
-                       "(unsigned bytes)", path, header[2]);
+        error_set(err,
+                  "%s: element type 0x%02x, expected 0x08 "
+                  "(unsigned bytes)",
+                  path, header[2]);
         goto done;
     }
     idx->n_dims = header[3];
     if (idx->n_dims < 1 || idx->n_dims > IDX_MAX_DIMS) {
-        error_set(err, "%s: %d dimensions, expected 1 to %d", path,
-                  idx->n_dims, IDX_MAX_DIMS);
+        error_set(err, "%s: %d dimensions, expected 1 to %d", path, idx->n_dims,
+                  IDX_MAX_DIMS);
         goto done;
     }
     uint64_t header_size = 4 + 4 * (uint64_t)idx->n_dims;
-    if (file_size < header_size ||
-        fread(header + 4, 4, (size_t)idx->n_dims, file) !=
-            (size_t)idx->n_dims) {
-        error_set(err, "%s: header truncated (%d sizes need %llu bytes, "
-                       "the file has %llu)", path, idx->n_dims,
-                  (unsigned long long)header_size,
+    if (file_size < header_size || fread(header + 4, 4, (size_t)idx->n_dims,
+                                         file) != (size_t)idx->n_dims) {
+        error_set(err,
+                  "%s: header truncated (%d sizes need %llu bytes, "
+                  "the file has %llu)",
+                  path, idx->n_dims, (unsigned long long)header_size,
                   (unsigned long long)file_size);
         goto done;
     }
@@ -144,19 +149,20 @@ int idx_load(Idx *idx, const char *path, Error *err)
             goto done;
         }
         if (n_bytes > data_room / idx->dims[d]) {
-            error_set(err, "%s: truncated (the header promises more data "
-                           "than the file's %llu bytes)", path,
-                      (unsigned long long)file_size);
+            error_set(err,
+                      "%s: truncated (the header promises more data "
+                      "than the file's %llu bytes)",
+                      path, (unsigned long long)file_size);
             goto done;
         }
         n_bytes *= idx->dims[d];
     }
     if (n_bytes != data_room) {
-        error_set(err, "%s: %s (the header promises %llu data bytes, the "
-                       "file has %llu)", path,
-                  n_bytes > data_room ? "truncated" : "has extra bytes",
-                  (unsigned long long)n_bytes,
-                  (unsigned long long)data_room);
+        error_set(err,
+                  "%s: %s (the header promises %llu data bytes, the "
+                  "file has %llu)",
+                  path, n_bytes > data_room ? "truncated" : "has extra bytes",
+                  (unsigned long long)n_bytes, (unsigned long long)data_room);
         goto done;
     }
 
@@ -213,17 +219,19 @@ int digits_load(Digits *digits, const char *images_path,
                   (unsigned long)images.dims[0], labels_path,
                   (unsigned long)labels.dims[0]);
     } else if (images.dims[1] > 1024 || images.dims[2] > 1024) {
-        error_set(err, "%s: images of %lu x %lu pixels, expected at most "
-                       "1024 x 1024", images_path,
-                  (unsigned long)images.dims[1],
+        error_set(err,
+                  "%s: images of %lu x %lu pixels, expected at most "
+                  "1024 x 1024",
+                  images_path, (unsigned long)images.dims[1],
                   (unsigned long)images.dims[2]);
     } else {
         status = 0;
         for (size_t i = 0; i < labels.n_bytes; i++) {
             if (labels.data[i] > 9) {
-                status = error_set(err, "%s: label %d at index %zu is not a "
-                                        "digit 0-9", labels_path,
-                                   labels.data[i], i);
+                status = error_set(err,
+                                   "%s: label %d at index %zu is not a "
+                                   "digit 0-9",
+                                   labels_path, labels.data[i], i);
                 break;
             }
         }
@@ -258,14 +266,16 @@ int mnist_load(Digits *train, Digits *test, const char *dir, Error *err)
         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     char paths[4][4096];
     for (int f = 0; f < 4; f++) {
-        int length = snprintf(paths[f], sizeof paths[f], "%s/%s", dir,
-                              names[f]);
+        int length =
+            snprintf(paths[f], sizeof paths[f], "%s/%s", dir, names[f]);
         if (length < 0 || length >= (int)sizeof paths[f])
             return error_set(err, "--data %s: path is too long", dir);
         FILE *probe = fopen(paths[f], "rb");
         if (probe == NULL && errno == ENOENT)
-            return error_set(err, "%s: no such file (run ./build.sh data, "
-                                  "or pass --data DIR)", paths[f]);
+            return error_set(err,
+                             "%s: no such file (run ./build.sh data, "
+                             "or pass --data DIR)",
+                             paths[f]);
         if (probe != NULL)
             fclose(probe);
     }
@@ -336,12 +346,11 @@ static void canvas_put(float *canvas, int width, int top, int left,
     for (int r = 0; r < digits->rows; r++)
         for (int c = 0; c < digits->cols; c++)
             canvas[(top + r) * width + left + c] =
-                digits->pixels[i * (size_t)size + (size_t)(r * digits->cols +
-                                                           c)];
+                digits
+                    ->pixels[i * (size_t)size + (size_t)(r * digits->cols + c)];
 }
 
-static void canvas_write(FILE *out, const float *canvas, int height,
-                         int width)
+static void canvas_write(FILE *out, const float *canvas, int height, int width)
 {
     for (int r = 0; r < height; r++)
         for (int c = 0; c < width; c++)
@@ -389,8 +398,7 @@ static int write_means(const char *dir, const Digits *train, Error *err)
     int size = train->rows * train->cols, cell_w = train->cols + 2 * PAD;
     int width = 10 * cell_w;
     double *sums = calloc(10 * (size_t)size, sizeof *sums);
-    float *canvas = calloc((size_t)width * (size_t)train->rows,
-                           sizeof *canvas);
+    float *canvas = calloc((size_t)width * (size_t)train->rows, sizeof *canvas);
     if (sums == NULL || canvas == NULL) {
         free(sums);
         free(canvas);
@@ -527,8 +535,7 @@ int main(int argc, char **argv)
 
     if (show >= 0) {
         size_t size = (size_t)(train.rows * train.cols);
-        printf("training digit %ld, labelled %d:\n", show,
-               train.labels[show]);
+        printf("training digit %ld, labelled %d:\n", show, train.labels[show]);
         digit_print(stdout, train.pixels + (size_t)show * size, train.rows,
                     train.cols);
     } else {

@@ -33,18 +33,17 @@ void output_slug(char *slug, size_t size, const char *args);
 void heading_anchor(char *anchor, size_t size, const char *heading);
 int listing_write(FILE *out, const char *root, const char *file,
                   const char *name, Error *err);
-int capture_path(char *path, size_t size, const char *root,
-                 const char *program, const char *args, Error *err);
+int capture_path(char *path, size_t size, const char *root, const char *program,
+                 const char *args, Error *err);
 int output_write(FILE *out, const char *root, const char *program,
                  const char *args, Error *err);
 int value_lookup(char *value, size_t size, const char *root,
                  const char *program, const char *key, Error *err);
-int values_expand(FILE *out, const char *root, const char *line,
-                  Error *err);
+int values_expand(FILE *out, const char *root, const char *line, Error *err);
 int chapter_write(FILE *out, const char *root, const char *path,
                   int commands_only, Error *err);
-int book_write(FILE *out, const char *root, int n_chapters,
-               char **chapters, Error *err);
+int book_write(FILE *out, const char *root, int n_chapters, char **chapters,
+               Error *err);
 
 /* The file name part for a run's arguments: runs of anything but letters
  * and digits become one '_', with none at the ends ("--show 0" -> "show_0";
@@ -146,8 +145,8 @@ int listing_write(FILE *out, const char *root, const char *file,
     return 0;
 }
 
-int capture_path(char *path, size_t size, const char *root,
-                 const char *program, const char *args, Error *err)
+int capture_path(char *path, size_t size, const char *root, const char *program,
+                 const char *args, Error *err)
 {
     char slug[256];
     output_slug(slug, sizeof slug, args);
@@ -165,8 +164,10 @@ int output_write(FILE *out, const char *root, const char *program,
         return -1;
     FILE *in = fopen(path, "r");
     if (in == NULL)
-        return error_set(err, "@output %s %s: no captured output %s (run "
-                              "./build.sh)", program, args, path);
+        return error_set(err,
+                         "@output %s %s: no captured output %s (run "
+                         "./build.sh)",
+                         program, args, path);
     fprintf(out, "```\n$ bin/%s%s%s\n", program, *args ? " " : "", args);
     while (fgets(line, sizeof line, in) != NULL) {
         chomp(line);
@@ -293,8 +294,7 @@ int chapter_write(FILE *out, const char *root, const char *path,
 }
 
 /* The first "# " heading of a chapter file, for the table of contents. */
-static int chapter_title(char *title, size_t size, const char *path,
-                         Error *err)
+static int chapter_title(char *title, size_t size, const char *path, Error *err)
 {
     FILE *in = fopen(path, "r");
     if (in == NULL)

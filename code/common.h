@@ -114,8 +114,8 @@ long option_long(int argc, char **argv, int *i, long min, long max)
     long value = strtol(text, &end, 10);
     if (end == text || *end != '\0' || errno == ERANGE || value < min ||
         value > max)
-        usage_error("%s expects a whole number from %ld to %ld, got '%s'",
-                    name, min, max, text);
+        usage_error("%s expects a whole number from %ld to %ld, got '%s'", name,
+                    min, max, text);
     return value;
 }
 
@@ -129,8 +129,8 @@ double option_positive(int argc, char **argv, int *i)
     double value = strtod(text, &end);
     if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value) ||
         value <= 0)
-        usage_error("%s expects a positive number such as 0.1, got '%s'",
-                    name, text);
+        usage_error("%s expects a positive number such as 0.1, got '%s'", name,
+                    text);
     return value;
 }
 
@@ -152,8 +152,7 @@ FILE *output_open(const char *dir, const char *name, Error *err)
         return NULL;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        error_set(err, "%s: cannot create directory: %s", dir,
-                  strerror(errno));
+        error_set(err, "%s: cannot create directory: %s", dir, strerror(errno));
         return NULL;
     }
     FILE *file = fopen(path, "w");

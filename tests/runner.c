@@ -5,8 +5,8 @@
  * single file sees the whole workbook. `./build.sh test 04` sets
  * CK_RUN_SUITE=04_softmax, and Check runs only that suite.
  */
-#include "test_book.c"
 #include "test_01_idx.c"
+#include "test_book.c"
 
 int main(void)
 {

@@ -102,7 +102,8 @@ END_TEST
 START_TEST(test_wrong_type)
 {
     uint32_t dims[1] = {4};
-    expect_idx_error(write_idx("float", 0x0D, 1, dims, 16), "element type 0x0d");
+    expect_idx_error(write_idx("float", 0x0D, 1, dims, 16),
+                     "element type 0x0d");
 }
 END_TEST
 
@@ -242,7 +243,8 @@ START_TEST(test_missing_data_dir)
     ck_assert(mnist_load(&train, &test, temp_path("nothing-here"), &err) == -1);
     ck_assert_msg(strstr(err.msg, "./build.sh data") != NULL,
                   "a missing data set should point to ./build.sh data, got: "
-                  "%s", err.msg);
+                  "%s",
+                  err.msg);
 }
 END_TEST
 

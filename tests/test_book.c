@@ -27,7 +27,8 @@ static char *assemble(int *status, Error *err)
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     char preface[4096], chapter[4096];
-    snprintf(preface, sizeof preface, "%s", temp_path("chapters/00_preface.md"));
+    snprintf(preface, sizeof preface, "%s",
+             temp_path("chapters/00_preface.md"));
     snprintf(chapter, sizeof chapter, "%s", temp_path("chapters/01_x.md"));
     char *chapters[2] = {preface, chapter};
     *status = book_write(out, temp_dir(), 2, chapters, err);
