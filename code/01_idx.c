@@ -527,10 +527,11 @@ int main(int argc, char **argv)
     if (mnist_load(&train, &test, data_dir, &err) != 0)
         fail_with(&err);
     if (show >= (long)train.n) {
+        long last = (long)train.n - 1;
         digits_free(&train);
         digits_free(&test);
-        usage_error("--show expects a whole number from 0 to %zu, got %ld",
-                    train.n - 1, show);
+        usage_error("--show expects a whole number from 0 to %ld, got %ld",
+                    last, show);
     }
 
     if (show >= 0) {

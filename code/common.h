@@ -102,7 +102,7 @@ const char *option_value(int argc, char **argv, int *i)
     return argv[*i];
 }
 
-/* A whole number in [min, max]. strtol alone would accept "12abc" as 12 and
+/* A whole number in [min, max] (max LONG_MAX: no upper limit). strtol alone would accept "12abc" as 12 and
  * "" as 0, so we check that the whole string was used and that it did not
  * overflow. */
 long option_long(int argc, char **argv, int *i, long min, long max)
@@ -113,9 +113,13 @@ long option_long(int argc, char **argv, int *i, long min, long max)
     errno = 0;
     long value = strtol(text, &end, 10);
     if (end == text || *end != '\0' || errno == ERANGE || value < min ||
-        value > max)
+        value > max) {
+        if (max == LONG_MAX)
+            usage_error("%s expects a whole number of at least %ld, got '%s'",
+                        name, min, text);
         usage_error("%s expects a whole number from %ld to %ld, got '%s'", name,
                     min, max, text);
+    }
     return value;
 }
 
