@@ -45,6 +45,7 @@ int option_is(const char *arg, const char *name);
 const char *option_value(int argc, char **argv, int *i);
 long option_long(int argc, char **argv, int *i, long min, long max);
 double option_positive(int argc, char **argv, int *i);
+int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes);
 double seconds_now(void);
 FILE *output_open(const char *dir, const char *name, Error *err);
 int output_close(FILE *file, const char *dir, const char *name, Error *err);
@@ -136,6 +137,30 @@ double option_positive(int argc, char **argv, int *i)
         usage_error("%s expects a positive number such as 0.1, got '%s'", name,
                     text);
     return value;
+}
+
+/* A comma-separated list of sizes such as "16,16" into sizes[]; returns how
+ * many (1 to max_sizes). Each size must be a whole number from 1 to 4096. */
+int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes)
+{
+    const char *name = argv[*i];
+    const char *text = option_value(argc, argv, i);
+    const char *start = text;
+    int n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long value = strtol(start, &end, 10);
+        if (end == start || (*end != ',' && *end != '\0') || errno == ERANGE ||
+            value < 1 || value > 4096 || n == max_sizes)
+            usage_error("%s expects 1 to %d sizes from 1 to 4096 separated "
+                        "by commas, such as 16,16; got '%s'",
+                        name, max_sizes, text);
+        sizes[n++] = (int)value;
+        if (*end == '\0')
+            return n;
+        start = end + 1;
+    }
 }
 
 /* Wall-clock seconds from an arbitrary start; subtract two readings. */

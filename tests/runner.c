@@ -6,12 +6,20 @@
  * CK_RUN_SUITE=04_softmax, and Check runs only that suite.
  */
 #include "test_01_idx.c"
+#include "test_02_affine.c"
+#include "test_03_relu.c"
+#include "test_04_softmax.c"
+#include "test_05_cross_entropy.c"
 #include "test_book.c"
 
 int main(void)
 {
     SRunner *runner = srunner_create(suite_book());
     srunner_add_suite(runner, suite_01_idx());
+    srunner_add_suite(runner, suite_02_affine());
+    srunner_add_suite(runner, suite_03_relu());
+    srunner_add_suite(runner, suite_04_softmax());
+    srunner_add_suite(runner, suite_05_cross_entropy());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -1,0 +1,352 @@
+/* Chapter 2: one layer of neurons, y = x W + b.
+ *
+ *   cc -std=c11 -O3 code/02_affine.c -lm -o bin/02_affine
+ *   bin/02_affine            one test digit through a random 784 -> 16 layer
+ *
+ * Adds: the workbook's seeded random generator, a layer of weights and
+ * biases with its initialisation, and the layer's forward pass.
+ */
+#ifndef CH02_AFFINE_C
+#define CH02_AFFINE_C
+
+#define CH01_NO_MAIN /* reuse chapter 1's code, not its demo */
+#include "01_idx.c"
+
+/* ---- What this chapter adds ------------------------------------------- */
+
+/* A random number generator small enough to read: SplitMix64. Same seed,
+ * same numbers, on every machine, unlike rand(), whose sequence differs
+ * between C libraries (and is often poor). */
+typedef struct {
+    uint64_t state;
+} Rng;
+
+/* How to choose a layer's first, random weights. */
+typedef enum {
+    INIT_SMALL, /* normal, standard deviation 0.1 (the original write-up) */
+    INIT_HE     /* normal, standard deviation sqrt(2 / n_in) (for ReLU) */
+} Init;
+
+/* A fully connected ("affine") layer: n_out neurons, each with one weight
+ * per input and one bias. weights[i * n_out + j] connects input i to
+ * neuron j. */
+typedef struct {
+    int n_in, n_out;
+    float *weights; /* [n_in x n_out] */
+    float *biases;  /* [n_out] */
+} Affine;
+
+void rng_seed(Rng *rng, uint64_t seed);
+uint64_t rng_next(Rng *rng);
+float rng_uniform(Rng *rng);
+float rng_normal(Rng *rng);
+uint32_t rng_below(Rng *rng, uint32_t n);
+int init_parse(Init *init, const char *name);
+int affine_init(Affine *layer, int n_in, int n_out, Error *err);
+void affine_free(Affine *layer);
+void affine_randomize(Affine *layer, Init init, Rng *rng);
+void affine_forward(float *y, const float *x, const Affine *layer, int n_batch);
+void digits_inputs(float *x, const Digits *digits, const size_t *indices,
+                   int n_batch);
+
+/* ---- Random numbers ----------------------------------------------------- */
+
+// @listing rng
+/* SplitMix64 (Steele, Lea and Flood, 2014): add a constant to the state,
+ * then scramble the bits. The constant is 2^64 divided by the golden ratio,
+ * so successive states are spread evenly; the scrambling makes each output
+ * look unrelated to the last. uint64_t arithmetic wraps around modulo 2^64
+ * by definition in C, so this gives the same numbers everywhere. */
+void rng_seed(Rng *rng, uint64_t seed)
+{
+    rng->state = seed;
+}
+
+uint64_t rng_next(Rng *rng)
+{
+    uint64_t z = (rng->state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1): the top 24 bits, as many as a float holds exactly. */
+float rng_uniform(Rng *rng)
+{
+    return (float)(rng_next(rng) >> 40) * (1.0f / 16777216.0f);
+}
+
+/* Normal (Gaussian), mean 0 and standard deviation 1, by the Box-Muller
+ * transform: two uniform numbers u1, u2 give
+ *     sqrt(-2 ln u1) * cos(2 pi u2).
+ * u1 is taken in (0, 1] so that ln u1 is finite. */
+float rng_normal(Rng *rng)
+{
+    double u1 = 1.0 - (double)(rng_next(rng) >> 11) * 0x1p-53;
+    double u2 = (double)(rng_next(rng) >> 11) * 0x1p-53;
+    return (float)(sqrt(-2.0 * log(u1)) *
+                   cos(2.0 * 3.14159265358979323846 * u2));
+}
+// @end rng
+
+/* A whole number in [0, n), for shuffling. Taking the high bits of a
+ * 64 x 32-bit product (Lemire's method, without its rejection step) is
+ * biased by at most n / 2^32: for n = 60000, about 1 in 70000. */
+uint32_t rng_below(Rng *rng, uint32_t n)
+{
+    return (uint32_t)(((rng_next(rng) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* ---- A layer -------------------------------------------------------------- */
+
+/* "small" or "he" -> init; returns -1 for any other name. */
+int init_parse(Init *init, const char *name)
+{
+    if (strcmp(name, "small") == 0)
+        *init = INIT_SMALL;
+    else if (strcmp(name, "he") == 0)
+        *init = INIT_HE;
+    else
+        return -1;
+    return 0;
+}
+
+/* Allocate an n_in -> n_out layer with all weights and biases 0. */
+int affine_init(Affine *layer, int n_in, int n_out, Error *err)
+{
+    *layer = (Affine){.n_in = n_in, .n_out = n_out};
+    layer->weights = calloc((size_t)n_in * (size_t)n_out, sizeof(float));
+    layer->biases = calloc((size_t)n_out, sizeof(float));
+    if (layer->weights == NULL || layer->biases == NULL) {
+        affine_free(layer);
+        return error_set(err, "out of memory for a %d x %d layer", n_in, n_out);
+    }
+    return 0;
+}
+
+void affine_free(Affine *layer)
+{
+    free(layer->weights);
+    free(layer->biases);
+    *layer = (Affine){0};
+}
+
+// @listing affine_randomize
+/* Random weights, biases 0. If all weights started equal, every neuron of
+ * the layer would compute the same thing and receive the same correction,
+ * forever: randomness breaks that symmetry.
+ *
+ * How large? A neuron sums n_in products. With inputs of size about 1 and
+ * weights of standard deviation s, the sum has standard deviation about
+ * s * sqrt(n_in). He et al. (2015) choose s = sqrt(2 / n_in): the sum then
+ * has variance about 2, and since ReLU (chapter 3) zeroes half of its inputs,
+ * each layer passes on signals of about the same size as it received, however
+ * many layers are stacked. INIT_SMALL (s = 0.1 whatever n_in) is what the
+ * original TensorFlow write-up used. */
+void affine_randomize(Affine *layer, Init init, Rng *rng)
+{
+    float scale = init == INIT_HE ? sqrtf(2.0f / (float)layer->n_in) : 0.1f;
+    for (int k = 0; k < layer->n_in * layer->n_out; k++)
+        layer->weights[k] = scale * rng_normal(rng);
+    for (int j = 0; j < layer->n_out; j++)
+        layer->biases[j] = 0.0f;
+}
+// @end affine_randomize
+
+// @listing affine_forward
+/* y = x W + b, for a batch of n_batch inputs at once:
+ *
+ *     y[b][j] = biases[j] + sum over i of x[b][i] * weights[i][j]
+ *
+ *   x: [n_batch x n_in]   y: [n_batch x n_out], overwritten
+ *
+ * The loops run i outside and j inside: each input x[b][i] is added, times
+ * its row of weights, to all n_out sums at once. The inner loop then walks
+ * two arrays in order with no sum to carry from one step to the next, which
+ * the compiler turns into vector instructions (8 floats at a time). And an
+ * input that is 0, like the 81% of MNIST's pixels that are bare paper, or a
+ * neuron that ReLU switched off, can skip its whole row. */
+void affine_forward(float *y, const float *x, const Affine *layer, int n_batch)
+{
+    int n_in = layer->n_in, n_out = layer->n_out;
+    for (int b = 0; b < n_batch; b++) {
+        float *y_row = y + (size_t)b * n_out;
+        const float *x_row = x + (size_t)b * n_in;
+        for (int j = 0; j < n_out; j++)
+            y_row[j] = layer->biases[j];
+        for (int i = 0; i < n_in; i++) {
+            float x_i = x_row[i];
+            if (x_i == 0.0f)
+                continue; /* adds nothing */
+            const float *w_row = layer->weights + (size_t)i * n_out;
+            for (int j = 0; j < n_out; j++)
+                y_row[j] += x_i * w_row[j];
+        }
+    }
+}
+// @end affine_forward
+
+/* x[b] = image indices[b] of `digits`, grey levels 0..255 scaled to
+ * 0..1 (so that inputs, like weights, are of size about 1).
+ *   x: [n_batch x rows*cols], overwritten */
+void digits_inputs(float *x, const Digits *digits, const size_t *indices,
+                   int n_batch)
+{
+    size_t size = (size_t)digits->rows * (size_t)digits->cols;
+    for (int b = 0; b < n_batch; b++) {
+        const uint8_t *pixels = digits->pixels + indices[b] * size;
+        for (size_t p = 0; p < size; p++)
+            x[(size_t)b * size + p] = (float)pixels[p] / 255.0f;
+    }
+}
+
+/* ---- The demo ----------------------------------------------------------- */
+#ifndef CH02_NO_MAIN
+
+static void usage(void)
+{
+    printf("Usage: %s [--data DIR] [--seed N] [--init he|small] [--digit N]\n"
+           "          [--neurons N] [--out DIR]\n"
+           "Send one test digit through one layer of random neurons.\n"
+           "  --data DIR     folder with the MNIST files (default data/mnist)\n"
+           "  --seed N       seed of the random weights (default 1)\n"
+           "  --init NAME    he (default) or small: how to draw the weights\n"
+           "  --digit N      which test digit (default 0)\n"
+           "  --neurons N    neurons in the layer (default 16)\n"
+           "  --out DIR      also write the figure data and values.txt\n",
+           program_name);
+}
+
+/* weights.dat: each neuron's 784 weights as a 28 x 28 image, 4 to a row. */
+static int write_weight_images(const char *dir, const Affine *layer, int rows,
+                               int cols, Error *err)
+{
+    enum { PER_ROW = 4, PAD = 2 };
+    int n = layer->n_out, grid_rows = (n + PER_ROW - 1) / PER_ROW;
+    int width = PER_ROW * (cols + PAD), height = grid_rows * (rows + PAD);
+    FILE *out = output_open(dir, "weights.dat", err);
+    if (out == NULL)
+        return -1;
+    for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+            int neuron = y / (rows + PAD) * PER_ROW + x / (cols + PAD);
+            int r = y % (rows + PAD), c = x % (cols + PAD);
+            /* 0 draws as white: the gaps between images. */
+            if (neuron < n && r < rows && c < cols)
+                fprintf(out, "%.4f",
+                        (double)layer
+                            ->weights[(size_t)(r * cols + c) * n + neuron]);
+            else
+                fprintf(out, "0");
+            fputc(x + 1 < width ? ' ' : '\n', out);
+        }
+    }
+    return output_close(out, dir, "weights.dat", err);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long seed = 1, digit = 0, n_neurons = 16;
+    Init init = INIT_HE;
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            usage();
+            return 0;
+        } else if (option_is(argv[i], "--data")) {
+            data_dir = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--seed")) {
+            seed = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--init")) {
+            const char *name = option_value(argc, argv, &i);
+            if (init_parse(&init, name) != 0)
+                usage_error("--init expects he or small, got '%s'", name);
+        } else if (option_is(argv[i], "--digit")) {
+            digit = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--neurons")) {
+            n_neurons = option_long(argc, argv, &i, 1, 4096);
+        } else if (option_is(argv[i], "--out")) {
+            out_dir = option_value(argc, argv, &i);
+        } else {
+            usage_error("unknown option '%s'", argv[i]);
+        }
+    }
+
+    Digits train, test;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    if (digit >= (long)test.n) {
+        long last = (long)test.n - 1;
+        digits_free(&train);
+        digits_free(&test);
+        usage_error("--digit expects a whole number from 0 to %ld, got %ld",
+                    last, digit);
+    }
+    int n_in = test.rows * test.cols;
+    Affine layer;
+    float *x = malloc((size_t)n_in * sizeof *x);
+    float *y = malloc((size_t)n_neurons * sizeof *y);
+    if (x == NULL || y == NULL ||
+        affine_init(&layer, n_in, (int)n_neurons, &err) != 0) {
+        error_set(&err, "out of memory");
+        fail_with(&err);
+    }
+    Rng rng;
+    rng_seed(&rng, (uint64_t)seed);
+    affine_randomize(&layer, init, &rng);
+
+    size_t index = (size_t)digit;
+    digits_inputs(x, &test, &index, 1);
+    affine_forward(y, x, &layer, 1);
+
+    printf("A layer of %ld neurons, each with %d weights and a bias: %ld "
+           "numbers,\ndrawn at random (--init %s, --seed %ld).\n\n",
+           n_neurons, n_in, n_neurons * (n_in + 1),
+           init == INIT_HE ? "he" : "small", seed);
+    printf("Test digit %ld (a %d) goes in as %d numbers from 0 to 1.\n"
+           "Each neuron's weighted sum of them, plus its bias:\n",
+           digit, test.labels[index], n_in);
+    for (int j = 0; j < n_neurons; j++)
+        printf("  neuron %2d: %8.4f%s", j, (double)y[j],
+               j % 4 == 3 || j + 1 == n_neurons ? "\n" : "");
+    double sum = 0, sum_squares = 0;
+    for (int j = 0; j < n_neurons; j++) {
+        sum += (double)y[j];
+        sum_squares += (double)y[j] * (double)y[j];
+    }
+    double rms = sqrt(sum_squares / (double)n_neurons);
+    printf("\nTheir average is %.3f and their root mean square %.3f.\n",
+           sum / (double)n_neurons, rms);
+
+    int status = 0;
+    if (out_dir != NULL) {
+        FILE *values = output_open(out_dir, "values.txt", &err);
+        if (values == NULL)
+            status = -1;
+        else {
+            fprintf(values, "n_params %ld\nrms %.3f\nneuron_0 %.4f\n",
+                    n_neurons * (n_in + 1), rms, (double)y[0]);
+            fprintf(values,
+                    "headline %ld weighted sums, root mean square "
+                    "%.3f\n",
+                    n_neurons, rms);
+            status = output_close(values, out_dir, "values.txt", &err);
+        }
+        if (status == 0)
+            status = write_weight_images(out_dir, &layer, test.rows, test.cols,
+                                         &err);
+    }
+    affine_free(&layer);
+    free(x);
+    free(y);
+    digits_free(&train);
+    digits_free(&test);
+    if (status != 0)
+        fail_with(&err);
+    return 0;
+}
+
+#endif /* CH02_NO_MAIN */
+#endif /* CH02_AFFINE_C */

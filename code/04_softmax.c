@@ -1,0 +1,215 @@
+/* Chapter 4: from scores to probabilities, softmax.
+ *
+ *   cc -std=c11 -O3 code/04_softmax.c -lm -o bin/04_softmax
+ *   bin/04_softmax    what the naive formula does with large scores, and
+ *                     the 10 probabilities an untrained network gives
+ *
+ * Adds: softmax_forward, numerically stable.
+ */
+#ifndef CH04_SOFTMAX_C
+#define CH04_SOFTMAX_C
+
+#define CH03_NO_MAIN /* reuse chapter 3's code, not its demo */
+#include "03_relu.c"
+
+/* ---- What this chapter adds ------------------------------------------- */
+
+void softmax_forward(float *p, const float *z, int n_batch, int n_classes);
+
+// @listing softmax_forward
+/* For each row of scores z (the network's last layer, "logits"):
+ *
+ *     p[k] = exp(z[k]) / (exp(z[0]) + ... + exp(z[n_classes - 1]))
+ *
+ * Every p[k] is positive and the row sums to 1: a probability for each
+ * class, largest for the largest score.
+ *
+ * Why subtract the row's maximum m first: exp(z - m) / sum exp(z - m) is the
+ * same fraction (the factor exp(-m) cancels), but now the largest exponent is
+ * exp(0) = 1, so nothing overflows. Without it a score of 89 already makes
+ * expf return infinity, and infinity / infinity is NaN.
+ *   z, p: [n_batch x n_classes], p overwritten; p may be z (in place). */
+void softmax_forward(float *p, const float *z, int n_batch, int n_classes)
+{
+    for (int b = 0; b < n_batch; b++) {
+        const float *z_row = z + (size_t)b * n_classes;
+        float *p_row = p + (size_t)b * n_classes;
+        float max = z_row[0];
+        for (int k = 1; k < n_classes; k++)
+            max = fmaxf(max, z_row[k]);
+        float sum = 0.0f;
+        for (int k = 0; k < n_classes; k++) {
+            p_row[k] = expf(z_row[k] - max);
+            sum += p_row[k];
+        }
+        for (int k = 0; k < n_classes; k++)
+            p_row[k] /= sum; /* sum >= 1: the maximum contributes exp(0) */
+    }
+}
+// @end softmax_forward
+
+/* ---- The demo ----------------------------------------------------------- */
+#ifndef CH04_NO_MAIN
+
+static void usage(void)
+{
+    printf("Usage: %s [--data DIR] [--seed N] [--digit N] [--out DIR]\n"
+           "Softmax, naive and stable; then the probabilities a random\n"
+           "784 -> 16 -> 16 -> 10 network gives one test digit.\n"
+           "  --data DIR   folder with the MNIST files (default data/mnist)\n"
+           "  --seed N     seed of the random weights (default 1)\n"
+           "  --digit N    which test digit (default 0)\n"
+           "  --out DIR    also write the figure data and values.txt\n",
+           program_name);
+}
+
+// @listing naive_softmax
+/* The textbook formula, as written: fine for small scores only. */
+static void naive_softmax(float *p, const float *z, int n)
+{
+    float sum = 0.0f;
+    for (int k = 0; k < n; k++)
+        sum += expf(z[k]);
+    for (int k = 0; k < n; k++)
+        p[k] = expf(z[k]) / sum;
+}
+// @end naive_softmax
+
+static void print_row(const char *title, const float *values, int n)
+{
+    printf("  %-18s", title);
+    for (int k = 0; k < n; k++) {
+        if (isnan(values[k]))
+            printf(" %9s", "NaN"); /* "not a number": 0/0 or inf/inf */
+        else
+            printf(" %9.4g", (double)values[k]);
+    }
+    printf("\n");
+}
+
+static void compare(const float *z, int n)
+{
+    float naive[4], stable[4];
+    naive_softmax(naive, z, n);
+    softmax_forward(stable, z, 1, n);
+    print_row("scores", z, n);
+    print_row("naive softmax", naive, n);
+    print_row("stable softmax", stable, n);
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long seed = 1, digit = 0;
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            usage();
+            return 0;
+        } else if (option_is(argv[i], "--data")) {
+            data_dir = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--seed")) {
+            seed = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--digit")) {
+            digit = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--out")) {
+            out_dir = option_value(argc, argv, &i);
+        } else {
+            usage_error("unknown option '%s'", argv[i]);
+        }
+    }
+
+    const float small[3] = {1.0f, 2.0f, 3.0f};
+    const float large[3] = {1000.0f, 999.0f, 998.0f};
+    const float negative[3] = {-1000.0f, -1001.0f, -1002.0f};
+    printf("Softmax of three scores, naive and stable:\n");
+    compare(small, 3);
+    compare(large, 3);
+    compare(negative, 3);
+
+    Digits train, test;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&train);
+    if (digit >= (long)test.n) {
+        long last = (long)test.n - 1;
+        digits_free(&test);
+        usage_error("--digit expects a whole number from 0 to %ld, got %ld",
+                    last, digit);
+    }
+    /* The videos' network, 784 -> 16 -> 16 -> 10, put together by hand
+     * (chapter 5 packs this into a struct). */
+    enum { N_HIDDEN = 16, N_OUT = 10 };
+    int n_in = test.rows * test.cols;
+    Affine layers[3];
+    float *x = malloc((size_t)n_in * sizeof *x);
+    float h1[N_HIDDEN], h2[N_HIDDEN], p[N_OUT];
+    if (x == NULL || affine_init(&layers[0], n_in, N_HIDDEN, &err) != 0 ||
+        affine_init(&layers[1], N_HIDDEN, N_HIDDEN, &err) != 0 ||
+        affine_init(&layers[2], N_HIDDEN, N_OUT, &err) != 0) {
+        error_set(&err, "out of memory");
+        fail_with(&err);
+    }
+    Rng rng;
+    rng_seed(&rng, (uint64_t)seed);
+    for (int l = 0; l < 3; l++)
+        affine_randomize(&layers[l], INIT_HE, &rng);
+
+    size_t index = (size_t)digit;
+    digits_inputs(x, &test, &index, 1);
+    affine_forward(h1, x, &layers[0], 1);
+    relu_forward(h1, h1, N_HIDDEN);
+    affine_forward(h2, h1, &layers[1], 1);
+    relu_forward(h2, h2, N_HIDDEN);
+    affine_forward(p, h2, &layers[2], 1);
+    softmax_forward(p, p, 1, N_OUT);
+
+    int label = test.labels[index], best = 0;
+    for (int k = 1; k < N_OUT; k++)
+        if (p[k] > p[best])
+            best = k;
+    printf("An untrained 784 -> 16 -> 16 -> 10 network (--seed %ld) on test "
+           "digit %ld, a %d:\n",
+           seed, digit, label);
+    for (int k = 0; k < N_OUT; k++)
+        printf("  P(%d) = %.3f%s\n", k, (double)p[k],
+               k == label ? "   <- the right answer" : "");
+    printf("Its best guess is %d, with probability %.3f: it knows nothing "
+           "yet.\n",
+           best, (double)p[best]);
+
+    int status = 0;
+    if (out_dir != NULL) {
+        FILE *probs = output_open(out_dir, "probs.dat", &err);
+        status = probs == NULL ? -1 : 0;
+        if (probs != NULL) {
+            fprintf(probs, "# digit probability is_label\n");
+            for (int k = 0; k < N_OUT; k++)
+                fprintf(probs, "%d %.4f %d\n", k, (double)p[k], k == label);
+            status = output_close(probs, out_dir, "probs.dat", &err);
+        }
+        FILE *values =
+            status == 0 ? output_open(out_dir, "values.txt", &err) : NULL;
+        if (values != NULL) {
+            fprintf(values, "label %d\np_label %.3f\nbest %d\np_best %.3f\n",
+                    label, (double)p[label], best, (double)p[best]);
+            fprintf(values, "headline untrained P(right answer) = %.3f\n",
+                    (double)p[label]);
+            status = output_close(values, out_dir, "values.txt", &err);
+        } else {
+            status = -1;
+        }
+    }
+    for (int l = 0; l < 3; l++)
+        affine_free(&layers[l]);
+    free(x);
+    digits_free(&test);
+    if (status != 0)
+        fail_with(&err);
+    return 0;
+}
+
+#endif /* CH04_NO_MAIN */
+#endif /* CH04_SOFTMAX_C */

@@ -1,0 +1,320 @@
+/* Chapter 5: how wrong are we? Cost and accuracy of the whole network.
+ *
+ *   cc -std=c11 -O3 code/05_cross_entropy.c -lm -o bin/05_cross_entropy
+ *   bin/05_cross_entropy    an untrained 784 -> 16 -> 16 -> 10 network on
+ *                           all 10000 test digits
+ *
+ * Adds: cross_entropy_loss and count_correct, and the Network: the layers
+ * of chapters 2-4 stacked, with their buffers allocated once.
+ */
+#ifndef CH05_CROSS_ENTROPY_C
+#define CH05_CROSS_ENTROPY_C
+
+#define CH04_NO_MAIN /* reuse chapter 4's code, not its demo */
+#include "04_softmax.c"
+
+/* ---- What this chapter adds ------------------------------------------- */
+
+#define NETWORK_MAX_LAYERS 8   /* affine layers, so up to 7 hidden ones */
+#define EVALUATE_BATCH     250 /* digits per forward pass when evaluating */
+
+/* A stack of affine layers: ReLU after each but the last, softmax after the
+ * last. sizes[0] is the number of inputs (784), sizes[n_layers] of outputs
+ * (10). outputs[l] holds layer l's activations for the current batch: after
+ * ReLU for hidden layers, the probabilities for the last. */
+typedef struct {
+    int n_layers;
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    Affine layers[NETWORK_MAX_LAYERS];
+    int max_batch;
+    float *outputs[NETWORK_MAX_LAYERS]; /* [max_batch x sizes[l + 1]] */
+    float *inputs;                      /* [max_batch x sizes[0]] scratch */
+} Network;
+
+double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
+                          int n_classes);
+int argmax(const float *values, int n);
+int count_correct(const float *p, const uint8_t *labels, int n_batch,
+                  int n_classes);
+int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
+                 Error *err);
+void network_free(Network *net);
+void network_randomize(Network *net, Init init, Rng *rng);
+const float *network_forward(Network *net, const float *x, int n_batch);
+void network_evaluate(Network *net, const Digits *digits, double *loss,
+                      double *accuracy);
+
+// @listing cross_entropy_loss
+/* The mean, over the batch, of -ln(probability given to the right answer):
+ *
+ *     loss = -(1/n_batch) * sum over b of ln p[b][labels[b]]
+ *
+ * 0 when every right answer gets probability 1; ln 10 = 2.303 when the
+ * network spreads its bets evenly over 10 digits; without bound as the
+ * right answer's probability goes to 0.
+ *   p: [n_batch x n_classes] (softmax outputs)   labels: [n_batch]
+ * A probability can round to exactly 0 in float, and ln 0 is -infinity, so
+ * it is clamped to 1e-30 first: a loss of at most 69 per digit, never inf.
+ * The sum is a double: adding thousands of floats loses digits. */
+double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
+                          int n_classes)
+{
+    double sum = 0.0;
+    for (int b = 0; b < n_batch; b++) {
+        float p_right = p[(size_t)b * n_classes + labels[b]];
+        sum -= log((double)fmaxf(p_right, 1e-30f));
+    }
+    return sum / n_batch;
+}
+// @end cross_entropy_loss
+
+/* The index of the largest value (the first one, on a tie). */
+int argmax(const float *values, int n)
+{
+    int best = 0;
+    for (int k = 1; k < n; k++)
+        if (values[k] > values[best])
+            best = k;
+    return best;
+}
+
+/* How many rows of p have their largest probability at the label: the
+ * network's answer is the digit it finds most probable. */
+int count_correct(const float *p, const uint8_t *labels, int n_batch,
+                  int n_classes)
+{
+    int correct = 0;
+    for (int b = 0; b < n_batch; b++)
+        correct += argmax(p + (size_t)b * n_classes, n_classes) == labels[b];
+    return correct;
+}
+
+/* Allocate a network of sizes[0] -> sizes[1] -> ... -> sizes[n_sizes - 1]
+ * with all weights 0, and buffers for batches of up to max_batch. */
+int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
+                 Error *err)
+{
+    *net = (Network){.n_layers = n_sizes - 1, .max_batch = max_batch};
+    if (n_sizes < 2 || n_sizes > NETWORK_MAX_LAYERS + 1)
+        return error_set(err, "a network needs 2 to %d sizes, got %d",
+                         NETWORK_MAX_LAYERS + 1, n_sizes);
+    for (int s = 0; s < n_sizes; s++) {
+        if (sizes[s] < 1)
+            return error_set(err, "layer size %d is %d", s, sizes[s]);
+        net->sizes[s] = sizes[s];
+    }
+    net->inputs = malloc((size_t)max_batch * sizes[0] * sizeof(float));
+    int failed = net->inputs == NULL;
+    for (int l = 0; l < net->n_layers && !failed; l++) {
+        net->outputs[l] =
+            malloc((size_t)max_batch * sizes[l + 1] * sizeof(float));
+        failed = net->outputs[l] == NULL ||
+                 affine_init(&net->layers[l], sizes[l], sizes[l + 1], err);
+    }
+    if (failed) {
+        network_free(net);
+        return error_set(err, "out of memory for the network");
+    }
+    return 0;
+}
+
+void network_free(Network *net)
+{
+    for (int l = 0; l < net->n_layers; l++) {
+        affine_free(&net->layers[l]);
+        free(net->outputs[l]);
+    }
+    free(net->inputs);
+    *net = (Network){0};
+}
+
+void network_randomize(Network *net, Init init, Rng *rng)
+{
+    for (int l = 0; l < net->n_layers; l++)
+        affine_randomize(&net->layers[l], init, rng);
+}
+
+// @listing network_forward
+/* The whole forward pass, chapters 2 to 4 in a row:
+ *
+ *     a0 = x,  a(l+1) = ReLU(a(l) W(l) + b(l)),  p = softmax(a(L-1) W + b)
+ *
+ *   x: [n_batch x sizes[0]], n_batch <= max_batch. Returns p, which is
+ *   net->outputs[n_layers - 1]: [n_batch x sizes[n_layers]]. Every layer's
+ *   activations stay in net->outputs for chapter 6's backward pass.
+ * Nothing is allocated: the buffers were made once, by network_init. */
+const float *network_forward(Network *net, const float *x, int n_batch)
+{
+    const float *a = x;
+    for (int l = 0; l < net->n_layers; l++) {
+        float *z = net->outputs[l];
+        affine_forward(z, a, &net->layers[l], n_batch);
+        size_t n = (size_t)n_batch * net->sizes[l + 1];
+        if (l + 1 < net->n_layers)
+            relu_forward(z, z, n);
+        else
+            softmax_forward(z, z, n_batch, net->sizes[l + 1]);
+        a = z;
+    }
+    return a;
+}
+// @end network_forward
+
+/* Mean cross-entropy loss and accuracy (0..1) of the network on all of
+ * `digits`, EVALUATE_BATCH (or max_batch, if smaller) digits at a time. */
+void network_evaluate(Network *net, const Digits *digits, double *loss,
+                      double *accuracy)
+{
+    int chunk =
+        net->max_batch < EVALUATE_BATCH ? net->max_batch : EVALUATE_BATCH;
+    int n_classes = net->sizes[net->n_layers];
+    size_t indices[EVALUATE_BATCH];
+    double loss_sum = 0.0;
+    long correct = 0;
+    for (size_t start = 0; start < digits->n; start += (size_t)chunk) {
+        int n = digits->n - start < (size_t)chunk ? (int)(digits->n - start)
+                                                  : chunk;
+        for (int b = 0; b < n; b++)
+            indices[b] = start + (size_t)b;
+        digits_inputs(net->inputs, digits, indices, n);
+        const float *p = network_forward(net, net->inputs, n);
+        const uint8_t *labels = digits->labels + start;
+        loss_sum += cross_entropy_loss(p, labels, n, n_classes) * n;
+        correct += count_correct(p, labels, n, n_classes);
+    }
+    *loss = loss_sum / (double)digits->n;
+    *accuracy = (double)correct / (double)digits->n;
+}
+
+/* ---- The demo ----------------------------------------------------------- */
+#ifndef CH05_NO_MAIN
+
+static void usage(void)
+{
+    printf(
+        "Usage: %s [--data DIR] [--seed N] [--hidden 16,16] [--init he|small]\n"
+        "          [--out DIR]\n"
+        "The cost and accuracy of an untrained network on the test set.\n"
+        "  --data DIR     folder with the MNIST files (default data/mnist)\n"
+        "  --seed N       seed of the random weights (default 1)\n"
+        "  --hidden LIST  hidden layer sizes (default 16,16)\n"
+        "  --init NAME    he (default) or small\n"
+        "  --out DIR      also write values.txt into DIR\n",
+        program_name);
+}
+
+/* Squared error of a 10-class prediction that gives the right answer
+ * probability q and (1 - q) / 9 to each other digit, and the derivative of
+ * that error and of cross-entropy with respect to the right answer's
+ * score (logit). Both derivatives go through softmax:
+ *   dp_k/dz_r = p_k (delta_kr - p_r). */
+static void compare_costs(double q)
+{
+    double p[10], y[10] = {0};
+    for (int k = 0; k < 10; k++)
+        p[k] = k == 0 ? q : (1.0 - q) / 9.0;
+    y[0] = 1.0;
+    double squared = 0.0, d_squared = 0.0;
+    for (int k = 0; k < 10; k++) {
+        squared += (p[k] - y[k]) * (p[k] - y[k]);
+        d_squared += 2.0 * (p[k] - y[k]) * p[k] * ((k == 0) - p[0]);
+    }
+    printf("  %10.2f %14.3f %14.3f %16.3f %16.3f\n", q, -log(q), squared,
+           q - 1.0, d_squared);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long seed = 1;
+    int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2;
+    Init init = INIT_HE;
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            usage();
+            return 0;
+        } else if (option_is(argv[i], "--data")) {
+            data_dir = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--seed")) {
+            seed = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--hidden")) {
+            n_hidden =
+                option_sizes(argc, argv, &i, hidden, NETWORK_MAX_LAYERS - 1);
+        } else if (option_is(argv[i], "--init")) {
+            const char *name = option_value(argc, argv, &i);
+            if (init_parse(&init, name) != 0)
+                usage_error("--init expects he or small, got '%s'", name);
+        } else if (option_is(argv[i], "--out")) {
+            out_dir = option_value(argc, argv, &i);
+        } else {
+            usage_error("unknown option '%s'", argv[i]);
+        }
+    }
+
+    printf("Cost of one prediction that gives the right digit probability q "
+           "(and the\nrest evenly to the other nine), and how steeply each "
+           "cost pulls the right\ndigit's score up (its derivative):\n");
+    printf("  %10s %14s %14s %16s %16s\n", "q", "cross-entropy", "squared err",
+           "d(c-e)/dscore", "d(sq)/dscore");
+    const double qs[5] = {0.99, 0.9, 0.5, 0.1, 0.01};
+    for (int k = 0; k < 5; k++)
+        compare_costs(qs[k]);
+
+    Digits train, test;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&train);
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    sizes[0] = test.rows * test.cols;
+    for (int h = 0; h < n_hidden; h++)
+        sizes[h + 1] = hidden[h];
+    sizes[n_hidden + 1] = 10;
+    Network net;
+    if (network_init(&net, sizes, n_hidden + 2, EVALUATE_BATCH, &err) != 0)
+        fail_with(&err);
+    Rng rng;
+    rng_seed(&rng, (uint64_t)seed);
+    network_randomize(&net, init, &rng);
+
+    long n_params = 0;
+    printf("\nAn untrained network");
+    for (int s = 0; s < n_hidden + 2; s++) {
+        printf("%s%d", s ? " -> " : " ", sizes[s]);
+        if (s > 0)
+            n_params += (long)sizes[s - 1] * sizes[s] + sizes[s];
+    }
+    printf(" (%ld weights and biases,\n--init %s, --seed %ld) on all %zu test "
+           "digits:\n",
+           n_params, init == INIT_HE ? "he" : "small", seed, test.n);
+    double loss, accuracy;
+    network_evaluate(&net, &test, &loss, &accuracy);
+    printf("  cost (mean cross-entropy)  %.4f   (ln 10 = %.4f)\n", loss,
+           log(10.0));
+    printf("  accuracy                   %.2f%%   (1 in 10 = 10%%)\n",
+           100.0 * accuracy);
+
+    int status = 0;
+    if (out_dir != NULL) {
+        FILE *values = output_open(out_dir, "values.txt", &err);
+        status = values == NULL ? -1 : 0;
+        if (values != NULL) {
+            fprintf(values,
+                    "n_params %ld\nloss %.4f\naccuracy %.2f\n"
+                    "ln10 %.4f\n",
+                    n_params, loss, 100.0 * accuracy, log(10.0));
+            fprintf(values, "headline untrained: cost %.4f, accuracy %.2f%%\n",
+                    loss, 100.0 * accuracy);
+            status = output_close(values, out_dir, "values.txt", &err);
+        }
+    }
+    network_free(&net);
+    digits_free(&test);
+    if (status != 0)
+        fail_with(&err);
+    return 0;
+}
+
+#endif /* CH05_NO_MAIN */
+#endif /* CH05_CROSS_ENTROPY_C */
