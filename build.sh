@@ -190,7 +190,7 @@ run() {
         start=$(date +%s%N)
         run_chapter "$chapter" .
         tenths=$((($(date +%s%N) - start) / 100000000))
-        SUMMARY+=$(printf '  %-16s %-46s %4d.%d s' "$chapter" \
+        SUMMARY+=$(printf '  %-17s %-52s %4d.%d s' "$chapter" \
             "$(headline "$chapter")" $((tenths / 10)) $((tenths % 10)))
         SUMMARY+=$'\n'
     done

@@ -180,8 +180,8 @@ int main(int argc, char **argv)
             fprintf(values, "same %.1e\napart %.3f\nswitched_off %d\n",
                     (double)same, (double)apart, switched_off);
             fprintf(values,
-                    "headline stacked vs composed: %.1e without "
-                    "ReLU, %.3f with\n",
+                    "headline layers differ by %.1e without ReLU, %.3f "
+                    "with\n",
                     (double)same, (double)apart);
             status = output_close(values, out_dir, "values.txt", &err);
         }
