@@ -55,6 +55,8 @@ void network_evaluate(Network *net, const Digits *digits, double *loss,
  *   p: [n_batch x n_classes] (softmax outputs)   labels: [n_batch]
  * A probability can round to exactly 0 in float, and ln 0 is -infinity, so
  * it is clamped to 1e-30 first: a loss of at most 69 per digit, never inf.
+ * (Written as a comparison, not fmaxf, so that a NaN stays NaN: a network
+ * whose numbers blew up must show it in its loss.)
  * The sum is a double: adding thousands of floats loses digits. */
 double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
                           int n_classes)
@@ -62,7 +64,8 @@ double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
     double sum = 0.0;
     for (int b = 0; b < n_batch; b++) {
         float p_right = p[(size_t)b * n_classes + labels[b]];
-        sum -= log((double)fmaxf(p_right, 1e-30f));
+        float p_safe = p_right < 1e-30f ? 1e-30f : p_right;
+        sum -= log((double)p_safe);
     }
     return sum / n_batch;
 }

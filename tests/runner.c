@@ -10,6 +10,7 @@
 #include "test_03_relu.c"
 #include "test_04_softmax.c"
 #include "test_05_cross_entropy.c"
+#include "test_06_backprop.c"
 #include "test_book.c"
 
 int main(void)
@@ -20,6 +21,7 @@ int main(void)
     srunner_add_suite(runner, suite_03_relu());
     srunner_add_suite(runner, suite_04_softmax());
     srunner_add_suite(runner, suite_05_cross_entropy());
+    srunner_add_suite(runner, suite_06_backprop());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

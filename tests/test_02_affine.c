@@ -45,8 +45,7 @@ START_TEST(test_rng_uniform_range_and_moments)
     const int n = 200000;
     for (int k = 0; k < n; k++) {
         double u = rng_uniform(&rng);
-        ck_assert_msg(u >= 0.0 && u < 1.0, "uniform draw %g not in [0, 1)",
-                      u);
+        ck_assert_msg(u >= 0.0 && u < 1.0, "uniform draw %g not in [0, 1)", u);
         sum += u;
         sum_squares += u * u;
     }

@@ -56,6 +56,18 @@ START_TEST(test_loss_finite_for_zero_probability)
 }
 END_TEST
 
+START_TEST(test_loss_nan_stays_nan)
+{
+    const float p[2] = {NAN, NAN};
+    const uint8_t labels[1] = {0};
+    double loss = cross_entropy_loss(p, labels, 1, 2);
+    ck_assert_msg(isnan(loss),
+                  "a NaN probability must give a NaN loss (so that training "
+                  "can notice it diverged), got %g",
+                  loss);
+}
+END_TEST
+
 START_TEST(test_count_correct)
 {
     const float p[9] = {0.1f, 0.7f, 0.2f, 0.5f, 0.3f, 0.2f, 0.3f, 0.3f, 0.4f};
@@ -160,6 +172,7 @@ Suite *suite_05_cross_entropy(void)
     tcase_add_test(cost, test_loss_uniform_is_ln10);
     tcase_add_test(cost, test_loss_is_a_mean);
     tcase_add_test(cost, test_loss_finite_for_zero_probability);
+    tcase_add_test(cost, test_loss_nan_stays_nan);
     tcase_add_test(cost, test_count_correct);
     suite_add_tcase(suite, cost);
     TCase *network = tcase_create("network");

@@ -1,0 +1,420 @@
+/* Chapter 6: backpropagation, every gradient by the chain rule.
+ *
+ *   cc -std=c11 -O3 code/06_backprop.c -lm -o bin/06_backprop
+ *   bin/06_backprop     compare every gradient of a 784 -> 16 -> 16 -> 10
+ *                       network with central differences
+ *
+ * Adds: a backward function for each forward one, the whole network's
+ * backward pass, and a gradient checker.
+ */
+#ifndef CH06_BACKPROP_C
+#define CH06_BACKPROP_C
+
+#define CH05_NO_MAIN /* reuse chapter 5's code, not its demo */
+#include "05_cross_entropy.c"
+
+/* ---- What this chapter adds ------------------------------------------- */
+
+/* The gradient of the loss with respect to every weight and bias of a
+ * network: layers[l] has the shapes of the network's layer l. deltas[l] is
+ * scratch for the gradient with respect to layer l's outputs. */
+typedef struct {
+    int n_layers;
+    Affine layers[NETWORK_MAX_LAYERS];
+    float *deltas[NETWORK_MAX_LAYERS]; /* [max_batch x sizes[l + 1]] */
+} Gradients;
+
+/* How far backprop's gradient of one block (a layer's weights, or its
+ * biases) is from central differences. */
+typedef struct {
+    int layer, is_bias, n_checked;
+    double max_error;    /* largest |backprop - numeric| / block scale */
+    double largest_grad; /* largest |backprop| in the block */
+} BlockCheck;
+
+void affine_backward(float *dx, Affine *grad, const float *dy, const float *x,
+                     const Affine *layer, int n_batch);
+void relu_backward(float *dx, const float *dy, const float *y, size_t n);
+void softmax_cross_entropy_backward(float *dz, const float *p,
+                                    const uint8_t *labels, int n_batch,
+                                    int n_classes);
+int gradients_init(Gradients *grads, const Network *net, Error *err);
+void gradients_free(Gradients *grads);
+void gradients_zero(Gradients *grads);
+void network_backward(Gradients *grads, const Network *net, const float *x,
+                      const uint8_t *labels, int n_batch);
+double network_loss(Network *net, const float *x, const uint8_t *labels,
+                    int n_batch);
+int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
+                   const float *x, const uint8_t *labels, int n_batch,
+                   float epsilon, int max_per_block);
+
+// @listing affine_backward
+/* Backward through y = x W + b. Given dy = dLoss/dy, the chain rule gives
+ *
+ *     dLoss/dW[i][j] = sum over b of x[b][i] * dy[b][j]     (W[i][j] moves
+ *                      y[b][j] by x[b][i] per unit, for every b)
+ *     dLoss/db[j]    = sum over b of dy[b][j]                (moves y[b][j] 1:1)
+ *     dLoss/dx[b][i] = sum over j of dy[b][j] * W[i][j]      (x[b][i] feeds
+ *                      every y[b][j], through W[i][j])
+ *
+ *   dy: [n_batch x n_out]   x: [n_batch x n_in], the layer's forward input
+ *   grad: the layer's gradient, ACCUMULATED into (+=), so zero it first
+ *   dx: [n_batch x n_in], overwritten; NULL when not needed (the first
+ *       layer's inputs are pixels: nothing to pass the gradient on to)
+ * As in affine_forward, the weight gradient's inner loop runs along a row,
+ * and a zero input, whose products are all 0, is skipped. */
+void affine_backward(float *dx, Affine *grad, const float *dy, const float *x,
+                     const Affine *layer, int n_batch)
+{
+    int n_in = layer->n_in, n_out = layer->n_out;
+    for (int b = 0; b < n_batch; b++) {
+        const float *dy_row = dy + (size_t)b * n_out;
+        const float *x_row = x + (size_t)b * n_in;
+        for (int j = 0; j < n_out; j++)
+            grad->biases[j] += dy_row[j];
+        for (int i = 0; i < n_in; i++) {
+            float x_i = x_row[i];
+            if (x_i == 0.0f)
+                continue;
+            float *g_row = grad->weights + (size_t)i * n_out;
+            for (int j = 0; j < n_out; j++)
+                g_row[j] += x_i * dy_row[j];
+        }
+        if (dx == NULL)
+            continue;
+        for (int i = 0; i < n_in; i++) {
+            const float *w_row = layer->weights + (size_t)i * n_out;
+            float sum = 0.0f;
+            for (int j = 0; j < n_out; j++)
+                sum += dy_row[j] * w_row[j];
+            dx[(size_t)b * n_in + i] = sum;
+        }
+    }
+}
+// @end affine_backward
+
+// @listing relu_backward
+/* Backward through y = max(0, x): the slope is 1 where the neuron was on
+ * and 0 where it was off, so
+ *
+ *     dx = dy where y > 0, and 0 elsewhere.
+ *
+ * At exactly 0 ReLU has no slope (it bends there); we take 0, which is what
+ * most libraries do, and which tests pin down. We test y (the output), not
+ * x, so the forward pass need not keep its inputs: y > 0 exactly when x > 0.
+ *   dy, y: [n]   dx: [n], overwritten; dx may be dy (in place). */
+void relu_backward(float *dx, const float *dy, const float *y, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        dx[k] = y[k] > 0.0f ? dy[k] : 0.0f;
+}
+// @end relu_backward
+
+// @listing softmax_cross_entropy_backward
+/* Backward through softmax and cross-entropy together. For one digit with
+ * label r, loss = -ln p[r] and p = softmax(z). Differentiating,
+ *
+ *     dLoss/dz[k] = -(1/p[r]) * dp[r]/dz[k]
+ *                 = -(1/p[r]) * p[r] * ([k == r] - p[k])
+ *                 = p[k] - [k == r]
+ *
+ * (dp[r]/dz[k] = p[r] ([k == r] - p[k]) is softmax's derivative.) All the
+ * exponentials and the division cancel: the gradient is just "what we said
+ * minus what we should have said". Averaged over the batch, as the loss is:
+ *
+ *     dz[b][k] = (p[b][k] - [k == labels[b]]) / n_batch
+ *
+ *   p: [n_batch x n_classes], softmax outputs   dz: same shape, overwritten */
+void softmax_cross_entropy_backward(float *dz, const float *p,
+                                    const uint8_t *labels, int n_batch,
+                                    int n_classes)
+{
+    float scale = 1.0f / (float)n_batch;
+    for (int b = 0; b < n_batch; b++) {
+        for (int k = 0; k < n_classes; k++) {
+            size_t at = (size_t)b * n_classes + k;
+            dz[at] = (p[at] - (k == labels[b] ? 1.0f : 0.0f)) * scale;
+        }
+    }
+}
+// @end softmax_cross_entropy_backward
+
+/* Allocate gradients (all 0) of the shapes of `net`'s layers. */
+int gradients_init(Gradients *grads, const Network *net, Error *err)
+{
+    *grads = (Gradients){.n_layers = net->n_layers};
+    int failed = 0;
+    for (int l = 0; l < net->n_layers && !failed; l++) {
+        grads->deltas[l] =
+            malloc((size_t)net->max_batch * net->sizes[l + 1] * sizeof(float));
+        failed = grads->deltas[l] == NULL ||
+                 affine_init(&grads->layers[l], net->sizes[l],
+                             net->sizes[l + 1], err) != 0;
+    }
+    if (failed) {
+        gradients_free(grads);
+        return error_set(err, "out of memory for the gradients");
+    }
+    return 0;
+}
+
+void gradients_free(Gradients *grads)
+{
+    for (int l = 0; l < grads->n_layers; l++) {
+        affine_free(&grads->layers[l]);
+        free(grads->deltas[l]);
+    }
+    *grads = (Gradients){0};
+}
+
+void gradients_zero(Gradients *grads)
+{
+    for (int l = 0; l < grads->n_layers; l++) {
+        Affine *g = &grads->layers[l];
+        memset(g->weights, 0, (size_t)g->n_in * g->n_out * sizeof(float));
+        memset(g->biases, 0, (size_t)g->n_out * sizeof(float));
+    }
+}
+
+// @listing network_backward
+/* The whole backward pass: the forward pass in reverse. Call it right after
+ * network_forward(net, x, n_batch), whose activations it reads.
+ *
+ *   dz(last) = (p - onehot(labels)) / n_batch
+ *   for each layer l, from the last to the first:
+ *       gradient of W(l), b(l) += from dz(l) and the layer's input a(l-1)
+ *       dz(l-1) = ReLU'(a(l-1)) * (dz(l) W(l)^T)       (none for l = 0)
+ *
+ * Gradients are ACCUMULATED: call gradients_zero before each batch. */
+void network_backward(Gradients *grads, const Network *net, const float *x,
+                      const uint8_t *labels, int n_batch)
+{
+    int last = net->n_layers - 1;
+    softmax_cross_entropy_backward(grads->deltas[last], net->outputs[last],
+                                   labels, n_batch, net->sizes[last + 1]);
+    for (int l = last; l >= 0; l--) {
+        const float *input = l > 0 ? net->outputs[l - 1] : x;
+        float *d_input = l > 0 ? grads->deltas[l - 1] : NULL;
+        affine_backward(d_input, &grads->layers[l], grads->deltas[l], input,
+                        &net->layers[l], n_batch);
+        if (l > 0)
+            relu_backward(d_input, d_input, net->outputs[l - 1],
+                          (size_t)n_batch * net->sizes[l]);
+    }
+}
+// @end network_backward
+
+/* The mean cross-entropy loss of the network on one batch. */
+double network_loss(Network *net, const float *x, const uint8_t *labels,
+                    int n_batch)
+{
+    const float *p = network_forward(net, x, n_batch);
+    return cross_entropy_loss(p, labels, n_batch, net->sizes[net->n_layers]);
+}
+
+// @listing gradient_check
+/* Check backprop against the definition of a derivative. For a parameter
+ * w, nudge it both ways and measure the loss:
+ *
+ *     dLoss/dw  ~  (loss(w + epsilon) - loss(w - epsilon)) / (2 epsilon)
+ *
+ * ("central differences": the error shrinks like epsilon^2, not epsilon).
+ * This costs two forward passes per parameter, far too slow to train with,
+ * but it needs no calculus, so it catches any mistake in the calculus.
+ *
+ * For each block (each layer's weights, each layer's biases) it checks up
+ * to max_per_block parameters, spread evenly over the block, and records
+ * the largest difference relative to the block's largest gradient. The
+ * loss is summed in double, but the network computes in float, whose 24
+ * bits hold about 7 decimal digits: a loss of 2.3 is known to about 1e-7,
+ * so the numeric derivative carries an error of about 1e-7 / epsilon.
+ * Smaller epsilons drown in that rounding; larger ones step across ReLU's
+ * bend, where the slope jumps. The demo tries several to find the sweet
+ * spot, near 3e-3.
+ *   checks: [2 * n_layers], filled in. Returns the number of blocks. */
+int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
+                   const float *x, const uint8_t *labels, int n_batch,
+                   float epsilon, int max_per_block)
+{
+    network_forward(net, x, n_batch);
+    gradients_zero(grads);
+    network_backward(grads, net, x, labels, n_batch);
+    int n_blocks = 0;
+    for (int l = 0; l < net->n_layers; l++) {
+        for (int is_bias = 0; is_bias < 2; is_bias++) {
+            Affine *layer = &net->layers[l];
+            float *params = is_bias ? layer->biases : layer->weights;
+            const float *grad =
+                is_bias ? grads->layers[l].biases : grads->layers[l].weights;
+            int n = is_bias ? layer->n_out : layer->n_in * layer->n_out;
+            int step = n > max_per_block ? n / max_per_block : 1;
+            BlockCheck *check = &checks[n_blocks++];
+            *check = (BlockCheck){.layer = l, .is_bias = is_bias};
+            double max_difference = 0.0;
+            for (int k = 0; k < n; k++)
+                check->largest_grad =
+                    fmax(check->largest_grad, fabs((double)grad[k]));
+            for (int k = 0; k < n; k += step) {
+                float saved = params[k];
+                params[k] = saved + epsilon;
+                double plus = network_loss(net, x, labels, n_batch);
+                params[k] = saved - epsilon;
+                double minus = network_loss(net, x, labels, n_batch);
+                params[k] = saved;
+                double numeric = (plus - minus) / (2.0 * (double)epsilon);
+                max_difference =
+                    fmax(max_difference, fabs(numeric - (double)grad[k]));
+                check->n_checked++;
+            }
+            /* An all-zero gradient would "agree" with nothing: report it as
+             * an error of 1 rather than 0 / 0. */
+            check->max_error = check->largest_grad > 0.0
+                                   ? max_difference / check->largest_grad
+                                   : 1.0;
+        }
+    }
+    return n_blocks;
+}
+// @end gradient_check
+
+/* ---- The demo ----------------------------------------------------------- */
+#ifndef CH06_NO_MAIN
+
+static void usage(void)
+{
+    printf(
+        "Usage: %s [--data DIR] [--seed N] [--hidden 16,16] [--batch N]\n"
+        "          [--out DIR]\n"
+        "Backpropagate through a random network and check every gradient\n"
+        "block against central differences.\n"
+        "  --data DIR     folder with the MNIST files (default data/mnist)\n"
+        "  --seed N       seed of the random weights (default 1)\n"
+        "  --hidden LIST  hidden layer sizes (default 16,16)\n"
+        "  --batch N      training digits in the checked batch (default 10)\n"
+        "  --out DIR      also write values.txt into DIR\n",
+        program_name);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long seed = 1, n_batch = 10;
+    int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2;
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            usage();
+            return 0;
+        } else if (option_is(argv[i], "--data")) {
+            data_dir = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--seed")) {
+            seed = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--hidden")) {
+            n_hidden =
+                option_sizes(argc, argv, &i, hidden, NETWORK_MAX_LAYERS - 1);
+        } else if (option_is(argv[i], "--batch")) {
+            n_batch = option_long(argc, argv, &i, 1, 1000);
+        } else if (option_is(argv[i], "--out")) {
+            out_dir = option_value(argc, argv, &i);
+        } else {
+            usage_error("unknown option '%s'", argv[i]);
+        }
+    }
+
+    Digits train, test;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&test);
+    if ((size_t)n_batch > train.n)
+        n_batch = (long)train.n;
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    sizes[0] = train.rows * train.cols;
+    for (int h = 0; h < n_hidden; h++)
+        sizes[h + 1] = hidden[h];
+    sizes[n_hidden + 1] = 10;
+    Network net;
+    Gradients grads;
+    if (network_init(&net, sizes, n_hidden + 2, (int)n_batch, &err) != 0 ||
+        gradients_init(&grads, &net, &err) != 0)
+        fail_with(&err);
+    Rng rng;
+    rng_seed(&rng, (uint64_t)seed);
+    network_randomize(&net, INIT_HE, &rng);
+    /* Small random biases too, so that no gradient is 0 by symmetry. */
+    for (int l = 0; l < net.n_layers; l++)
+        for (int j = 0; j < net.sizes[l + 1]; j++)
+            net.layers[l].biases[j] = 0.1f * rng_normal(&rng);
+
+    size_t indices[1000];
+    for (int b = 0; b < n_batch; b++)
+        indices[b] = (size_t)b;
+    digits_inputs(net.inputs, &train, indices, (int)n_batch);
+
+    enum { MAX_PER_BLOCK = 100000 };
+    const float epsilon = 3e-3f;
+    const float sweep[5] = {1e-1f, 1e-2f, 3e-3f, 1e-3f, 1e-4f};
+    BlockCheck checks[2 * NETWORK_MAX_LAYERS];
+    int n_blocks =
+        gradient_check(checks, &net, &grads, net.inputs, train.labels,
+                       (int)n_batch, epsilon, MAX_PER_BLOCK);
+    printf("Backprop against central differences (epsilon %g), on the first "
+           "%ld training\ndigits, for a random network",
+           (double)epsilon, n_batch);
+    for (int s = 0; s < net.n_layers + 1; s++)
+        printf("%s%d", s ? " -> " : " ", sizes[s]);
+    printf(" (--seed %ld):\n\n", seed);
+    printf("  %-16s %9s %16s %16s\n", "block", "checked", "largest |grad|",
+           "largest error");
+    double worst = 0.0;
+    for (int c = 0; c < n_blocks; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "layer %d %s", checks[c].layer + 1,
+                 checks[c].is_bias ? "biases" : "weights");
+        printf("  %-16s %9d %16.2e %16.1e\n", name, checks[c].n_checked,
+               checks[c].largest_grad, checks[c].max_error);
+        worst = fmax(worst, checks[c].max_error);
+    }
+    printf("\nThe largest error is %.1e of a block's largest gradient.\n\n"
+           "The same check with other epsilons (largest error over all "
+           "blocks):\n",
+           worst);
+    double sweep_worst[5];
+    for (int e = 0; e < 5; e++) {
+        BlockCheck other[2 * NETWORK_MAX_LAYERS];
+        gradient_check(other, &net, &grads, net.inputs, train.labels,
+                       (int)n_batch, sweep[e], MAX_PER_BLOCK);
+        sweep_worst[e] = 0.0;
+        for (int c = 0; c < n_blocks; c++)
+            sweep_worst[e] = fmax(sweep_worst[e], other[c].max_error);
+        printf("  epsilon %-8g largest error %.1e\n", (double)sweep[e],
+               sweep_worst[e]);
+    }
+
+    int status = 0;
+    if (out_dir != NULL) {
+        FILE *values = output_open(out_dir, "values.txt", &err);
+        status = values == NULL ? -1 : 0;
+        if (values != NULL) {
+            fprintf(values, "worst %.1e\nepsilon %g\nbatch %ld\n", worst,
+                    (double)epsilon, n_batch);
+            for (int c = 0; c < n_blocks; c++)
+                fprintf(values, "error_%d_%s %.1e\n", checks[c].layer + 1,
+                        checks[c].is_bias ? "b" : "w", checks[c].max_error);
+            for (int e = 0; e < 5; e++)
+                fprintf(values, "sweep_%d %.1e\n", e, sweep_worst[e]);
+            fprintf(values, "headline largest gradient error %.1e\n", worst);
+            status = output_close(values, out_dir, "values.txt", &err);
+        }
+    }
+    gradients_free(&grads);
+    network_free(&net);
+    digits_free(&train);
+    if (status != 0)
+        fail_with(&err);
+    return 0;
+}
+
+#endif /* CH06_NO_MAIN */
+#endif /* CH06_BACKPROP_C */

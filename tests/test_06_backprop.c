@@ -1,0 +1,246 @@
+/* Chapter 6's tests: each backward function against central differences,
+ * accumulation, ReLU's slope at 0, and the whole network's gradient. */
+#define CH06_NO_MAIN
+#include "../code/06_backprop.c"
+
+#include "testing.h"
+
+Suite *suite_06_backprop(void);
+
+/* Backprop's gradient `analytic` against `numeric`: the largest difference
+ * relative to the largest analytic value must be below 1e-3. An all-zero
+ * gradient fails, whatever the numbers say. */
+static void expect_gradient(const char *what, const double *analytic,
+                            const double *numeric, int n)
+{
+    double largest = 0, difference = 0;
+    int worst = 0;
+    for (int k = 0; k < n; k++) {
+        largest = fmax(largest, fabs(analytic[k]));
+        if (fabs(analytic[k] - numeric[k]) > difference) {
+            difference = fabs(analytic[k] - numeric[k]);
+            worst = k;
+        }
+    }
+    ck_assert_msg(largest > 0,
+                  "%s: the gradient is all zeros: is it "
+                  "computed at all, and accumulated (+=)?",
+                  what);
+    ck_assert_msg(difference / largest < 1e-3,
+                  "%s[%d]: backprop says %.6g, central differences say %.6g "
+                  "(relative error %.1e, expected < 1e-3)",
+                  what, worst, analytic[worst], numeric[worst],
+                  difference / largest);
+}
+
+/* A linear "loss" L = sum of c[k] * y[k] over a layer's output, so that
+ * dL/dy = c exactly, and the layer's own backward is what is tested. */
+static double linear_loss(const Affine *layer, const float *x, int n_batch,
+                          const float *c)
+{
+    float y[3 * 4];
+    affine_forward(y, x, layer, n_batch);
+    double sum = 0;
+    for (int k = 0; k < n_batch * layer->n_out; k++)
+        sum += (double)c[k] * (double)y[k];
+    return sum;
+}
+
+START_TEST(test_affine_backward_numeric)
+{
+    enum { B = 3, IN = 5, OUT = 4 };
+    Affine layer, grad;
+    Error err;
+    ck_assert(affine_init(&layer, IN, OUT, &err) == 0);
+    ck_assert(affine_init(&grad, IN, OUT, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 21);
+    affine_randomize(&layer, INIT_SMALL, &rng);
+    float x[B * IN], c[B * OUT], dx[B * IN];
+    for (int k = 0; k < B * IN; k++)
+        x[k] = rng_normal(&rng);
+    for (int k = 0; k < B * OUT; k++)
+        c[k] = rng_normal(&rng);
+    affine_backward(dx, &grad, c, x, &layer, B);
+
+    const float eps = 1e-2f;
+    double analytic[B * IN * OUT], numeric[B * IN * OUT];
+    float *params[3] = {layer.weights, layer.biases, x};
+    const float *grads[3] = {grad.weights, grad.biases, dx};
+    const char *names[3] = {"dLoss/dW", "dLoss/db", "dLoss/dx"};
+    int sizes[3] = {IN * OUT, OUT, B * IN};
+    for (int block = 0; block < 3; block++) {
+        for (int k = 0; k < sizes[block]; k++) {
+            float saved = params[block][k];
+            params[block][k] = saved + eps;
+            double plus = linear_loss(&layer, x, B, c);
+            params[block][k] = saved - eps;
+            double minus = linear_loss(&layer, x, B, c);
+            params[block][k] = saved;
+            numeric[k] = (plus - minus) / (2.0 * (double)eps);
+            analytic[k] = grads[block][k];
+        }
+        expect_gradient(names[block], analytic, numeric, sizes[block]);
+    }
+    affine_free(&layer);
+    affine_free(&grad);
+}
+END_TEST
+
+START_TEST(test_affine_backward_accumulates)
+{
+    Affine layer, grad;
+    Error err;
+    ck_assert(affine_init(&layer, 2, 2, &err) == 0);
+    ck_assert(affine_init(&grad, 2, 2, &err) == 0);
+    const float x[2] = {1.5f, -2.0f}, dy[2] = {0.5f, 1.0f};
+    affine_backward(NULL, &grad, dy, x, &layer, 1);
+    float once[4];
+    memcpy(once, grad.weights, sizeof once);
+    float bias_once = grad.biases[1];
+    affine_backward(NULL, &grad, dy, x, &layer, 1);
+    for (int k = 0; k < 4; k++)
+        ck_assert_msg(fabsf(grad.weights[k] - 2 * once[k]) < 1e-6f &&
+                          once[k] != 0.0f,
+                      "two backward calls should double the weight gradient "
+                      "(it accumulates with +=): after one %g, after two %g",
+                      (double)once[k], (double)grad.weights[k]);
+    ck_assert_msg(grad.biases[1] == 2 * bias_once && bias_once == 1.0f,
+                  "the bias gradient should accumulate too: %g then %g",
+                  (double)bias_once, (double)grad.biases[1]);
+    affine_free(&layer);
+    affine_free(&grad);
+}
+END_TEST
+
+START_TEST(test_relu_backward)
+{
+    const float y[4] = {0.0f, 2.0f, 0.0f, 1e-9f};
+    const float dy[4] = {5.0f, 6.0f, -7.0f, 8.0f};
+    float dx[4];
+    relu_backward(dx, dy, y, 4);
+    ck_assert_msg(dx[0] == 0.0f && dx[2] == 0.0f,
+                  "where ReLU's output is 0 (it was off, or exactly at its "
+                  "bend) the gradient must be 0, got %g and %g",
+                  (double)dx[0], (double)dx[2]);
+    ck_assert_msg(dx[1] == 6.0f && dx[3] == 8.0f,
+                  "where ReLU was on, dy passes through unchanged: expected "
+                  "6 and 8, got %g and %g",
+                  (double)dx[1], (double)dx[3]);
+}
+END_TEST
+
+START_TEST(test_softmax_cross_entropy_backward_numeric)
+{
+    enum { B = 2, K = 4 };
+    float z[B * K] = {0.3f, -1.2f, 2.0f, 0.1f, -0.5f, 0.4f, 0.0f, 1.1f};
+    const uint8_t labels[B] = {2, 0};
+    float p[B * K], dz[B * K];
+    softmax_forward(p, z, B, K);
+    softmax_cross_entropy_backward(dz, p, labels, B, K);
+    double analytic[B * K], numeric[B * K];
+    const float eps = 1e-2f;
+    for (int k = 0; k < B * K; k++) {
+        float saved = z[k];
+        z[k] = saved + eps;
+        softmax_forward(p, z, B, K);
+        double plus = cross_entropy_loss(p, labels, B, K);
+        z[k] = saved - eps;
+        softmax_forward(p, z, B, K);
+        double minus = cross_entropy_loss(p, labels, B, K);
+        z[k] = saved;
+        numeric[k] = (plus - minus) / (2.0 * (double)eps);
+        analytic[k] = dz[k];
+    }
+    expect_gradient("dLoss/dz (expected (p - onehot) / n_batch)", analytic,
+                    numeric, B * K);
+}
+END_TEST
+
+/* A tiny network with inputs of size 1, where every gradient is large
+ * enough to check in float. */
+static void tiny_network(Network *net, Gradients *grads, float *x,
+                         uint8_t *labels)
+{
+    const int sizes[4] = {6, 5, 4, 3};
+    Error err;
+    ck_assert(network_init(net, sizes, 4, 4, &err) == 0);
+    ck_assert(gradients_init(grads, net, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 8);
+    network_randomize(net, INIT_HE, &rng);
+    for (int l = 0; l < net->n_layers; l++)
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            net->layers[l].biases[j] = 0.2f * rng_normal(&rng);
+    for (int k = 0; k < 4 * 6; k++)
+        x[k] = rng_uniform(&rng);
+    for (int b = 0; b < 4; b++)
+        labels[b] = (uint8_t)(b % 3);
+}
+
+START_TEST(test_network_gradient_check)
+{
+    Network net;
+    Gradients grads;
+    float x[4 * 6];
+    uint8_t labels[4];
+    tiny_network(&net, &grads, x, labels);
+    BlockCheck checks[6];
+    int n = gradient_check(checks, &net, &grads, x, labels, 4, 3e-3f, 1000);
+    ck_assert_int_eq(n, 6);
+    for (int c = 0; c < n; c++) {
+        ck_assert_msg(checks[c].largest_grad > 0,
+                      "layer %d %s: the gradient is all zeros",
+                      checks[c].layer + 1,
+                      checks[c].is_bias ? "biases" : "weights");
+        ck_assert_msg(checks[c].max_error < 1e-3,
+                      "layer %d %s: backprop and central differences differ "
+                      "by %.1e of the largest gradient (expected < 1e-3)",
+                      checks[c].layer + 1,
+                      checks[c].is_bias ? "biases" : "weights",
+                      checks[c].max_error);
+    }
+    gradients_free(&grads);
+    network_free(&net);
+}
+END_TEST
+
+START_TEST(test_gradient_check_flags_all_zero)
+{
+    /* With the last layer's weights all 0, no change to earlier layers can
+     * change the loss: their gradients are 0, and the checker must flag
+     * them (error 1) rather than call 0 == 0 a perfect match. */
+    Network net;
+    Gradients grads;
+    float x[4 * 6];
+    uint8_t labels[4];
+    tiny_network(&net, &grads, x, labels);
+    memset(net.layers[2].weights, 0, 4 * 3 * sizeof(float));
+    BlockCheck checks[6];
+    gradient_check(checks, &net, &grads, x, labels, 4, 3e-3f, 1000);
+    ck_assert_msg(checks[0].max_error == 1.0 && checks[2].max_error == 1.0,
+                  "all-zero gradient blocks should be reported with error "
+                  "1, got %g and %g",
+                  checks[0].max_error, checks[2].max_error);
+    ck_assert_msg(checks[5].max_error < 1e-3,
+                  "the last layer's biases still have a real gradient");
+    gradients_free(&grads);
+    network_free(&net);
+}
+END_TEST
+
+Suite *suite_06_backprop(void)
+{
+    Suite *suite = suite_create("06_backprop");
+    TCase *backward = tcase_create("backward");
+    tcase_add_test(backward, test_affine_backward_numeric);
+    tcase_add_test(backward, test_affine_backward_accumulates);
+    tcase_add_test(backward, test_relu_backward);
+    tcase_add_test(backward, test_softmax_cross_entropy_backward_numeric);
+    suite_add_tcase(suite, backward);
+    TCase *network = tcase_create("network gradient");
+    tcase_add_test(network, test_network_gradient_check);
+    tcase_add_test(network, test_gradient_check_flags_all_zero);
+    suite_add_tcase(suite, network);
+    return suite;
+}
