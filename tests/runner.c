@@ -11,6 +11,7 @@
 #include "test_04_softmax.c"
 #include "test_05_cross_entropy.c"
 #include "test_06_backprop.c"
+#include "test_07_sgd.c"
 #include "test_book.c"
 
 int main(void)
@@ -22,6 +23,7 @@ int main(void)
     srunner_add_suite(runner, suite_04_softmax());
     srunner_add_suite(runner, suite_05_cross_entropy());
     srunner_add_suite(runner, suite_06_backprop());
+    srunner_add_suite(runner, suite_07_sgd());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

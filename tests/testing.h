@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const char *temp_dir(void);
@@ -14,6 +15,7 @@ const char *temp_path(const char *name);
 void temp_write(const char *name, const void *bytes, size_t n_bytes);
 void temp_write_text(const char *name, const char *text);
 const char *test_data_dir(void);
+int run_program(char *output, size_t size, const char *command);
 
 /* A fresh directory under /tmp for this test process (Check forks one per
  * test, so tests do not see each other's files). */
@@ -67,6 +69,23 @@ const char *test_data_dir(void)
 {
     const char *dir = getenv("WORKBOOK_DATA");
     return dir ? dir : "data/mnist";
+}
+
+/* Run a shell command (from the workbook's top folder, as the tests are
+ * run), keep the start of what it prints on stdout and stderr in output,
+ * and return its exit status (or -1 if it did not exit normally). */
+int run_program(char *output, size_t size, const char *command)
+{
+    char line[4096];
+    snprintf(line, sizeof line, "%s 2>&1", command);
+    FILE *pipe = popen(line, "r");
+    ck_assert_msg(pipe != NULL, "cannot run %s", command);
+    size_t n = fread(output, 1, size - 1, pipe);
+    output[n] = '\0';
+    while (fread(line, 1, sizeof line, pipe) > 0)
+        continue; /* drain the rest, so the program can finish */
+    int status = pclose(pipe);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif /* TESTING_H */

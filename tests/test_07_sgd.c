@@ -1,0 +1,301 @@
+/* Chapter 7's tests: shuffling, the SGD step, divergence, saving and
+ * loading, and training on real MNIST to the promised accuracy. */
+#define CH07_NO_MAIN
+#include "../code/07_sgd.c"
+
+#include "testing.h"
+
+Suite *suite_07_sgd(void);
+
+START_TEST(test_shuffle_is_a_permutation)
+{
+    enum { N = 1000 };
+    size_t order[N];
+    int seen[N] = {0}, moved = 0;
+    for (size_t k = 0; k < N; k++)
+        order[k] = k;
+    Rng rng;
+    rng_seed(&rng, 1);
+    shuffle(order, N, &rng);
+    for (size_t k = 0; k < N; k++) {
+        ck_assert_msg(order[k] < N && !seen[order[k]],
+                      "after shuffling, %zu appears twice or is out of range: "
+                      "a shuffle must only swap",
+                      order[k]);
+        seen[order[k]] = 1;
+        moved += order[k] != k;
+    }
+    ck_assert_msg(moved > N * 9 / 10, "only %d of %d indices moved", moved, N);
+}
+END_TEST
+
+START_TEST(test_sgd_step_moves_against_gradient)
+{
+    const int sizes[2] = {2, 2};
+    Network net;
+    Gradients grads;
+    Error err;
+    ck_assert(network_init(&net, sizes, 2, 1, &err) == 0);
+    ck_assert(gradients_init(&grads, &net, &err) == 0);
+    net.layers[0].weights[0] = 1.0f;
+    grads.layers[0].weights[0] = 2.0f;
+    net.layers[0].biases[1] = -1.0f;
+    grads.layers[0].biases[1] = -4.0f;
+    sgd_step(&net, &grads, 0.25f);
+    ck_assert_msg(net.layers[0].weights[0] == 0.5f,
+                  "w = 1, gradient 2, learning rate 0.25: w should become "
+                  "1 - 0.25 * 2 = 0.5, got %g",
+                  (double)net.layers[0].weights[0]);
+    ck_assert_msg(net.layers[0].biases[1] == 0.0f,
+                  "b = -1, gradient -4, rate 0.25: b should become 0, got %g",
+                  (double)net.layers[0].biases[1]);
+    gradients_free(&grads);
+    network_free(&net);
+}
+END_TEST
+
+START_TEST(test_divergence_detected)
+{
+    ck_assert_msg(!training_diverged(2.3), "a cost of 2.3 is not divergence");
+    ck_assert_msg(training_diverged(50.0), "a cost of 50 is divergence");
+    ck_assert_msg(training_diverged(NAN), "a NaN cost is divergence");
+    ck_assert_msg(training_diverged(INFINITY), "an infinite cost too");
+}
+END_TEST
+
+static void random_network(Network *net, const int *sizes, int n_sizes)
+{
+    Error err;
+    ck_assert(network_init(net, sizes, n_sizes, 4, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 3);
+    network_randomize(net, INIT_HE, &rng);
+    for (int l = 0; l < net->n_layers; l++)
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            net->layers[l].biases[j] = rng_normal(&rng);
+}
+
+START_TEST(test_save_load_round_trip)
+{
+    const int sizes[4] = {7, 5, 3, 10};
+    Network net, loaded;
+    random_network(&net, sizes, 4);
+    Error err;
+    const char *path = temp_path("net.bin");
+    ck_assert_msg(network_save(&net, path, &err) == 0, "%s", err.msg);
+    ck_assert_msg(network_load(&loaded, path, 4, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(loaded.n_layers, 3);
+    for (int l = 0; l < 3; l++) {
+        ck_assert_int_eq(loaded.sizes[l + 1], sizes[l + 1]);
+        size_t n = (size_t)sizes[l] * sizes[l + 1];
+        ck_assert_msg(memcmp(loaded.layers[l].weights, net.layers[l].weights,
+                             n * sizeof(float)) == 0 &&
+                          memcmp(loaded.layers[l].biases, net.layers[l].biases,
+                                 (size_t)sizes[l + 1] * sizeof(float)) == 0,
+                      "layer %d: the loaded numbers differ from the saved "
+                      "ones",
+                      l + 1);
+    }
+    network_free(&net);
+    network_free(&loaded);
+}
+END_TEST
+
+/* Save a small network, let `damage` change the file's bytes, and expect
+ * network_load to fail with `expected` in its message. */
+static void expect_load_error(void (*damage)(uint8_t *, size_t *),
+                              const char *expected)
+{
+    const int sizes[3] = {4, 3, 2};
+    Network net, loaded;
+    random_network(&net, sizes, 3);
+    Error err = {{0}};
+    const char *path = temp_path("model");
+    ck_assert(network_save(&net, path, &err) == 0);
+    uint8_t bytes[1024];
+    FILE *file = fopen(path, "rb");
+    size_t size = fread(bytes, 1, sizeof bytes, file);
+    fclose(file);
+    damage(bytes, &size);
+    temp_write("model", bytes, size);
+    ck_assert_msg(network_load(&loaded, path, 4, &err) == -1,
+                  "a damaged model file should fail with '%s'", expected);
+    ck_assert_msg(strstr(err.msg, expected) != NULL,
+                  "the error should mention '%s', got: %s", expected, err.msg);
+    network_free(&net);
+}
+
+static void cut_short(uint8_t *bytes, size_t *size)
+{
+    (void)bytes;
+    *size -= 5;
+}
+static void bad_magic(uint8_t *bytes, size_t *size)
+{
+    (void)size;
+    bytes[0] = 'X';
+}
+static void bad_version(uint8_t *bytes, size_t *size)
+{
+    (void)size;
+    bytes[8] = 2;
+}
+static void bad_size(uint8_t *bytes, size_t *size)
+{
+    (void)size;
+    bytes[20] = 4; /* the hidden layer: 3 -> 4 */
+}
+static void not_finite(uint8_t *bytes, size_t *size)
+{
+    /* The last float becomes 0x7F800000, +infinity. */
+    bytes[*size - 4] = 0x00;
+    bytes[*size - 3] = 0x00;
+    bytes[*size - 2] = 0x80;
+    bytes[*size - 1] = 0x7F;
+}
+static void emptied(uint8_t *bytes, size_t *size)
+{
+    (void)bytes;
+    *size = 0;
+}
+
+START_TEST(test_load_truncated)
+{
+    expect_load_error(cut_short, "truncated");
+}
+END_TEST
+START_TEST(test_load_bad_magic)
+{
+    expect_load_error(bad_magic, "not a network file");
+}
+END_TEST
+START_TEST(test_load_bad_version)
+{
+    expect_load_error(bad_version, "version 2");
+}
+END_TEST
+START_TEST(test_load_mismatched_sizes)
+{
+    expect_load_error(bad_size, "its sizes need");
+}
+END_TEST
+START_TEST(test_load_not_finite)
+{
+    expect_load_error(not_finite, "not finite");
+}
+END_TEST
+START_TEST(test_load_empty)
+{
+    expect_load_error(emptied, "not a network file");
+}
+END_TEST
+
+/* Train the default network (784 -> 128 -> 64 -> 10, He, seed 1, learning
+ * rate 0.3, batches of 100) for `iterations` steps. */
+static void train_default(Network *net, const Digits *train, long iterations)
+{
+    const int sizes[4] = {784, 128, 64, 10};
+    Error err;
+    ck_assert(network_init(net, sizes, 4, 100, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 1);
+    network_randomize(net, INIT_HE, &rng);
+    Trainer trainer;
+    ck_assert(trainer_init(&trainer, net, train->n, rng, &err) == 0);
+    for (long it = 0; it < iterations; it++)
+        train_step(&trainer, net, train, 100, 0.3f);
+    trainer_free(&trainer);
+}
+
+static void load_mnist(Digits *train, Digits *test)
+{
+    Error err;
+    ck_assert_msg(mnist_load(train, test, test_data_dir(), &err) == 0,
+                  "cannot load MNIST (run ./build.sh data): %s", err.msg);
+}
+
+START_TEST(test_same_seed_same_weights)
+{
+    Digits train, test;
+    load_mnist(&train, &test);
+    Network a, b;
+    train_default(&a, &train, 50);
+    train_default(&b, &train, 50);
+    for (int l = 0; l < a.n_layers; l++)
+        ck_assert_msg(
+            memcmp(a.layers[l].weights, b.layers[l].weights,
+                   (size_t)a.sizes[l] * a.sizes[l + 1] * sizeof(float)) == 0,
+            "two runs with seed 1 gave different weights in layer "
+            "%d: is anything random not drawn from the seeded Rng?",
+            l + 1);
+    network_free(&a);
+    network_free(&b);
+    digits_free(&train);
+    digits_free(&test);
+}
+END_TEST
+
+START_TEST(test_default_training_reaches_95_5)
+{
+    Digits train, test;
+    load_mnist(&train, &test);
+    Network net;
+    train_default(&net, &train, 1000);
+    double loss, accuracy;
+    network_evaluate(&net, &test, &loss, &accuracy);
+    ck_assert_msg(accuracy >= 0.955,
+                  "1000 iterations of the default settings should reach "
+                  "95.5%% test accuracy, got %.2f%%",
+                  100 * accuracy);
+    network_free(&net);
+    digits_free(&train);
+    digits_free(&test);
+}
+END_TEST
+
+/* The program itself: a bad option and divergence exit non-zero with one
+ * clear line. */
+START_TEST(test_program_errors)
+{
+    char out[4096];
+    int status = run_program(out, sizeof out, "bin/07_sgd --lr -1");
+    ck_assert_msg(status == 2 && strstr(out, "--lr expects a positive") &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                  "--lr -1 should exit 2 with one line, got %d: %s", status,
+                  out);
+    status = run_program(out, sizeof out, "bin/07_sgd --lr 2 --iterations 50");
+    ck_assert_msg(
+        status == 1 && strstr(out, "diverged") && strstr(out, "smaller --lr"),
+        "--lr 2 should stop with 'diverged', exit 1, got %d: %s", status, out);
+    status = run_program(out, sizeof out, "bin/07_sgd --load /nonexistent");
+    ck_assert_msg(status == 1 && strstr(out, "/nonexistent: cannot open"),
+                  "--load of a missing file: exit 1 naming it, got %d: %s",
+                  status, out);
+}
+END_TEST
+
+Suite *suite_07_sgd(void)
+{
+    Suite *suite = suite_create("07_sgd");
+    TCase *sgd = tcase_create("sgd");
+    tcase_add_test(sgd, test_shuffle_is_a_permutation);
+    tcase_add_test(sgd, test_sgd_step_moves_against_gradient);
+    tcase_add_test(sgd, test_divergence_detected);
+    suite_add_tcase(suite, sgd);
+    TCase *model = tcase_create("model files");
+    tcase_add_test(model, test_save_load_round_trip);
+    tcase_add_test(model, test_load_truncated);
+    tcase_add_test(model, test_load_bad_magic);
+    tcase_add_test(model, test_load_bad_version);
+    tcase_add_test(model, test_load_mismatched_sizes);
+    tcase_add_test(model, test_load_not_finite);
+    tcase_add_test(model, test_load_empty);
+    suite_add_tcase(suite, model);
+    TCase *real = tcase_create("training on MNIST");
+    tcase_set_timeout(real, 120);
+    tcase_add_test(real, test_same_seed_same_weights);
+    tcase_add_test(real, test_default_training_reaches_95_5);
+    tcase_add_test(real, test_program_errors);
+    suite_add_tcase(suite, real);
+    return suite;
+}
