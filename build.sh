@@ -31,6 +31,8 @@ Usage: ./build.sh [COMMAND]
   run [NN]          run the chapter programs the book quotes
   figures           draw figures/*/*.gp with gnuplot
   book              assemble book.md from chapters/
+  bench [N] [--numpy]  time chapter 7's default training, median of N runs
+                    (default 5); --numpy also times tests/numpy_reference.py
   clean             remove bin/ (data/ stays; `rm -rf data` to refetch)
 EOF
 }
@@ -273,6 +275,47 @@ test_all() {
     fi
 }
 
+# ---- bench: chapter 7's training, timed --------------------------------------
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+time_runs() {  # time_runs N COMMAND...: median wall seconds of N runs
+    local n=$1 k start times=""
+    shift
+    for ((k = 0; k < n; k++)); do
+        start=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || die "bench: '$*' failed"
+        times+="$(( ($(date +%s%N) - start) / 1000000 ))"$'\n'
+    done
+    printf '%s' "$times" | median | awk '{printf "%.3f", $1 / 1000}'
+}
+
+bench() {
+    local runs=5 numpy=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --numpy) numpy=1 ;;
+            [0-9]*) runs=$1 ;;
+            *) die "bench: unknown argument '$1' (expected a run count or --numpy)" ;;
+        esac
+        shift
+    done
+    compile 07_sgd
+    step "bench: bin/07_sgd --eval-every 1000 (1000 iterations of 100, 784-128-64-10), $runs runs"
+    echo "  whole process, median: $(time_runs "$runs" bin/07_sgd --eval-every 1000) s"
+    local ms
+    ms=$(for ((k = 0; k < runs; k++)); do
+        bin/07_sgd --eval-every 1000 2>&1 >/dev/null | sed -n 's/.*, \([0-9.]*\) ms per iteration/\1/p'
+    done | median)
+    echo "  training only, median: $ms ms per iteration"
+    if [ $numpy -eq 1 ]; then
+        /usr/bin/python3 -c 'import numpy' 2>/dev/null ||
+            die "bench --numpy needs Debian's python3-numpy and libopenblas0-pthread"
+        step "bench: the same training in NumPy (tests/numpy_reference.py), $runs runs"
+        # OpenBLAS runs its best kernel only without these overrides.
+        echo "  whole process, median: $(time_runs "$runs" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tests/numpy_reference.py) s"
+    fi
+}
+
 # ---- main -------------------------------------------------------------------
 all() {
     local start=$SECONDS
@@ -298,6 +341,7 @@ case $command in
     figures) figures ;;
     book) book ;;
     test) test_all "$@" ;;
+    bench) setup; fetch_mnist; bench "$@" ;;
     clean) rm -rf bin; step "clean: removed bin/" ;;
     *) usage >&2; die "unknown command '$command'" ;;
 esac

@@ -32,8 +32,9 @@ typedef struct {
     double largest_grad; /* largest |backprop| in the block */
 } BlockCheck;
 
-void affine_backward(float *dx, Affine *grad, const float *dy, const float *x,
-                     const Affine *layer, int n_batch);
+WIDE_VECTORS void affine_backward(float *dx, Affine *grad, const float *dy,
+                                  const float *x, const Affine *layer,
+                                  int n_batch);
 void relu_backward(float *dx, const float *dy, const float *y, size_t n);
 void softmax_cross_entropy_backward(float *dz, const float *p,
                                     const uint8_t *labels, int n_batch,
@@ -64,8 +65,9 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
  *       layer's inputs are pixels: nothing to pass the gradient on to)
  * As in affine_forward, the weight gradient's inner loop runs along a row,
  * and a zero input, whose products are all 0, is skipped. */
-void affine_backward(float *dx, Affine *grad, const float *dy, const float *x,
-                     const Affine *layer, int n_batch)
+WIDE_VECTORS void affine_backward(float *dx, Affine *grad, const float *dy,
+                                  const float *x, const Affine *layer,
+                                  int n_batch)
 {
     int n_in = layer->n_in, n_out = layer->n_out;
     for (int b = 0; b < n_batch; b++) {

@@ -36,7 +36,7 @@ typedef struct {
 } StepResult;
 
 #define NETWORK_MAX_BATCH 1000 /* digits per training step, at most */
-#define DIVERGED_COST 20.0     /* see training_diverged */
+#define DIVERGED_COST     20.0 /* see training_diverged */
 #define MODEL_MAGIC       "MNISTNET"
 #define MODEL_VERSION     1u
 
@@ -348,7 +348,8 @@ static Options parse_options(int argc, char **argv)
                  .batch = 100,
                  .eval_every = 100,
                  .seed = 1,
-                 .learning_rate = 0.1,
+                 .learning_rate = 0.3,
+                 .lr_end = -1,
                  .hidden = {128, 64},
                  .n_hidden = 2,
                  .init = INIT_HE,
