@@ -174,12 +174,19 @@ build() {
 
 # ---- run: the chapter programs the book quotes -------------------------------
 run_chapter() {  # run chapter $1's @output commands, from the folder $2
-    local chapter=$1 root=$2 capture command
-    bin/book --commands "chapters/$chapter.md" | while IFS=$'\t' read -r capture command; do
+    local chapter=$1 root=$2 capture command expect
+    bin/book --commands "chapters/$chapter.md" | while IFS=$'\t' read -r capture command expect; do
         mkdir -p "$root/$(dirname "$capture")"
-        # shellcheck disable=SC2086  # the command line splits into words
-        (cd "$root" && bin/$command >"$capture") ||
-            die "chapters/$chapter.md: 'bin/$command' failed"
+        if [ "$expect" = ok ]; then
+            # shellcheck disable=SC2086  # the command line splits into words
+            (cd "$root" && bin/$command >"$capture") ||
+                die "chapters/$chapter.md: 'bin/$command' failed"
+        else
+            # shellcheck disable=SC2086
+            if (cd "$root" && bin/$command >"$capture" 2>&1); then
+                die "chapters/$chapter.md: 'bin/$command' should fail but did not"
+            fi
+        fi
     done
 }
 
@@ -198,8 +205,9 @@ run() {
     done
 }
 
-headline() {  # the `headline` value chapter $1's run wrote
-    sed -n 's/^headline //p' "figures/$1/values.txt" 2>/dev/null || true
+headline() {  # the first `headline` value chapter $1's runs wrote
+    cat "figures/$1/values.txt" "figures/$1"/*/values.txt 2>/dev/null |
+        sed -n 's/^headline //p' | head -n 1
 }
 
 figures() {

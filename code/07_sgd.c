@@ -483,9 +483,12 @@ int main(int argc, char **argv)
     printf("Training ");
     print_sizes(stdout, &net);
     printf(" (--init %s, --seed %ld) with mini-batch SGD:\n"
-           "%ld iterations of %ld digits, learning rate %g.\n\n",
+           "%ld iterations of %ld digits, learning rate %g",
            o.init == INIT_HE ? "he" : "small", o.seed, o.iterations, o.batch,
            o.learning_rate);
+    if (o.lr_end >= 0)
+        printf(" falling to %g", o.lr_end);
+    printf(".\n\n");
     printf("%10s %12s %12s %12s %14s\n", "iteration", "batch cost",
            "batch acc.", "test cost", "test accuracy");
 
@@ -499,6 +502,7 @@ int main(int argc, char **argv)
         StepResult step = train_step(&trainer, &net, &train, (int)o.batch,
                                      (float)learning_rate(&o, it));
         if (training_diverged(step.loss)) {
+            fflush(stdout); /* what was printed so far, then the error */
             fprintf(stderr,
                     "%s: training diverged at iteration %ld (batch cost "
                     "%g): the learning rate %g is too large; try a smaller "

@@ -2,7 +2,7 @@
  *
  *   bin/book chapters/NN_topic.md... > book.md   the book
  *   bin/book --commands chapters/NN_topic.md...  the runs the book quotes, one a
- *                                   line: CAPTURE-FILE<TAB>PROGRAM ARGS
+ *          line: CAPTURE-FILE<TAB>PROGRAM ARGS<TAB>ok (or fails)
  *
  * The first file is the preface (it holds the book's title); a table of
  * contents of the other files' first headings follows it. Chapter prose may
@@ -14,6 +14,9 @@
  *   @output PROGRAM ARGS (a line of its own) what bin/PROGRAM ARGS printed,
  *                        captured by ./build.sh into
  *                        figures/PROGRAM/out_SLUG.txt
+ *   @output-fails PROGRAM ARGS  the same for a run that must fail: what it
+ *                        printed on stdout and stderr, and it must exit
+ *                        non-zero (to show a real error message)
  *   {{PROGRAM.KEY}}      (anywhere in a line) the value KEY that the
  *                        chapter's run wrote to figures/PROGRAM/values.txt
  *
@@ -226,11 +229,12 @@ int values_expand(FILE *out, const char *root, const char *line, Error *err)
     return 0;
 }
 
-/* Split "@output PROGRAM ARGS" into program and args (args may be ""). */
+/* Split "@output PROGRAM ARGS" (or "@output-fails ...") into program and
+ * args (args may be ""). */
 static void split_output(char *program, size_t size, const char **args,
                          const char *directive)
 {
-    const char *start = directive + strlen("@output");
+    const char *start = directive + strcspn(directive, " ");
     while (*start == ' ')
         start++;
     size_t n = strcspn(start, " ");
@@ -260,15 +264,17 @@ int chapter_write(FILE *out, const char *root, const char *path,
         if (in_fence || strncmp(line, "```", 3) == 0) {
             if (!commands_only)
                 fprintf(out, "%s\n", line);
-        } else if (strncmp(line, "@output", 7) == 0) {
+        } else if (strncmp(line, "@output ", 8) == 0 ||
+                   strncmp(line, "@output-fails ", 14) == 0) {
             split_output(program, sizeof program, &args, line);
             if (commands_only) {
                 char capture[4096];
                 status = capture_path(capture, sizeof capture, root, program,
                                       args, err);
                 if (status == 0)
-                    fprintf(out, "%s\t%s%s%s\n", capture, program,
-                            *args ? " " : "", args);
+                    fprintf(out, "%s\t%s%s%s\t%s\n", capture, program,
+                            *args ? " " : "", args,
+                            line[7] == '-' ? "fails" : "ok");
             } else {
                 status = output_write(out, root, program, args, err);
             }

@@ -12,6 +12,7 @@
 #include "test_05_cross_entropy.c"
 #include "test_06_backprop.c"
 #include "test_07_sgd.c"
+#include "test_08_gap.c"
 #include "test_book.c"
 
 int main(void)
@@ -24,6 +25,7 @@ int main(void)
     srunner_add_suite(runner, suite_05_cross_entropy());
     srunner_add_suite(runner, suite_06_backprop());
     srunner_add_suite(runner, suite_07_sgd());
+    srunner_add_suite(runner, suite_08_gap());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -138,7 +138,8 @@ END_TEST
 
 START_TEST(test_commands)
 {
-    write_tree("# 1. X\n\n@output 01_x --show 0\n@output 01_x\n");
+    write_tree("# 1. X\n\n@output 01_x --show 0\n@output 01_x\n"
+               "@output-fails 01_x --bad\n");
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
@@ -146,8 +147,10 @@ START_TEST(test_commands)
     ck_assert(chapter_write(out, "ROOT", temp_path("chapters/01_x.md"), 1,
                             &err) == 0);
     fclose(out);
-    ck_assert_str_eq(text, "ROOT/figures/01_x/out_show_0.txt\t01_x --show 0\n"
-                           "ROOT/figures/01_x/out_default.txt\t01_x\n");
+    ck_assert_str_eq(text,
+                     "ROOT/figures/01_x/out_show_0.txt\t01_x --show 0\tok\n"
+                     "ROOT/figures/01_x/out_default.txt\t01_x\tok\n"
+                     "ROOT/figures/01_x/out_bad.txt\t01_x --bad\tfails\n");
     free(text);
 }
 END_TEST
