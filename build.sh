@@ -20,13 +20,16 @@ Usage: ./build.sh [COMMAND]
 
   (none)            everything: setup, data, build, run every chapter,
                     draw the figures, assemble book.md, print a summary
-  test [NN|book]    setup, data and build, then the Check suites (all, or
-                    chapter NN's), a re-run that must reproduce the committed
-                    figures/, and the check that book.md is current
+  test [NN|book|cli]  setup, data and build, then the Check suites (all, or
+                    one); without NN also: the suites and every program again
+                    under AddressSanitizer and UBSan, a bounded fuzz run, a
+                    re-run that must reproduce the committed figures/, and
+                    the check that book.md is current
+  fuzz [SECONDS]    fuzz the IDX and model loaders (default 30 s)
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
                     IDX files (raw or .gz) of DIR into data/<DIR's name>
   setup             install missing Debian packages (gcc pkg-config check
-                    gnuplot-nox npm)
+                    gnuplot-nox npm clang libclang-rt-dev)
   build             compile every chapter into bin/
   run [NN]          run the chapter programs the book quotes
   figures           draw figures/*/*.gp with gnuplot
@@ -50,6 +53,12 @@ missing_packages() {
     fi
     command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
     command -v npm >/dev/null || missing+=(npm)
+    # clang and its libFuzzer runtime, for ./build.sh fuzz (and test).
+    command -v clang >/dev/null || missing+=(clang)
+    if ! command -v clang >/dev/null ||
+        [ ! -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+        missing+=(libclang-rt-dev)
+    fi
     echo "${missing[@]}"
 }
 
@@ -246,6 +255,91 @@ reproduce() {
     rm -rf "$tmp" "$tmp.diff"
 }
 
+# ---- sanitizers and fuzzing -------------------------------------------------
+# shellcheck disable=SC2054  # the comma is part of the flag
+SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all
+          -fno-omit-frame-pointer -g)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+be32() {  # print the 4 bytes of $1, most significant first
+    local shift
+    for shift in 24 16 8 0; do
+        # shellcheck disable=SC2059  # the format is an octal escape
+        printf "\\$(printf '%03o' $(($1 >> shift & 255)))"
+    done
+}
+
+# data/small: the first 1000 training and 500 test digits of MNIST, for
+# quick runs of every program under the sanitizers.
+make_small_data() {
+    mkdir -p data/small
+    local set n
+    for set in train:1000 t10k:500; do
+        n=${set#*:}
+        set=${set%:*}
+        { head -c 4 "data/mnist/$set-images-idx3-ubyte"; be32 "$n"
+          head -c $((16 + n * 784)) "data/mnist/$set-images-idx3-ubyte" | tail -c +9
+        } >"data/small/$set-images-idx3-ubyte"
+        { head -c 4 "data/mnist/$set-labels-idx1-ubyte"; be32 "$n"
+          head -c $((8 + n)) "data/mnist/$set-labels-idx1-ubyte" | tail -c +9
+        } >"data/small/$set-labels-idx1-ubyte"
+    done
+}
+
+quick_args() {  # small settings for chapter $1, for the sanitizer runs
+    case $1 in
+        06_*) echo "--batch 2 --hidden 4,4" ;;
+        07_*) echo "--iterations 30 --eval-every 10 --save bin/asan/net.bin" ;;
+        08_*) echo "--train-size 300 --validation 200 --epochs 2" ;;
+    esac
+}
+
+sanitized() {
+    step "test: building everything with AddressSanitizer and UBSan (bin/asan/)"
+    mkdir -p bin/asan
+    local chapter
+    for chapter in $(chapters); do
+        cc "${CFLAGS[@]}" "${SANITIZE[@]}" "code/$chapter.c" -lm -o "bin/asan/$chapter"
+    done
+    # shellcheck disable=SC2046
+    cc "${CFLAGS[@]}" "${SANITIZE[@]}" tests/runner.c \
+        $(pkg-config --cflags --libs check) -lm -o bin/asan/tests
+    step "test: Check suites under the sanitizers"
+    bin/asan/tests >bin/asan/tests.log 2>&1 || { tail -n 30 bin/asan/tests.log >&2; die "sanitized suites failed"; }
+    if grep -q -E 'Sanitizer|runtime error' bin/asan/tests.log; then
+        grep -E -A 10 'Sanitizer|runtime error' bin/asan/tests.log | head -n 30 >&2
+        die "a sanitizer reported a problem in the suites (bin/asan/tests.log)"
+    fi
+    tail -n 1 bin/asan/tests.log
+    step "test: every chapter program under the sanitizers, on data/small"
+    make_small_data
+    for chapter in $(chapters); do
+        # shellcheck disable=SC2046
+        bin/asan/"$chapter" --data data/small $(quick_args "$chapter") \
+            >bin/asan/"$chapter".log 2>&1 ||
+            { tail -n 20 bin/asan/"$chapter".log >&2; die "bin/asan/$chapter failed"; }
+    done
+    bin/asan/07_sgd --data data/small --load bin/asan/net.bin >/dev/null 2>&1 ||
+        die "bin/asan/07_sgd --load failed"
+    echo "$(chapters | wc -l) programs ran clean"
+}
+
+fuzz() {
+    local seconds=${1:-30}
+    [[ $seconds =~ ^[0-9]+$ ]] || die "fuzz: expected a number of seconds, got '$seconds'"
+    step "fuzz: the IDX and model loaders for $seconds s (tests/fuzz_loaders.c)"
+    mkdir -p bin/fuzz/corpus
+    clang -std=c11 -O1 "${SANITIZE[@]}" -fsanitize=fuzzer tests/fuzz_loaders.c \
+        -lm -o bin/fuzz/fuzz_loaders
+    (cd bin/fuzz && ./fuzz_loaders -max_total_time="$seconds" -seed=1 \
+        -print_final_stats=1 corpus ../../tests/fuzz_corpus >fuzz.log 2>&1) || {
+        tail -n 30 bin/fuzz/fuzz.log >&2
+        die "the fuzzer found a crash: see bin/fuzz/ (crash-* is the input)"
+    }
+    grep -E '^(Done|stat::number_of_executed_units)' bin/fuzz/fuzz.log
+}
+
 book_current() {
     step "test: is book.md current?"
     # shellcheck disable=SC2046
@@ -278,6 +372,8 @@ test_all() {
         test_suites "$1"
     else
         test_suites
+        sanitized
+        fuzz "${FUZZ_SECONDS:-30}"
         reproduce
         book_current
     fi
@@ -350,6 +446,7 @@ case $command in
     book) book ;;
     test) test_all "$@" ;;
     bench) setup; fetch_mnist; bench "$@" ;;
+    fuzz) setup; fuzz "$@" ;;
     clean) rm -rf bin; step "clean: removed bin/" ;;
     *) usage >&2; die "unknown command '$command'" ;;
 esac

@@ -120,14 +120,6 @@ int main(int argc, char **argv)
         }
     }
 
-    const float small[3] = {1.0f, 2.0f, 3.0f};
-    const float large[3] = {1000.0f, 999.0f, 998.0f};
-    const float negative[3] = {-1000.0f, -1001.0f, -1002.0f};
-    printf("Softmax of three scores, naive and stable:\n");
-    compare(small, 3);
-    compare(large, 3);
-    compare(negative, 3);
-
     Digits train, test;
     Error err;
     if (mnist_load(&train, &test, data_dir, &err) != 0)
@@ -139,6 +131,14 @@ int main(int argc, char **argv)
         usage_error("--digit expects a whole number from 0 to %ld, got %ld",
                     last, digit);
     }
+    const float small[3] = {1.0f, 2.0f, 3.0f};
+    const float large[3] = {1000.0f, 999.0f, 998.0f};
+    const float negative[3] = {-1000.0f, -1001.0f, -1002.0f};
+    printf("Softmax of three scores, naive and stable:\n");
+    compare(small, 3);
+    compare(large, 3);
+    compare(negative, 3);
+
     /* The videos' network, 784 -> 16 -> 16 -> 10, put together by hand
      * (chapter 5 packs this into a struct). */
     enum { N_HIDDEN = 16, N_OUT = 10 };

@@ -255,6 +255,11 @@ int main(int argc, char **argv)
         }
     }
 
+    Digits train, test;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&train);
     printf("Cost of one prediction that gives the right digit probability q "
            "(and the\nrest evenly to the other nine), and how steeply each "
            "cost pulls the right\ndigit's score up (its derivative):\n");
@@ -264,11 +269,6 @@ int main(int argc, char **argv)
     for (int k = 0; k < 5; k++)
         compare_costs(qs[k]);
 
-    Digits train, test;
-    Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    digits_free(&train);
     int sizes[NETWORK_MAX_LAYERS + 1];
     sizes[0] = test.rows * test.cols;
     for (int h = 0; h < n_hidden; h++)

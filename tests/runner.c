@@ -14,11 +14,13 @@
 #include "test_07_sgd.c"
 #include "test_08_gap.c"
 #include "test_book.c"
+#include "test_cli.c"
 
 int main(void)
 {
     SRunner *runner = srunner_create(suite_book());
     srunner_add_suite(runner, suite_01_idx());
+    srunner_add_suite(runner, suite_cli());
     srunner_add_suite(runner, suite_02_affine());
     srunner_add_suite(runner, suite_03_relu());
     srunner_add_suite(runner, suite_04_softmax());
