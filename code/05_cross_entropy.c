@@ -40,6 +40,7 @@ int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err);
 void network_free(Network *net);
 void network_randomize(Network *net, Init init, Rng *rng);
+float *layer_forward(Network *net, int l, const float *input, int n_batch);
 const float *network_forward(Network *net, const float *x, int n_batch);
 void network_evaluate(Network *net, const Digits *digits, double *loss,
                       double *accuracy);
@@ -138,27 +139,34 @@ void network_randomize(Network *net, Init init, Rng *rng)
 }
 
 // @listing network_forward
-/* The whole forward pass, chapters 2 to 4 in a row:
+/* Layer l of the forward pass, chapters 2 to 4 in a row:
  *
- *     a0 = x,  a(l+1) = ReLU(a(l) W(l) + b(l)),  p = softmax(a(L-1) W + b)
+ *     outputs[l] = ReLU(input W(l) + b(l))       for a hidden layer
+ *     outputs[l] = softmax(input W(l) + b(l))    for the last layer
  *
- *   x: [n_batch x sizes[0]], n_batch <= max_batch. Returns p, which is
- *   net->outputs[n_layers - 1]: [n_batch x sizes[n_layers]]. Every layer's
- *   activations stay in net->outputs for chapter 6's backward pass.
- * Nothing is allocated: the buffers were made once, by network_init. */
+ *   input: [n_batch x sizes[l]], n_batch <= max_batch. Returns
+ *   net->outputs[l]: [n_batch x sizes[l + 1]], overwritten. */
+float *layer_forward(Network *net, int l, const float *input, int n_batch)
+{
+    float *z = net->outputs[l];
+    affine_forward(z, input, &net->layers[l], n_batch);
+    if (l + 1 < net->n_layers)
+        relu_forward(z, z, (size_t)n_batch * net->sizes[l + 1]);
+    else
+        softmax_forward(z, z, n_batch, net->sizes[l + 1]);
+    return z;
+}
+
+/* The whole forward pass: each layer's output is the next one's input.
+ *   x: [n_batch x sizes[0]]. Returns the probabilities p,
+ *   [n_batch x sizes[n_layers]]. Every layer's activations stay in
+ *   net->outputs for chapter 6's backward pass. Nothing is allocated: the
+ *   buffers were made once, by network_init. */
 const float *network_forward(Network *net, const float *x, int n_batch)
 {
     const float *a = x;
-    for (int l = 0; l < net->n_layers; l++) {
-        float *z = net->outputs[l];
-        affine_forward(z, a, &net->layers[l], n_batch);
-        size_t n = (size_t)n_batch * net->sizes[l + 1];
-        if (l + 1 < net->n_layers)
-            relu_forward(z, z, n);
-        else
-            softmax_forward(z, z, n_batch, net->sizes[l + 1]);
-        a = z;
-    }
+    for (int l = 0; l < net->n_layers; l++)
+        a = layer_forward(net, l, a, n_batch);
     return a;
 }
 // @end network_forward

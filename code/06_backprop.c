@@ -42,6 +42,8 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
 int gradients_init(Gradients *grads, const Network *net, Error *err);
 void gradients_free(Gradients *grads);
 void gradients_zero(Gradients *grads);
+void layer_backward(Gradients *grads, const Network *net, int l,
+                    const float *input, int n_batch);
 void network_backward(Gradients *grads, const Network *net, const float *x,
                       const uint8_t *labels, int n_batch);
 double network_loss(Network *net, const float *x, const uint8_t *labels,
@@ -180,30 +182,37 @@ void gradients_zero(Gradients *grads)
 }
 
 // @listing network_backward
-/* The whole backward pass: the forward pass in reverse. Call it right after
- * network_forward(net, x, n_batch), whose activations it reads.
+/* Layer l of the backward pass. grads->deltas[l] holds dz(l), the gradient
+ * with respect to the layer's weighted sums; `input` is what the layer's
+ * forward pass read (a(l-1), or x for the first layer).
  *
- *   dz(last) = (p - onehot(labels)) / n_batch
- *   for each layer l, from the last to the first:
- *       gradient of W(l), b(l) += from dz(l) and the layer's input a(l-1)
- *       dz(l-1) = ReLU'(a(l-1)) * (dz(l) W(l)^T)       (none for l = 0)
- *
- * Gradients are ACCUMULATED: call gradients_zero before each batch. */
+ *   gradient of W(l), b(l) += from dz(l) and the input      (affine)
+ *   dz(l-1) = ReLU'(a(l-1)) * (dz(l) W(l)^T)                 (none for l = 0)
+ */
+void layer_backward(Gradients *grads, const Network *net, int l,
+                    const float *input, int n_batch)
+{
+    float *d_input = l > 0 ? grads->deltas[l - 1] : NULL;
+    affine_backward(d_input, &grads->layers[l], grads->deltas[l], input,
+                    &net->layers[l], n_batch);
+    if (l > 0)
+        relu_backward(d_input, d_input, net->outputs[l - 1],
+                      (size_t)n_batch * net->sizes[l]);
+}
+
+/* The whole backward pass: the forward pass in reverse, starting from the
+ * fused softmax and cross-entropy gradient dz(last) = (p - onehot) /
+ * n_batch. Call it right after network_forward(net, x, n_batch), whose
+ * activations it reads. Gradients are ACCUMULATED: call gradients_zero
+ * before each batch. */
 void network_backward(Gradients *grads, const Network *net, const float *x,
                       const uint8_t *labels, int n_batch)
 {
     int last = net->n_layers - 1;
     softmax_cross_entropy_backward(grads->deltas[last], net->outputs[last],
                                    labels, n_batch, net->sizes[last + 1]);
-    for (int l = last; l >= 0; l--) {
-        const float *input = l > 0 ? net->outputs[l - 1] : x;
-        float *d_input = l > 0 ? grads->deltas[l - 1] : NULL;
-        affine_backward(d_input, &grads->layers[l], grads->deltas[l], input,
-                        &net->layers[l], n_batch);
-        if (l > 0)
-            relu_backward(d_input, d_input, net->outputs[l - 1],
-                          (size_t)n_batch * net->sizes[l]);
-    }
+    for (int l = last; l >= 0; l--)
+        layer_backward(grads, net, l, l > 0 ? net->outputs[l - 1] : x, n_batch);
 }
 // @end network_backward
 

@@ -46,6 +46,8 @@ void sgd_step(Network *net, const Gradients *grads, float learning_rate);
 int trainer_init(Trainer *trainer, const Network *net, size_t n_train, Rng rng,
                  Error *err);
 void trainer_free(Trainer *trainer);
+void trainer_next_batch(Trainer *trainer, Network *net, uint8_t *labels,
+                        const Digits *digits, int n_batch);
 StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
                       int n_batch, float learning_rate);
 int network_save(const Network *net, const char *path, Error *err);
@@ -130,18 +132,11 @@ void trainer_free(Trainer *trainer)
 }
 
 // @listing train_step
-/* One iteration of mini-batch SGD on the next n_batch digits of the
- * shuffled order (reshuffled when fewer than n_batch are left: one pass
- * over the data is an "epoch"):
- *
- *     forward -> cost -> zero the gradients -> backward -> step
- *
- * Why mini-batches: the true gradient is the average over all 60000
- * digits, far too slow to compute for every step. The average over 100
- * random digits points roughly the same way at a 600th of the cost, so we
- * can take 600 rough steps for the price of one exact one. */
-StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
-                      int n_batch, float learning_rate)
+/* The next n_batch digits of the shuffled order, reshuffled when fewer
+ * than n_batch are left (one pass over the data is an "epoch"): their
+ * images into net->inputs, their labels into labels[n_batch]. */
+void trainer_next_batch(Trainer *trainer, Network *net, uint8_t *labels,
+                        const Digits *digits, int n_batch)
 {
     if (trainer->next + (size_t)n_batch > trainer->n) {
         shuffle(trainer->order, trainer->n, &trainer->rng);
@@ -150,13 +145,25 @@ StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
     }
     const size_t *batch = trainer->order + trainer->next;
     trainer->next += (size_t)n_batch;
-
-    /* The labels of the batch, gathered like its images. */
-    uint8_t labels[NETWORK_MAX_BATCH];
     for (int b = 0; b < n_batch; b++)
         labels[b] = digits->labels[batch[b]];
     digits_inputs(net->inputs, digits, batch, n_batch);
+}
 
+/* One iteration of mini-batch SGD:
+ *
+ *     next batch -> forward -> cost -> zero the gradients -> backward
+ *     -> step
+ *
+ * Why mini-batches: the true gradient is the average over all 60000
+ * digits, far too slow to compute for every step. The average over 100
+ * random digits points roughly the same way at a 600th of the cost, so we
+ * can take 600 rough steps for the price of one exact one. */
+StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
+                      int n_batch, float learning_rate)
+{
+    uint8_t labels[NETWORK_MAX_BATCH];
+    trainer_next_batch(trainer, net, labels, digits, n_batch);
     const float *p = network_forward(net, net->inputs, n_batch);
     int n_classes = net->sizes[net->n_layers];
     StepResult result = {cross_entropy_loss(p, labels, n_batch, n_classes),
