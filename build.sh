@@ -214,8 +214,9 @@ run() {
     done
 }
 
-headline() {  # the first `headline` value chapter $1's runs wrote
-    cat "figures/$1/values.txt" "figures/$1"/*/values.txt 2>/dev/null |
+headline() {  # chapter $1's headline value: of its main run, its best, or any
+    cat "figures/$1/values.txt" "figures/$1/best/values.txt" \
+        "figures/$1"/*/values.txt 2>/dev/null |
         sed -n 's/^headline //p' | head -n 1
 }
 

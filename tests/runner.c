@@ -13,6 +13,8 @@
 #include "test_06_backprop.c"
 #include "test_07_sgd.c"
 #include "test_08_gap.c"
+#include "test_09_regularise.c"
+#include "test_10_inside.c"
 #include "test_book.c"
 #include "test_cli.c"
 
@@ -28,6 +30,8 @@ int main(void)
     srunner_add_suite(runner, suite_06_backprop());
     srunner_add_suite(runner, suite_07_sgd());
     srunner_add_suite(runner, suite_08_gap());
+    srunner_add_suite(runner, suite_09_regularise());
+    srunner_add_suite(runner, suite_10_inside());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -1,0 +1,499 @@
+/* Chapter 9: closing the gap. L2 weight decay, dropout, early stopping.
+ *
+ *   cc -std=c11 -O3 code/09_regularise.c -lm -o bin/09_regularise
+ *   bin/09_regularise --train-size 1000 --dropout 0.5   chapter 8's
+ *                                                       overfitting, reined in
+ *
+ * Adds: a weight-decay term in the gradient, dropout in the forward and
+ * backward passes, and keeping the network that did best on the validation
+ * split.
+ */
+#ifndef CH09_REGULARISE_C
+#define CH09_REGULARISE_C
+
+#define CH08_NO_MAIN /* reuse chapter 8's code, not its demo */
+#include "08_gap.c"
+
+/* ---- What this chapter adds ------------------------------------------- */
+
+/* Dropout's state: the rate, and for each hidden layer the mask of the
+ * current batch (0 for a dropped neuron, 1 / (1 - rate) for a kept one). */
+typedef struct {
+    float rate; /* 0: no dropout */
+    int n_layers;
+    float *masks[NETWORK_MAX_LAYERS]; /* [max_batch x sizes[l + 1]] */
+    Rng rng;
+} Dropout;
+
+/* How to hold a network back while it trains. */
+typedef struct {
+    float l2; /* weight decay lambda: 0 for none */
+    Dropout dropout;
+} Regulariser;
+
+void l2_gradient(Gradients *grads, const Network *net, float lambda);
+double l2_penalty(const Network *net, float lambda);
+void dropout_forward(float *y, float *mask, size_t n, float rate, Rng *rng);
+void dropout_backward(float *dx, const float *mask, size_t n);
+int dropout_init(Dropout *dropout, const Network *net, float rate, Rng rng,
+                 Error *err);
+void dropout_free(Dropout *dropout);
+const float *network_forward_dropout(Network *net, Dropout *dropout,
+                                     const float *x, int n_batch);
+void network_backward_dropout(Gradients *grads, const Network *net,
+                              const Dropout *dropout, const float *x,
+                              const uint8_t *labels, int n_batch);
+StepResult train_step_regularised(Trainer *trainer, Network *net,
+                                  Regulariser *reg, const Digits *digits,
+                                  int n_batch, float learning_rate);
+void network_copy(Network *to, const Network *from);
+
+// @listing l2
+/* L2 weight decay adds to the cost a penalty on large weights,
+ *
+ *     cost = cross-entropy + (lambda / 2) * (sum of every weight squared)
+ *
+ * whose derivative with respect to a weight w is lambda * w: so each step
+ * also shrinks every weight towards 0 by a fraction lambda * learning_rate.
+ * A network with small weights cannot bend sharply around each training
+ * digit; it must find smoother rules that hold for many. Biases are left
+ * alone: they shift a neuron, they do not make it more sensitive.
+ *   grads: ACCUMULATED (+=), like the backward passes. */
+void l2_gradient(Gradients *grads, const Network *net, float lambda)
+{
+    for (int l = 0; l < net->n_layers; l++) {
+        const Affine *layer = &net->layers[l];
+        float *g = grads->layers[l].weights;
+        size_t n = (size_t)layer->n_in * layer->n_out;
+        for (size_t k = 0; k < n; k++)
+            g[k] += lambda * layer->weights[k];
+    }
+}
+
+/* The penalty itself, (lambda / 2) * sum of w^2, for reporting. */
+double l2_penalty(const Network *net, float lambda)
+{
+    double sum = 0.0;
+    for (int l = 0; l < net->n_layers; l++) {
+        const Affine *layer = &net->layers[l];
+        size_t n = (size_t)layer->n_in * layer->n_out;
+        for (size_t k = 0; k < n; k++)
+            sum += (double)layer->weights[k] * (double)layer->weights[k];
+    }
+    return 0.5 * (double)lambda * sum;
+}
+// @end l2
+
+// @listing dropout
+/* Dropout (Srivastava et al., 2014): while training, switch each hidden
+ * neuron off at random, with probability `rate`, afresh for every digit of
+ * every batch. No neuron can rely on any particular other one being there,
+ * so each must be useful on its own: the network cannot build the fragile
+ * conspiracies of weights that memorise single training digits.
+ *
+ * "Inverted" dropout scales the survivors by 1 / (1 - rate), so that the
+ * expected value of each output is unchanged, and at test time the network
+ * is used as it is, every neuron on, nothing rescaled.
+ *   y: [n], multiplied by the mask in place   mask: [n], overwritten */
+void dropout_forward(float *y, float *mask, size_t n, float rate, Rng *rng)
+{
+    float keep_scale = 1.0f / (1.0f - rate);
+    for (size_t k = 0; k < n; k++) {
+        mask[k] = rng_uniform(rng) < rate ? 0.0f : keep_scale;
+        y[k] *= mask[k];
+    }
+}
+
+/* The backward pass of y = mask * x is dx = mask * dy.
+ *   dx: [n], multiplied in place */
+void dropout_backward(float *dx, const float *mask, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        dx[k] *= mask[k];
+}
+// @end dropout
+
+int dropout_init(Dropout *dropout, const Network *net, float rate, Rng rng,
+                 Error *err)
+{
+    *dropout = (Dropout){.rate = rate, .rng = rng};
+    if (rate <= 0.0f)
+        return 0; /* nothing to remember */
+    dropout->n_layers = net->n_layers;
+    for (int l = 0; l + 1 < net->n_layers; l++) {
+        dropout->masks[l] =
+            malloc((size_t)net->max_batch * net->sizes[l + 1] * sizeof(float));
+        if (dropout->masks[l] == NULL) {
+            dropout_free(dropout);
+            return error_set(err, "out of memory for the dropout masks");
+        }
+    }
+    return 0;
+}
+
+void dropout_free(Dropout *dropout)
+{
+    for (int l = 0; l < dropout->n_layers; l++)
+        free(dropout->masks[l]);
+    *dropout = (Dropout){0};
+}
+
+// @listing network_forward_dropout
+/* Chapter 5's forward pass, with dropout after each hidden layer (never
+ * after the last: the outputs are the answer). The dropped neurons are 0 in
+ * net->outputs, which is also what the backward pass reads. */
+const float *network_forward_dropout(Network *net, Dropout *dropout,
+                                     const float *x, int n_batch)
+{
+    const float *a = x;
+    for (int l = 0; l < net->n_layers; l++) {
+        float *out = layer_forward(net, l, a, n_batch);
+        if (dropout->rate > 0.0f && l + 1 < net->n_layers)
+            dropout_forward(out, dropout->masks[l],
+                            (size_t)n_batch * net->sizes[l + 1], dropout->rate,
+                            &dropout->rng);
+        a = out;
+    }
+    return a;
+}
+
+/* Chapter 6's backward pass, with dropout's backward after each hidden
+ * layer's. A dropped neuron's output is 0, so ReLU's backward already
+ * stops its gradient; the mask then scales the kept ones by 1/(1-rate),
+ * as the forward pass did. */
+void network_backward_dropout(Gradients *grads, const Network *net,
+                              const Dropout *dropout, const float *x,
+                              const uint8_t *labels, int n_batch)
+{
+    int last = net->n_layers - 1;
+    softmax_cross_entropy_backward(grads->deltas[last], net->outputs[last],
+                                   labels, n_batch, net->sizes[last + 1]);
+    for (int l = last; l >= 0; l--) {
+        layer_backward(grads, net, l, l > 0 ? net->outputs[l - 1] : x, n_batch);
+        if (dropout->rate > 0.0f && l > 0)
+            dropout_backward(grads->deltas[l - 1], dropout->masks[l - 1],
+                             (size_t)n_batch * net->sizes[l]);
+    }
+}
+// @end network_forward_dropout
+
+// @listing train_step_regularised
+/* Chapter 7's training step, with dropout in both passes and the L2 term
+ * added to the gradient before the step. The reported cost is the batch's
+ * cross-entropy (measured with dropout on, so it runs higher than the
+ * network's cost on the same digits at test time). */
+StepResult train_step_regularised(Trainer *trainer, Network *net,
+                                  Regulariser *reg, const Digits *digits,
+                                  int n_batch, float learning_rate)
+{
+    uint8_t labels[NETWORK_MAX_BATCH];
+    trainer_next_batch(trainer, net, labels, digits, n_batch);
+    const float *p =
+        network_forward_dropout(net, &reg->dropout, net->inputs, n_batch);
+    int n_classes = net->sizes[net->n_layers];
+    StepResult result = {cross_entropy_loss(p, labels, n_batch, n_classes),
+                         count_correct(p, labels, n_batch, n_classes)};
+    gradients_zero(&trainer->grads);
+    network_backward_dropout(&trainer->grads, net, &reg->dropout, net->inputs,
+                             labels, n_batch);
+    if (reg->l2 > 0.0f)
+        l2_gradient(&trainer->grads, net, reg->l2);
+    sgd_step(net, &trainer->grads, learning_rate);
+    return result;
+}
+// @end train_step_regularised
+
+/* Copy the weights and biases of `from` into `to` (same sizes). Early
+ * stopping keeps a copy of the best network seen so far this way. */
+void network_copy(Network *to, const Network *from)
+{
+    for (int l = 0; l < from->n_layers; l++) {
+        const Affine *src = &from->layers[l];
+        memcpy(to->layers[l].weights, src->weights,
+               (size_t)src->n_in * src->n_out * sizeof(float));
+        memcpy(to->layers[l].biases, src->biases,
+               (size_t)src->n_out * sizeof(float));
+    }
+}
+
+/* ---- The demo ----------------------------------------------------------- */
+#ifndef CH09_NO_MAIN
+
+static void usage(void)
+{
+    printf(
+        "Usage: %s [options]\n"
+        "Train like chapter 8, with regularisation, and report training,\n"
+        "validation and test accuracy after each epoch.\n"
+        "  --l2 X           weight decay lambda (default 0: none)\n"
+        "  --dropout P      drop each hidden neuron with probability P, in\n"
+        "                   [0, 0.9] (default 0: none)\n"
+        "  --patience N     early stopping: stop after N epochs without a\n"
+        "                   better validation accuracy, and keep the best\n"
+        "                   network (default 0: train all epochs, keep last)\n"
+        "  --epochs N       at most N epochs (default 20)\n"
+        "  --train-size N   train on only the first N digits (default: all\n"
+        "                   but the validation split)\n"
+        "  --validation N   hold out the last N training digits (default "
+        "10000)\n"
+        "  --batch N        digits per step (default 100)\n"
+        "  --lr X           learning rate (default 0.3)\n"
+        "  --lr-end X       let the learning rate fall linearly to X by the\n"
+        "                   last epoch (default: constant)\n"
+        "  --hidden LIST    hidden layer sizes (default 128,64)\n"
+        "  --seed N         seed of the weights, shuffling, dropout (default "
+        "1)\n"
+        "  --print-every N  print every Nth epoch (default 1)\n"
+        "  --data DIR       folder with the MNIST files (default data/mnist)\n"
+        "  --save FILE      write the kept network to FILE\n"
+        "  --out DIR        also write the curves and values.txt into DIR\n",
+        program_name);
+}
+
+typedef struct {
+    long epochs, train_size, validation, batch, seed, print_every, patience;
+    double learning_rate, lr_end, l2, dropout;
+    int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
+    const char *data_dir, *out_dir, *save;
+} Options;
+
+static Options parse_options(int argc, char **argv)
+{
+    Options o = {.epochs = 20,
+                 .train_size = -1,
+                 .validation = 10000,
+                 .batch = 100,
+                 .seed = 1,
+                 .print_every = 1,
+                 .learning_rate = 0.3,
+                 .lr_end = -1,
+                 .hidden = {128, 64},
+                 .n_hidden = 2,
+                 .data_dir = "data/mnist"};
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            usage();
+            exit(0);
+        } else if (option_is(argv[i], "--l2")) {
+            o.l2 = option_positive(argc, argv, &i);
+        } else if (option_is(argv[i], "--dropout")) {
+            o.dropout = option_positive(argc, argv, &i);
+            if (o.dropout > 0.9)
+                usage_error("--dropout expects a probability from 0 to 0.9, "
+                            "got %g",
+                            o.dropout);
+        } else if (option_is(argv[i], "--patience")) {
+            o.patience = option_long(argc, argv, &i, 1, LONG_MAX);
+        } else if (option_is(argv[i], "--epochs")) {
+            o.epochs = option_long(argc, argv, &i, 1, 100000);
+        } else if (option_is(argv[i], "--train-size")) {
+            o.train_size = option_long(argc, argv, &i, 1, LONG_MAX);
+        } else if (option_is(argv[i], "--validation")) {
+            o.validation = option_long(argc, argv, &i, 1, LONG_MAX);
+        } else if (option_is(argv[i], "--batch")) {
+            o.batch = option_long(argc, argv, &i, 1, NETWORK_MAX_BATCH);
+        } else if (option_is(argv[i], "--lr")) {
+            o.learning_rate = option_positive(argc, argv, &i);
+        } else if (option_is(argv[i], "--lr-end")) {
+            o.lr_end = option_positive(argc, argv, &i);
+        } else if (option_is(argv[i], "--hidden")) {
+            o.n_hidden =
+                option_sizes(argc, argv, &i, o.hidden, NETWORK_MAX_LAYERS - 1);
+        } else if (option_is(argv[i], "--seed")) {
+            o.seed = option_long(argc, argv, &i, 0, LONG_MAX);
+        } else if (option_is(argv[i], "--print-every")) {
+            o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
+        } else if (option_is(argv[i], "--data")) {
+            o.data_dir = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--save")) {
+            o.save = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--out")) {
+            o.out_dir = option_value(argc, argv, &i);
+        } else {
+            usage_error("unknown option '%s'", argv[i]);
+        }
+    }
+    return o;
+}
+
+static void print_settings(const Options *o)
+{
+    printf("Training 784");
+    for (int h = 0; h < o->n_hidden; h++)
+        printf(" -> %d", o->hidden[h]);
+    printf(" -> 10 on %ld digits (--seed %ld), learning rate %g", o->train_size,
+           o->seed, o->learning_rate);
+    if (o->lr_end >= 0)
+        printf(" falling to %g", o->lr_end);
+    printf(",\nL2 %g, dropout %g, ", o->l2, o->dropout);
+    if (o->patience > 0)
+        printf("early stopping after %ld epochs without progress on the\n"
+               "%ld validation digits (at most %ld epochs).\n\n",
+               o->patience, o->validation, o->epochs);
+    else
+        printf("no early stopping: %ld epochs.\n\n", o->epochs);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    Options o = parse_options(argc, argv);
+    Digits all_train, test;
+    Error err;
+    if (mnist_load(&all_train, &test, o.data_dir, &err) != 0)
+        fail_with(&err);
+    if ((size_t)o.validation >= all_train.n)
+        usage_error("--validation expects fewer than the %zu training "
+                    "digits, got %ld",
+                    all_train.n, o.validation);
+    size_t available = all_train.n - (size_t)o.validation;
+    if (o.train_size < 0)
+        o.train_size = (long)available;
+    if ((size_t)o.train_size > available || o.batch > o.train_size)
+        usage_error("--train-size expects %ld to %zu (the training digits "
+                    "outside the validation split), got %ld",
+                    o.batch, available, o.train_size);
+    Digits train = digits_slice(&all_train, 0, (size_t)o.train_size);
+    Digits validation =
+        digits_slice(&all_train, available, (size_t)o.validation);
+
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    sizes[0] = train.rows * train.cols;
+    for (int h = 0; h < o.n_hidden; h++)
+        sizes[h + 1] = o.hidden[h];
+    sizes[o.n_hidden + 1] = 10;
+    Network net, best;
+    Trainer trainer;
+    Regulariser reg = {.l2 = (float)o.l2};
+    Rng rng;
+    rng_seed(&rng, (uint64_t)o.seed);
+    if (network_init(&net, sizes, o.n_hidden + 2, (int)o.batch, &err) != 0 ||
+        network_init(&best, sizes, o.n_hidden + 2, EVALUATE_BATCH, &err) != 0)
+        fail_with(&err);
+    network_randomize(&net, INIT_HE, &rng);
+    Rng dropout_rng; /* a stream of its own, seeded from the main one */
+    rng_seed(&dropout_rng, rng_next(&rng));
+    if (trainer_init(&trainer, &net, train.n, rng, &err) != 0 ||
+        dropout_init(&reg.dropout, &net, (float)o.dropout, dropout_rng, &err) !=
+            0)
+        fail_with(&err);
+
+    FILE *curves = NULL;
+    if (o.out_dir != NULL) {
+        curves = output_open(o.out_dir, "curves.tsv", &err);
+        if (curves == NULL)
+            fail_with(&err);
+        fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
+                        "validation_acc\ttest_cost\ttest_acc\n");
+    }
+    print_settings(&o);
+    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
+           "test", "gap");
+    long per_epoch = o.train_size / o.batch, best_epoch = 0, epoch;
+    double best_validation = -1.0, start = seconds_now();
+    for (epoch = 1; epoch <= o.epochs; epoch++) {
+        for (long it = 0; it < per_epoch; it++) {
+            double done = (double)((epoch - 1) * per_epoch + it) /
+                          (double)(o.epochs * per_epoch);
+            double rate =
+                o.lr_end < 0
+                    ? o.learning_rate
+                    : o.learning_rate + done * (o.lr_end - o.learning_rate);
+            StepResult step = train_step_regularised(
+                &trainer, &net, &reg, &train, (int)o.batch, (float)rate);
+            if (training_diverged(step.loss)) {
+                fflush(stdout);
+                fprintf(stderr,
+                        "%s: training diverged in epoch %ld (batch cost %g): "
+                        "try a smaller --lr, such as %g\n",
+                        program_name, epoch, step.loss, o.learning_rate / 10);
+                exit(1);
+            }
+        }
+        Score on_train = network_score(&net, &train);
+        Score on_validation = network_score(&net, &validation);
+        Score on_test = network_score(&net, &test);
+        if (epoch % o.print_every == 0 || epoch == o.epochs)
+            printf("%7ld %9.2f%% %11.2f%% %9.2f%% %9.2f%%\n", epoch,
+                   100.0 * on_train.accuracy, 100.0 * on_validation.accuracy,
+                   100.0 * on_test.accuracy,
+                   100.0 * (on_train.accuracy - on_test.accuracy));
+        if (curves != NULL)
+            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
+                    on_train.loss, on_train.accuracy, on_validation.loss,
+                    on_validation.accuracy, on_test.loss, on_test.accuracy);
+        // @listing early_stopping
+        /* Early stopping: remember the network with the best validation
+         * accuracy; stop once `patience` epochs have not beaten it. The
+         * test set plays no part in the choice. */
+        if (on_validation.accuracy > best_validation) {
+            best_validation = on_validation.accuracy;
+            best_epoch = epoch;
+            network_copy(&best, &net);
+        } else if (o.patience > 0 && epoch - best_epoch >= o.patience) {
+            printf("No better validation accuracy for %ld epochs: stop.\n",
+                   o.patience);
+            break;
+        }
+        // @end early_stopping
+    }
+    double seconds = seconds_now() - start;
+    long epochs_run = epoch > o.epochs ? o.epochs : epoch;
+    /* Without early stopping, the network kept is the last one. */
+    if (o.patience == 0) {
+        network_copy(&best, &net);
+        best_epoch = epochs_run;
+    }
+    Score kept_train = network_score(&best, &train);
+    Score kept_validation = network_score(&best, &validation);
+    Score kept_test = network_score(&best, &test);
+    double gap = kept_train.accuracy - kept_test.accuracy;
+    printf("\nKept the network of epoch %ld: training %.2f%%, validation "
+           "%.2f%%,\ntest %.2f%%, a gap of %.2f points.\n",
+           best_epoch, 100.0 * kept_train.accuracy,
+           100.0 * kept_validation.accuracy, 100.0 * kept_test.accuracy,
+           100.0 * gap);
+    printf("\ntest accuracy: %.2f%%\n", 100.0 * kept_test.accuracy);
+    fprintf(stderr, "%s: trained in %.1f s\n", program_name, seconds);
+
+    int status = 0;
+    if (o.save != NULL) {
+        status = network_save(&best, o.save, &err);
+        if (status == 0)
+            printf("saved the network to %s\n", o.save);
+    }
+    if (status == 0 && curves != NULL) {
+        status = output_close(curves, o.out_dir, "curves.tsv", &err);
+        FILE *values =
+            status == 0 ? output_open(o.out_dir, "values.txt", &err) : NULL;
+        if (values != NULL) {
+            fprintf(values,
+                    "train_size %ld\nepochs %ld\nepochs_run %ld\n"
+                    "best_epoch %ld\nl2 %g\ndropout %g\npatience %ld\n"
+                    "train_accuracy %.2f\nvalidation_accuracy %.2f\n"
+                    "test_accuracy %.2f\ngap %.2f\n",
+                    o.train_size, o.epochs, epochs_run, best_epoch, o.l2,
+                    o.dropout, o.patience, 100.0 * kept_train.accuracy,
+                    100.0 * kept_validation.accuracy,
+                    100.0 * kept_test.accuracy, 100.0 * gap);
+            fprintf(values,
+                    "headline test %.2f%%, gap %.2f (L2 %g, dropout %g)\n",
+                    100.0 * kept_test.accuracy, 100.0 * gap, o.l2, o.dropout);
+            status = output_close(values, o.out_dir, "values.txt", &err);
+        } else {
+            status = -1;
+        }
+    }
+    dropout_free(&reg.dropout);
+    trainer_free(&trainer);
+    network_free(&net);
+    network_free(&best);
+    digits_free(&all_train);
+    digits_free(&test);
+    if (status != 0)
+        fail_with(&err);
+    return 0;
+}
+
+#endif /* CH09_NO_MAIN */
+#endif /* CH09_REGULARISE_C */

@@ -1,0 +1,179 @@
+/* Chapter 10's tests: the confusion matrix, reading PGM images (good and
+ * bad), preparing them the MNIST way, and the program. */
+#define CH10_NO_MAIN
+#include "../code/10_inside.c"
+
+#include "testing.h"
+
+Suite *suite_10_inside(void);
+
+static void expect_pgm_error(const char *name, const char *content, size_t size,
+                             const char *expected)
+{
+    temp_write(name, content, size);
+    Image image;
+    Error err = {{0}};
+    ck_assert_msg(pgm_load(&image, temp_path(name), &err) == -1,
+                  "%s should be refused with '%s'", name, expected);
+    ck_assert_msg(strstr(err.msg, expected) && strstr(err.msg, name),
+                  "the error should name %s and mention '%s', got: %s", name,
+                  expected, err.msg);
+    ck_assert(image.values == NULL);
+}
+
+START_TEST(test_pgm_ascii_and_binary)
+{
+    temp_write_text("a.pgm", "P2\n# a comment\n3 2\n10\n0 5 10\n10 5 0\n");
+    Image image;
+    Error err;
+    ck_assert_msg(pgm_load(&image, temp_path("a.pgm"), &err) == 0, "%s",
+                  err.msg);
+    ck_assert_int_eq(image.width, 3);
+    ck_assert_int_eq(image.height, 2);
+    ck_assert_msg(image.values[1] == 0.5f && image.values[3] == 1.0f,
+                  "values are fractions of the maximum: expected 0.5 and 1, "
+                  "got %g and %g",
+                  (double)image.values[1], (double)image.values[3]);
+    image_free(&image);
+    const char binary[] = "P5 2 1 255\n\x00\xff";
+    temp_write("b.pgm", binary, sizeof binary - 1);
+    ck_assert_msg(pgm_load(&image, temp_path("b.pgm"), &err) == 0, "%s",
+                  err.msg);
+    ck_assert(image.values[0] == 0.0f && image.values[1] == 1.0f);
+    image_free(&image);
+    const char wide[] = "P5 1 1 65535\n\x80\x00";
+    temp_write("c.pgm", wide, sizeof wide - 1);
+    ck_assert_msg(pgm_load(&image, temp_path("c.pgm"), &err) == 0, "%s",
+                  err.msg);
+    ck_assert(fabsf(image.values[0] - 32768.0f / 65535.0f) < 1e-6f);
+    image_free(&image);
+}
+END_TEST
+
+START_TEST(test_pgm_errors)
+{
+    expect_pgm_error("png.pgm", "\x89PNG\r\n", 6, "not a PGM image");
+    expect_pgm_error("empty.pgm", "", 0, "not a PGM image");
+    expect_pgm_error("zero.pgm", "P2 0 5 255\n", 11, "image size");
+    expect_pgm_error("huge.pgm", "P5 5000 5000 255\n", 17, "image size");
+    expect_pgm_error("max.pgm", "P2 1 1 70000\n1\n", 15, "maximum grey");
+    expect_pgm_error("short.pgm", "P2 2 2 255\n1 2 3\n", 17, "truncated");
+    expect_pgm_error("above.pgm", "P2 1 1 10\n11\n", 13, "above the maximum");
+    expect_pgm_error("cut.pgm", "P5 4 4 255\n\x01\x02", 13, "truncated");
+}
+END_TEST
+
+START_TEST(test_image_to_mnist_centres_and_scales)
+{
+    /* A white 40 x 40 image with a dark 8 x 16 bar in its top-left corner:
+     * prepared, it must be light-on-dark, 20 pixels tall, and centred. */
+    Image image = {.width = 40, .height = 40};
+    image.values = malloc(40 * 40 * sizeof(float));
+    for (int k = 0; k < 40 * 40; k++)
+        image.values[k] = 1.0f;
+    for (int r = 2; r < 18; r++)
+        for (int c = 3; c < 11; c++)
+            image.values[r * 40 + c] = 0.0f;
+    float x[784];
+    Error err;
+    ck_assert(image_to_mnist(x, &image, &err) == 0);
+    int top = 28, bottom = -1, left = 28, right = -1;
+    double mass = 0, mass_r = 0, mass_c = 0;
+    for (int r = 0; r < 28; r++)
+        for (int c = 0; c < 28; c++) {
+            float v = x[r * 28 + c];
+            if (v > 0.5f) {
+                top = r < top ? r : top;
+                bottom = r > bottom ? r : bottom;
+                left = c < left ? c : left;
+                right = c > right ? c : right;
+            }
+            mass += (double)v;
+            mass_r += (double)v * (r + 0.5);
+            mass_c += (double)v * (c + 0.5);
+        }
+    ck_assert_msg(bottom - top + 1 == 20 && right - left + 1 == 10,
+                  "a 16 x 8 bar should become 20 x 10 (scaled to fit 20, "
+                  "shape kept), got %d x %d",
+                  bottom - top + 1, right - left + 1);
+    ck_assert_msg(fabs(mass_r / mass - 14) <= 1 &&
+                      fabs(mass_c / mass - 14) <= 1,
+                  "the centre of mass should be near (14, 14), got (%.1f, "
+                  "%.1f)",
+                  mass_r / mass, mass_c / mass);
+    for (int k = 0; k < 40 * 40; k++)
+        image.values[k] = 1.0f;
+    ck_assert_msg(image_to_mnist(x, &image, &err) == -1 &&
+                      strstr(err.msg, "no ink"),
+                  "a blank image should be refused");
+    image_free(&image);
+}
+END_TEST
+
+START_TEST(test_confusion_counts_every_digit)
+{
+    Digits train, test;
+    Error err;
+    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0,
+                  "cannot load MNIST: %s", err.msg);
+    digits_free(&train);
+    const int sizes[3] = {784, 8, 10};
+    Network net;
+    ck_assert(network_init(&net, sizes, 3, 100, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 1);
+    network_randomize(&net, INIT_HE, &rng);
+    long counts[10][10];
+    confusion_count(counts, &net, &test);
+    long total = 0, right = 0;
+    for (int t = 0; t < 10; t++) {
+        long row = 0;
+        for (int a = 0; a < 10; a++)
+            row += counts[t][a];
+        long expected = 0;
+        for (size_t i = 0; i < test.n; i++)
+            expected += test.labels[i] == t;
+        ck_assert_msg(row == expected,
+                      "row %d should count all %ld test digits labelled %d, "
+                      "counted %ld",
+                      t, expected, t, row);
+        total += row;
+        right += counts[t][t];
+    }
+    double loss, accuracy;
+    network_evaluate(&net, &test, &loss, &accuracy);
+    ck_assert_msg(fabs((double)right / (double)total - accuracy) < 1e-9,
+                  "the diagonal should hold the right answers");
+    network_free(&net);
+    digits_free(&test);
+}
+END_TEST
+
+START_TEST(test_inside_program_errors)
+{
+    char out[4096];
+    int status = run_program(out, sizeof out, "bin/10_inside");
+    ck_assert_msg(status == 2 && strstr(out, "--model FILE is needed"),
+                  "without --model: exit 2 and say so, got %d: %s", status,
+                  out);
+    status = run_program(out, sizeof out, "bin/10_inside --model README.md");
+    ck_assert_msg(status == 1 && strstr(out, "not a network file"),
+                  "a non-model file: exit 1, got %d: %s", status, out);
+}
+END_TEST
+
+Suite *suite_10_inside(void)
+{
+    Suite *suite = suite_create("10_inside");
+    TCase *images = tcase_create("images");
+    tcase_add_test(images, test_pgm_ascii_and_binary);
+    tcase_add_test(images, test_pgm_errors);
+    tcase_add_test(images, test_image_to_mnist_centres_and_scales);
+    suite_add_tcase(suite, images);
+    TCase *network = tcase_create("network");
+    tcase_set_timeout(network, 60);
+    tcase_add_test(network, test_confusion_counts_every_digit);
+    tcase_add_test(network, test_inside_program_errors);
+    suite_add_tcase(suite, network);
+    return suite;
+}
