@@ -26,6 +26,10 @@ Usage: ./build.sh [COMMAND]
                     re-run that must reproduce the committed figures/, and
                     the check that book.md is current
   fuzz [SECONDS]    fuzz the IDX and model loaders (default 30 s)
+  student DIR       write the student edition into DIR: every exercise's
+                    solution replaced by a stub that compiles
+  grade             run the tests and print a pass/fail table, exercise by
+                    exercise
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
                     IDX files (raw or .gz) of DIR into data/<DIR's name>
   setup             install missing Debian packages (gcc pkg-config check
@@ -206,10 +210,21 @@ run() {
         [ $# -eq 0 ] || [[ $chapter == "$1"_* ]] || continue
         step "run: chapter $chapter"
         start=$(date +%s%N)
-        run_chapter "$chapter" .
+        local result
+        if is_student; then
+            # A stub makes nonsense, or stops a run: say so, and go on.
+            if (run_chapter "$chapter" .); then
+                result=$(headline "$chapter")
+            else
+                result="stopped: an exercise not done yet? (see above)"
+            fi
+        else
+            run_chapter "$chapter" .
+            result=$(headline "$chapter")
+        fi
         tenths=$((($(date +%s%N) - start) / 100000000))
-        SUMMARY+=$(printf '  %-17s %-52s %4d.%d s' "$chapter" \
-            "$(headline "$chapter")" $((tenths / 10)) $((tenths % 10)))
+        SUMMARY+=$(printf '  %-17s %-52s %4d.%d s' "$chapter" "$result" \
+            $((tenths / 10)) $((tenths % 10)))
         SUMMARY+=$'\n'
     done
 }
@@ -373,8 +388,12 @@ test_all() {
         test_suites "$1"
     else
         test_suites
+        if is_student; then
+            return 0 # the rest checks the full workbook, not exercises
+        fi
         sanitized
         fuzz "${FUZZ_SECONDS:-30}"
+        student_round_trip
         reproduce
         book_current
     fi
@@ -421,6 +440,121 @@ bench() {
     fi
 }
 
+# ---- the classroom: student edition and grading ------------------------------
+# Solutions sit between "// @solution ID TASK" and "// @stub ID"; the stub
+# that replaces them follows, commented out, up to "// @end ID".
+# shellcheck disable=SC2016  # an awk program: its $ are awk's
+STUDENT_AWK='
+{
+    line = $0; trimmed = line; sub(/^[ \t]+/, "", trimmed)
+    if (trimmed ~ /^\/\/ @solution /) {
+        indent = substr(line, 1, length(line) - length(trimmed))
+        split(trimmed, word, " ")
+        task = trimmed; sub(/^\/\/ @solution [^ ]+ ?/, "", task)
+        print indent "// TODO(" word[3] "): " task " (exercise " word[3] \
+              " in the book; ./build.sh test checks it)"
+        state = "solution"; next
+    }
+    if (state == "solution" && trimmed ~ /^\/\/ @stub /) { state = "stub"; next }
+    if (state == "stub" && trimmed ~ /^\/\/ @end /) { state = ""; next }
+    if (state == "solution") next
+    if (state == "stub") { sub(/\/\/ ?/, "", line); print line; next }
+    print line
+}'
+
+is_student() { [ -f .student ]; }
+
+student() {
+    [ $# -eq 1 ] || die "student: expected one directory, e.g. ./build.sh student /tmp/class"
+    is_student && die "student: this is already a student edition"
+    local dir=$1 file
+    if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
+        die "student: $dir exists and is not empty"
+    fi
+    compile book
+    mkdir -p "$dir"
+    cp -r chapters code figures tests build.sh README.md .ci .clang-format \
+        .gitignore "$dir"/
+    rm -f "$dir"/figures/*/*.net
+    for file in code/[0-9][0-9]_*.c; do
+        awk "$STUDENT_AWK" "$file" >"$dir/$file"
+    done
+    touch "$dir/.student"
+    # The book, with the stubs in its listings instead of the solutions.
+    # shellcheck disable=SC2046
+    (cd "$dir" && "$OLDPWD/bin/book" $(book_files) >book.md) ||
+        die "student: cannot assemble the student book"
+    step "student: wrote $dir: $(grep -h -o '// @solution [0-9.]*' code/*.c | sort -u | wc -l) exercises' solutions replaced by stubs"
+}
+
+# Run the suites verbosely and print "CASE<TAB>pass|fail<TAB>first message"
+# for every test case.
+case_results() {
+    CK_VERBOSITY=verbose bin/tests 2>&1 | awk -F: '
+        $3 ~ /^[PFE]$/ && NF >= 6 {
+            name = $4
+            if (!(name in status)) { order[++n] = name; status[name] = "pass" }
+            if ($3 != "P" && status[name] == "pass") {
+                status[name] = "fail"
+                message = $0
+                for (k = 0; k < 6; k++) message = substr(message, index(message, ":") + 1)
+                sub(/^ /, "", message)
+                first[name] = message
+            }
+        }
+        END { for (k = 1; k <= n; k++) print order[k] "\t" status[order[k]] "\t" first[order[k]] }'
+}
+
+grade() {
+    setup
+    fetch_mnist
+    build >/dev/null
+    step "grade: exercise by exercise"
+    case_results | awk -F'\t' '$1 ~ /^exercise / {
+        sub(/^exercise /, "", $1)
+        printf "  %-6s %-5s %s\n", $1, $2, ($2 == "fail" ? $3 : "")
+        passed += ($2 == "pass"); total++
+    } END { printf "%d of %d exercises pass\n", passed, total }'
+}
+
+# Make a student edition, and check it: it builds with no warnings; every
+# exercise's test case fails (with its hint) and every case that needs no
+# exercise passes; no solution is left in it.
+student_round_trip() {
+    step "test: a student edition, built and tested in a scratch folder"
+    local tmp results
+    tmp=$(mktemp -d)
+    student "$tmp/class" >/dev/null
+    ln -s "$PWD/data" "$tmp/class/data"
+    (cd "$tmp/class" && ./build.sh build >/dev/null 2>"$tmp/build.err") ||
+        { cat "$tmp/build.err" >&2; die "the student edition does not build"; }
+    # shellcheck disable=SC1090  # case_results, as the student copy has it
+    results=$(cd "$tmp/class" && source <(sed -n '/^case_results()/,/^}/p' build.sh) && case_results)
+    local bad
+    bad=$(printf '%s\n' "$results" | awk -F'\t' '
+        $1 ~ /^exercise / && $2 == "pass" { print "  " $1 ": passes without its solution" }
+        $1 !~ /^exercise / && $1 !~ /\(needs / && $2 == "fail" { print "  " $1 ": fails in the student edition: " $3 }')
+    [ -z "$bad" ] || { echo "$bad" >&2; rm -rf "$tmp"; die "student edition check failed"; }
+    # No solution line may survive: take each solution's longest line.
+    local missing=0 id solution
+    # shellcheck disable=SC2013  # the ids are words
+    for id in $(grep -h -o '// @solution [0-9.]*' code/*.c | awk '{print $3}' | sort -u); do
+        solution=$(awk -v id="$id" '
+            $0 ~ "// @solution " id " " { on = 1; next }
+            on && $0 ~ "// @stub " id "$" { on = 0 }
+            on { sub(/^[ \t]+/, ""); if (length($0) > length(best)) best = $0 }
+            END { print best }' code/*.c)
+        if grep -r -q -F -- "$solution" "$tmp/class/code" "$tmp/class/book.md"; then
+            echo "  solution $id is still in the student edition: $solution" >&2
+            missing=1
+        fi
+    done
+    [ $missing -eq 0 ] || { rm -rf "$tmp"; die "the student edition leaks solutions"; }
+    printf '%s\n' "$results" | awk -F'\t' '$1 ~ /^exercise / { n++ } $1 !~ /^exercise / && $2 == "pass" { p++ }
+        END { printf "%d exercises cut out and failing with hints; %d other cases pass; no solution left\n", n, p }'
+    rm -rf "$tmp"
+}
+
 # ---- main -------------------------------------------------------------------
 all() {
     local start=$SECONDS
@@ -428,6 +562,11 @@ all() {
     fetch_mnist
     build
     run
+    if is_student; then
+        step "done in $((SECONDS - start)) s (student edition: figures and book.md stay as handed out). Per chapter:"
+        printf '%s' "$SUMMARY"
+        return 0
+    fi
     figures
     book
     step "done in $((SECONDS - start)) s; book.md is ready. Per chapter:"
@@ -448,6 +587,8 @@ case $command in
     test) test_all "$@" ;;
     bench) setup; fetch_mnist; bench "$@" ;;
     fuzz) setup; fuzz "$@" ;;
+    student) student "$@" ;;
+    grade) grade ;;
     clean) rm -rf bin; step "clean: removed bin/" ;;
     *) usage >&2; die "unknown command '$command'" ;;
 esac

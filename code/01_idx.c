@@ -46,6 +46,7 @@ void digits_free(Digits *digits);
 int mnist_load(Digits *train, Digits *test, const char *dir, Error *err);
 void digits_count(long counts[10], const Digits *digits);
 void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols);
+int digit_bounding_box(int box[4], const uint8_t *pixels, int rows, int cols);
 
 /* ---- Reading IDX -------------------------------------------------------- */
 
@@ -57,8 +58,14 @@ void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols);
  * right answer on every machine. */
 uint32_t read_be32(const uint8_t bytes[4])
 {
+    // @solution 1.1 assemble 4 big-endian bytes into a uint32_t
     return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 |
            (uint32_t)bytes[2] << 8 | (uint32_t)bytes[3];
+    // @stub 1.1
+    // exercise_todo("1.1");
+    // (void)bytes;
+    // return 0;
+    // @end 1.1
 }
 // @end read_be32
 
@@ -323,6 +330,40 @@ void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols)
 }
 // @end digit_print
 
+/* Exercise 1.2: the smallest box holding all the ink (pixels above 0):
+ * box = {top row, bottom row, left column, right column}, inclusive.
+ * Returns 0, or -1 (box untouched) for an image with no ink. */
+int digit_bounding_box(int box[4], const uint8_t *pixels, int rows, int cols)
+{
+    // @solution 1.2 the rows and columns of the first and last ink
+    int top = rows, bottom = -1, left = cols, right = -1;
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            if (pixels[r * cols + c] == 0)
+                continue;
+            top = r < top ? r : top;
+            bottom = r > bottom ? r : bottom;
+            left = c < left ? c : left;
+            right = c > right ? c : right;
+        }
+    }
+    if (bottom < 0)
+        return -1;
+    box[0] = top;
+    box[1] = bottom;
+    box[2] = left;
+    box[3] = right;
+    return 0;
+    // @stub 1.2
+    // exercise_todo("1.2");
+    // (void)box;
+    // (void)pixels;
+    // (void)rows;
+    // (void)cols;
+    // return -1;
+    // @end 1.2
+}
+
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH01_NO_MAIN
 
@@ -537,8 +578,12 @@ int main(int argc, char **argv)
     if (show >= 0) {
         size_t size = (size_t)(train.rows * train.cols);
         printf("training digit %ld, labelled %d:\n", show, train.labels[show]);
-        digit_print(stdout, train.pixels + (size_t)show * size, train.rows,
-                    train.cols);
+        const uint8_t *pixels = train.pixels + (size_t)show * size;
+        digit_print(stdout, pixels, train.rows, train.cols);
+        int box[4];
+        if (digit_bounding_box(box, pixels, train.rows, train.cols) == 0)
+            printf("Its ink fills rows %d to %d and columns %d to %d.\n",
+                   box[0], box[1], box[2], box[3]);
     } else {
         print_summary(data_dir, &train, &test);
     }

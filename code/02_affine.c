@@ -49,6 +49,8 @@ WIDE_VECTORS void affine_forward(float *y, const float *x, const Affine *layer,
                                  int n_batch);
 void digits_inputs(float *x, const Digits *digits, const size_t *indices,
                    int n_batch);
+void affine_forward_by_neuron(float *y, const float *x, const Affine *layer,
+                              int n_batch);
 
 /* ---- Random numbers ----------------------------------------------------- */
 
@@ -170,6 +172,7 @@ void affine_randomize(Affine *layer, Init init, Rng *rng)
 WIDE_VECTORS void affine_forward(float *y, const float *x, const Affine *layer,
                                  int n_batch)
 {
+    // @solution 2.1 y = x W + b for a batch
     int n_in = layer->n_in, n_out = layer->n_out;
     for (int b = 0; b < n_batch; b++) {
         float *y_row = y + (size_t)b * n_out;
@@ -185,8 +188,41 @@ WIDE_VECTORS void affine_forward(float *y, const float *x, const Affine *layer,
                 y_row[j] += x_i * w_row[j];
         }
     }
+    // @stub 2.1
+    // exercise_todo("2.1");
+    // (void)x;
+    // for (int k = 0; k < n_batch * layer->n_out; k++)
+    //     y[k] = 0.0f;
+    // @end 2.1
 }
 // @end affine_forward
+
+/* Exercise 2.2: the same y = x W + b, computed the way the video writes
+ * it: for each neuron j, the dot product of the input with column j of W,
+ * plus b[j]. (Slower: the inner loop jumps n_out floats at a time through
+ * W and carries one running sum. Time both with a large layer.)
+ *   x: [n_batch x n_in]   y: [n_batch x n_out], overwritten */
+void affine_forward_by_neuron(float *y, const float *x, const Affine *layer,
+                              int n_batch)
+{
+    // @solution 2.2 y[b][j] = b[j] + dot(x[b], column j of W)
+    int n_in = layer->n_in, n_out = layer->n_out;
+    for (int b = 0; b < n_batch; b++) {
+        for (int j = 0; j < n_out; j++) {
+            float sum = layer->biases[j];
+            for (int i = 0; i < n_in; i++)
+                sum += x[(size_t)b * n_in + i] *
+                       layer->weights[(size_t)i * n_out + j];
+            y[(size_t)b * n_out + j] = sum;
+        }
+    }
+    // @stub 2.2
+    // exercise_todo("2.2");
+    // (void)x;
+    // for (int k = 0; k < n_batch * layer->n_out; k++)
+    //     y[k] = 0.0f;
+    // @end 2.2
+}
 
 /* x[b] = image indices[b] of `digits`, grey levels 0..255 scaled to
  * 0..1 (so that inputs, like weights, are of size about 1).

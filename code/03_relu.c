@@ -16,6 +16,7 @@
 /* ---- What this chapter adds ------------------------------------------- */
 
 void relu_forward(float *y, const float *x, size_t n);
+void leaky_relu_forward(float *y, const float *x, size_t n, float slope);
 int affine_compose(Affine *out, const Affine *first, const Affine *second,
                    Error *err);
 
@@ -25,10 +26,35 @@ int affine_compose(Affine *out, const Affine *first, const Affine *second,
  *   x, y: [n], y overwritten; y may be x (in place). */
 void relu_forward(float *y, const float *x, size_t n)
 {
+    // @solution 3.1 y = max(0, x)
     for (size_t k = 0; k < n; k++)
         y[k] = x[k] > 0.0f ? x[k] : 0.0f;
+    // @stub 3.1
+    // exercise_todo("3.1");
+    // (void)x;
+    // for (size_t k = 0; k < n; k++)
+    //     y[k] = 0.0f;
+    // @end 3.1
 }
 // @end relu_forward
+
+/* Exercise 3.2: leaky ReLU, y = x for x > 0 and slope * x otherwise
+ * (slope is small, such as 0.01): a neuron that is off still lets a
+ * trickle of gradient through, so it cannot die for good.
+ *   x, y: [n], y overwritten; y may be x. */
+void leaky_relu_forward(float *y, const float *x, size_t n, float slope)
+{
+    // @solution 3.2 y = x where x > 0, slope * x elsewhere
+    for (size_t k = 0; k < n; k++)
+        y[k] = x[k] > 0.0f ? x[k] : slope * x[k];
+    // @stub 3.2
+    // exercise_todo("3.2");
+    // (void)x;
+    // (void)slope;
+    // for (size_t k = 0; k < n; k++)
+    //     y[k] = 0.0f;
+    // @end 3.2
+}
 
 // @listing affine_compose
 /* One layer equal to `first` followed by `second`, with nothing between:

@@ -15,6 +15,8 @@
 /* ---- What this chapter adds ------------------------------------------- */
 
 void softmax_forward(float *p, const float *z, int n_batch, int n_classes);
+void softmax_temperature(float *p, const float *z, int n_batch, int n_classes,
+                         float temperature);
 
 // @listing softmax_forward
 /* For each row of scores z (the network's last layer, "logits"):
@@ -31,6 +33,7 @@ void softmax_forward(float *p, const float *z, int n_batch, int n_classes);
  *   z, p: [n_batch x n_classes], p overwritten; p may be z (in place). */
 void softmax_forward(float *p, const float *z, int n_batch, int n_classes)
 {
+    // @solution 4.1 stable softmax of each row
     for (int b = 0; b < n_batch; b++) {
         const float *z_row = z + (size_t)b * n_classes;
         float *p_row = p + (size_t)b * n_classes;
@@ -45,8 +48,45 @@ void softmax_forward(float *p, const float *z, int n_batch, int n_classes)
         for (int k = 0; k < n_classes; k++)
             p_row[k] /= sum; /* sum >= 1: the maximum contributes exp(0) */
     }
+    // @stub 4.1
+    // exercise_todo("4.1");
+    // (void)z;
+    // for (int k = 0; k < n_batch * n_classes; k++)
+    //     p[k] = 0.0f;
+    // @end 4.1
 }
 // @end softmax_forward
+
+/* Exercise 4.2: softmax with a temperature T > 0, softmax(z / T): T above
+ * 1 evens the probabilities out (less sure), T below 1 sharpens them.
+ * Stable like softmax_forward.
+ *   z, p: [n_batch x n_classes], p overwritten; p may be z. */
+void softmax_temperature(float *p, const float *z, int n_batch, int n_classes,
+                         float temperature)
+{
+    // @solution 4.2 softmax of z / temperature, still stable
+    for (int b = 0; b < n_batch; b++) {
+        const float *z_row = z + (size_t)b * n_classes;
+        float *p_row = p + (size_t)b * n_classes;
+        float max = z_row[0];
+        for (int k = 1; k < n_classes; k++)
+            max = fmaxf(max, z_row[k]);
+        float sum = 0.0f;
+        for (int k = 0; k < n_classes; k++) {
+            p_row[k] = expf((z_row[k] - max) / temperature);
+            sum += p_row[k];
+        }
+        for (int k = 0; k < n_classes; k++)
+            p_row[k] /= sum;
+    }
+    // @stub 4.2
+    // exercise_todo("4.2");
+    // (void)z;
+    // (void)temperature;
+    // for (int k = 0; k < n_batch * n_classes; k++)
+    //     p[k] = 0.0f;
+    // @end 4.2
+}
 
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH04_NO_MAIN

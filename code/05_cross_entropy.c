@@ -36,6 +36,8 @@ double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
 int argmax(const float *values, int n);
 int count_correct(const float *p, const uint8_t *labels, int n_batch,
                   int n_classes);
+int count_top_k(const float *p, const uint8_t *labels, int n_batch,
+                int n_classes, int k);
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err);
 void network_free(Network *net);
@@ -62,6 +64,7 @@ void network_evaluate(Network *net, const Digits *digits, double *loss,
 double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
                           int n_classes)
 {
+    // @solution 5.1 mean of -ln p[label], clamped
     double sum = 0.0;
     for (int b = 0; b < n_batch; b++) {
         float p_right = p[(size_t)b * n_classes + labels[b]];
@@ -69,6 +72,14 @@ double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
         sum -= log((double)p_safe);
     }
     return sum / n_batch;
+    // @stub 5.1
+    // exercise_todo("5.1");
+    // (void)p;
+    // (void)labels;
+    // (void)n_batch;
+    // (void)n_classes;
+    // return 0.0;
+    // @end 5.1
 }
 // @end cross_entropy_loss
 
@@ -91,6 +102,33 @@ int count_correct(const float *p, const uint8_t *labels, int n_batch,
     for (int b = 0; b < n_batch; b++)
         correct += argmax(p + (size_t)b * n_classes, n_classes) == labels[b];
     return correct;
+}
+
+/* Exercise 5.2: how many rows have their label among the k most probable
+ * classes ("top-k accuracy"; k = 1 is count_correct). A label is among the
+ * top k when fewer than k classes have a larger probability. */
+int count_top_k(const float *p, const uint8_t *labels, int n_batch,
+                int n_classes, int k)
+{
+    // @solution 5.2 count the classes more probable than the label
+    int correct = 0;
+    for (int b = 0; b < n_batch; b++) {
+        const float *row = p + (size_t)b * n_classes;
+        int above = 0;
+        for (int c = 0; c < n_classes; c++)
+            above += row[c] > row[labels[b]];
+        correct += above < k;
+    }
+    return correct;
+    // @stub 5.2
+    // exercise_todo("5.2");
+    // (void)p;
+    // (void)labels;
+    // (void)n_batch;
+    // (void)n_classes;
+    // (void)k;
+    // return 0;
+    // @end 5.2
 }
 
 /* Allocate a network of sizes[0] -> sizes[1] -> ... -> sizes[n_sizes - 1]

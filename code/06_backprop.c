@@ -36,6 +36,8 @@ WIDE_VECTORS void affine_backward(float *dx, Affine *grad, const float *dy,
                                   const float *x, const Affine *layer,
                                   int n_batch);
 void relu_backward(float *dx, const float *dy, const float *y, size_t n);
+void leaky_relu_backward(float *dx, const float *dy, const float *y, size_t n,
+                         float slope);
 void softmax_cross_entropy_backward(float *dz, const float *p,
                                     const uint8_t *labels, int n_batch,
                                     int n_classes);
@@ -110,10 +112,38 @@ WIDE_VECTORS void affine_backward(float *dx, Affine *grad, const float *dy,
  *   dy, y: [n]   dx: [n], overwritten; dx may be dy (in place). */
 void relu_backward(float *dx, const float *dy, const float *y, size_t n)
 {
+    // @solution 6.1 dx = dy where y > 0, else 0
     for (size_t k = 0; k < n; k++)
         dx[k] = y[k] > 0.0f ? dy[k] : 0.0f;
+    // @stub 6.1
+    // exercise_todo("6.1");
+    // (void)dy;
+    // (void)y;
+    // for (size_t k = 0; k < n; k++)
+    //     dx[k] = 0.0f;
+    // @end 6.1
 }
 // @end relu_backward
+
+/* Exercise 6.3: backward through leaky ReLU (exercise 3.2): the slope is 1
+ * where the output is positive, `slope` elsewhere (take `slope` at exactly
+ * 0, as relu_backward takes 0).
+ *   dy, y: [n]   dx: [n], overwritten; dx may be dy. */
+void leaky_relu_backward(float *dx, const float *dy, const float *y, size_t n,
+                         float slope)
+{
+    // @solution 6.3 dx = dy where y > 0, slope * dy elsewhere
+    for (size_t k = 0; k < n; k++)
+        dx[k] = y[k] > 0.0f ? dy[k] : slope * dy[k];
+    // @stub 6.3
+    // exercise_todo("6.3");
+    // (void)dy;
+    // (void)y;
+    // (void)slope;
+    // for (size_t k = 0; k < n; k++)
+    //     dx[k] = 0.0f;
+    // @end 6.3
+}
 
 // @listing softmax_cross_entropy_backward
 /* Backward through softmax and cross-entropy together. For one digit with
@@ -134,6 +164,7 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
                                     const uint8_t *labels, int n_batch,
                                     int n_classes)
 {
+    // @solution 6.2 dz = (p - onehot(labels)) / n_batch
     float scale = 1.0f / (float)n_batch;
     for (int b = 0; b < n_batch; b++) {
         for (int k = 0; k < n_classes; k++) {
@@ -141,6 +172,13 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
             dz[at] = (p[at] - (k == labels[b] ? 1.0f : 0.0f)) * scale;
         }
     }
+    // @stub 6.2
+    // exercise_todo("6.2");
+    // (void)p;
+    // (void)labels;
+    // for (int k = 0; k < n_batch * n_classes; k++)
+    //     dz[k] = 0.0f;
+    // @end 6.2
 }
 // @end softmax_cross_entropy_backward
 

@@ -43,6 +43,8 @@ typedef struct {
 void shuffle(size_t *order, size_t n, Rng *rng);
 int training_diverged(double loss);
 void sgd_step(Network *net, const Gradients *grads, float learning_rate);
+void momentum_step(Network *net, Gradients *velocity, const Gradients *grads,
+                   float learning_rate, float momentum);
 int trainer_init(Trainer *trainer, const Network *net, size_t n_train, Rng rng,
                  Error *err);
 void trainer_free(Trainer *trainer);
@@ -78,6 +80,7 @@ void shuffle(size_t *order, size_t n, Rng *rng)
  * down the hill). The learning rate sets how small. */
 void sgd_step(Network *net, const Gradients *grads, float learning_rate)
 {
+    // @solution 7.1 w -= learning_rate * dLoss/dw, for every weight and bias
     for (int l = 0; l < net->n_layers; l++) {
         Affine *layer = &net->layers[l];
         const Affine *grad = &grads->layers[l];
@@ -87,6 +90,12 @@ void sgd_step(Network *net, const Gradients *grads, float learning_rate)
         for (int j = 0; j < layer->n_out; j++)
             layer->biases[j] -= learning_rate * grad->biases[j];
     }
+    // @stub 7.1
+    // exercise_todo("7.1");
+    // (void)net;
+    // (void)grads;
+    // (void)learning_rate;
+    // @end 7.1
 }
 // @end sgd_step
 
@@ -104,6 +113,43 @@ int training_diverged(double loss)
     return !(loss <= DIVERGED_COST);
 }
 // @end training_diverged
+
+/* Exercise 7.2: SGD with momentum. Each weight keeps a velocity v (start:
+ * 0, in a Gradients of the network's shape), and each step
+ *
+ *     v = momentum * v - learning_rate * dLoss/dw;   w = w + v
+ *
+ * so steps in a steady direction build up speed (a ball rolling downhill
+ * with inertia), and steps that keep changing direction cancel out. */
+void momentum_step(Network *net, Gradients *velocity, const Gradients *grads,
+                   float learning_rate, float momentum)
+{
+    // @solution 7.2 v = momentum v - rate g; w += v, weights and biases
+    for (int l = 0; l < net->n_layers; l++) {
+        Affine *layer = &net->layers[l];
+        Affine *v = &velocity->layers[l];
+        const Affine *g = &grads->layers[l];
+        size_t n_weights = (size_t)layer->n_in * layer->n_out;
+        for (size_t k = 0; k < n_weights; k++) {
+            v->weights[k] =
+                momentum * v->weights[k] - learning_rate * g->weights[k];
+            layer->weights[k] += v->weights[k];
+        }
+        for (int j = 0; j < layer->n_out; j++) {
+            v->biases[j] =
+                momentum * v->biases[j] - learning_rate * g->biases[j];
+            layer->biases[j] += v->biases[j];
+        }
+    }
+    // @stub 7.2
+    // exercise_todo("7.2");
+    // (void)net;
+    // (void)velocity;
+    // (void)grads;
+    // (void)learning_rate;
+    // (void)momentum;
+    // @end 7.2
+}
 
 /* Gradient buffers for `net`, and a first shuffled order of n_train
  * digits drawn with `rng`. */

@@ -30,12 +30,19 @@ void noise_inputs(float *x, int n_batch, int size, Rng *rng);
  * of the training set that training never sees. */
 Digits digits_slice(const Digits *all, size_t first, size_t n)
 {
+    // @solution 8.1 a view of digits first .. first + n - 1
     size_t size = (size_t)all->rows * (size_t)all->cols;
     return (Digits){.n = n,
                     .rows = all->rows,
                     .cols = all->cols,
                     .pixels = all->pixels + first * size,
                     .labels = all->labels + first};
+    // @stub 8.1
+    // exercise_todo("8.1");
+    // (void)first;
+    // (void)n;
+    // return *all;
+    // @end 8.1
 }
 // @end digits_slice
 

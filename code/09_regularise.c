@@ -61,6 +61,7 @@ void network_copy(Network *to, const Network *from);
  *   grads: ACCUMULATED (+=), like the backward passes. */
 void l2_gradient(Gradients *grads, const Network *net, float lambda)
 {
+    // @solution 9.2 add lambda * w to every weight's gradient
     for (int l = 0; l < net->n_layers; l++) {
         const Affine *layer = &net->layers[l];
         float *g = grads->layers[l].weights;
@@ -68,6 +69,12 @@ void l2_gradient(Gradients *grads, const Network *net, float lambda)
         for (size_t k = 0; k < n; k++)
             g[k] += lambda * layer->weights[k];
     }
+    // @stub 9.2
+    // exercise_todo("9.2");
+    // (void)grads;
+    // (void)net;
+    // (void)lambda;
+    // @end 9.2
 }
 
 /* The penalty itself, (lambda / 2) * sum of w^2, for reporting. */
@@ -97,19 +104,35 @@ double l2_penalty(const Network *net, float lambda)
  *   y: [n], multiplied by the mask in place   mask: [n], overwritten */
 void dropout_forward(float *y, float *mask, size_t n, float rate, Rng *rng)
 {
+    // @solution 9.1 draw the mask, multiply y by it
     float keep_scale = 1.0f / (1.0f - rate);
     for (size_t k = 0; k < n; k++) {
         mask[k] = rng_uniform(rng) < rate ? 0.0f : keep_scale;
         y[k] *= mask[k];
     }
+    // @stub 9.1
+    // exercise_todo("9.1");
+    // (void)y;
+    // (void)rate;
+    // (void)rng;
+    // for (size_t k = 0; k < n; k++)
+    //     mask[k] = 1.0f;
+    // @end 9.1
 }
 
 /* The backward pass of y = mask * x is dx = mask * dy.
  *   dx: [n], multiplied in place */
 void dropout_backward(float *dx, const float *mask, size_t n)
 {
+    // @solution 9.1 dx *= mask
     for (size_t k = 0; k < n; k++)
         dx[k] *= mask[k];
+    // @stub 9.1
+    // exercise_todo("9.1");
+    // (void)dx;
+    // (void)mask;
+    // (void)n;
+    // @end 9.1
 }
 // @end dropout
 

@@ -35,6 +35,7 @@ int image_to_mnist(float *x, const Image *image, Error *err);
  *   counts: overwritten */
 void confusion_count(long counts[10][10], Network *net, const Digits *digits)
 {
+    // @solution 10.1 count [true digit][answer] over all digits
     memset(counts, 0, 10 * sizeof counts[0]);
     int chunk = net->max_batch;
     size_t indices[NETWORK_MAX_BATCH];
@@ -48,6 +49,12 @@ void confusion_count(long counts[10][10], Network *net, const Digits *digits)
         for (int b = 0; b < n; b++)
             counts[digits->labels[start + (size_t)b]][argmax(p + b * 10, 10)]++;
     }
+    // @stub 10.1
+    // exercise_todo("10.1");
+    // memset(counts, 0, 10 * sizeof counts[0]);
+    // (void)net;
+    // (void)digits;
+    // @end 10.1
 }
 
 /* ---- Reading a PGM image -------------------------------------------------- */

@@ -3,7 +3,8 @@
  * Each suite file includes its chapter's code, and each chapter includes
  * the one before it (include guards keep every file to one copy), so this
  * single file sees the whole workbook. `./build.sh test 04` sets
- * CK_RUN_SUITE=04_softmax, and Check runs only that suite.
+ * CK_RUN_SUITE=04_softmax, and Check runs only that suite. Test cases named
+ * "exercise N.K" grade the chapters' exercises (./build.sh grade).
  */
 #include "test_01_idx.c"
 #include "test_02_affine.c"
@@ -32,7 +33,7 @@ int main(void)
     srunner_add_suite(runner, suite_08_gap());
     srunner_add_suite(runner, suite_09_regularise());
     srunner_add_suite(runner, suite_10_inside());
-    srunner_run_all(runner, CK_NORMAL);
+    srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed == 0 ? 0 : 1;

@@ -55,6 +55,25 @@ START_TEST(test_read_be32)
 }
 END_TEST
 
+START_TEST(test_bounding_box)
+{
+    uint8_t pixels[4 * 5] = {0};
+    pixels[1 * 5 + 2] = 10;
+    pixels[3 * 5 + 4] = 255;
+    int box[4] = {-9, -9, -9, -9};
+    ck_assert_msg(digit_bounding_box(box, pixels, 4, 5) == 0,
+                  "digit_bounding_box should return 0 for an image with ink "
+                  "(and fill in box), -1 only for a blank one");
+    ck_assert_msg(box[0] == 1 && box[1] == 3 && box[2] == 2 && box[3] == 4,
+                  "ink at (row 1, column 2) and (3, 4): expected the box rows "
+                  "1..3, columns 2..4, got rows %d..%d, columns %d..%d",
+                  box[0], box[1], box[2], box[3]);
+    uint8_t blank[6] = {0};
+    ck_assert_msg(digit_bounding_box(box, blank, 2, 3) == -1,
+                  "a blank image has no box: return -1");
+}
+END_TEST
+
 START_TEST(test_loads_a_tiny_file)
 {
     uint32_t dims[3] = {3, 2, 4};
@@ -282,13 +301,19 @@ END_TEST
 Suite *suite_01_idx(void)
 {
     Suite *suite = suite_create("01_idx");
-    TCase *loader = tcase_create("loader");
-    tcase_add_test(loader, test_read_be32);
+    TCase *ex1 = tcase_create("exercise 1.1");
+    tcase_add_test(ex1, test_read_be32);
+    suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 1.2");
+    tcase_add_test(ex2, test_bounding_box);
+    suite_add_tcase(suite, ex2);
+
+    TCase *loader = tcase_create("loader (needs 1.1)");
     tcase_add_test(loader, test_loads_a_tiny_file);
     tcase_add_test(loader, test_loads_digits);
     suite_add_tcase(suite, loader);
 
-    TCase *bad = tcase_create("bad files");
+    TCase *bad = tcase_create("bad files (needs 1.1)");
     tcase_add_test(bad, test_missing_file);
     tcase_add_test(bad, test_empty_file);
     tcase_add_test(bad, test_short_header);
@@ -309,7 +334,7 @@ Suite *suite_01_idx(void)
     tcase_add_test(bad, test_missing_data_dir);
     suite_add_tcase(suite, bad);
 
-    TCase *real = tcase_create("real MNIST");
+    TCase *real = tcase_create("real MNIST (needs 1.1)");
     tcase_add_test(real, test_real_mnist);
     suite_add_tcase(suite, real);
     return suite;

@@ -123,6 +123,24 @@ START_TEST(test_affine_forward_by_hand)
 }
 END_TEST
 
+START_TEST(test_affine_by_neuron)
+{
+    Affine layer;
+    small_layer(&layer);
+    const float x[4] = {1, 2, 0, -1};
+    const float expected[6] = {9.5f, 11, 15, -3.5f, -6, -6};
+    float y[6] = {99, 99, 99, 99, 99, 99};
+    affine_forward_by_neuron(y, x, &layer, 2);
+    for (int k = 0; k < 6; k++)
+        ck_assert_msg(fabsf(y[k] - expected[k]) < 1e-6f,
+                      "y[%d][%d] should be %g, got %g: for neuron j, start "
+                      "from b[j] and add x[b][i] * W[i][j] for every input i "
+                      "(W[i][j] is weights[i * n_out + j])",
+                      k / 3, k % 3, (double)expected[k], (double)y[k]);
+    affine_free(&layer);
+}
+END_TEST
+
 START_TEST(test_affine_zero_input_gives_biases)
 {
     Affine layer;
@@ -195,9 +213,14 @@ Suite *suite_02_affine(void)
     tcase_add_test(rng, test_rng_normal_moments);
     tcase_add_test(rng, test_rng_below);
     suite_add_tcase(suite, rng);
+    TCase *ex1 = tcase_create("exercise 2.1");
+    tcase_add_test(ex1, test_affine_forward_by_hand);
+    tcase_add_test(ex1, test_affine_zero_input_gives_biases);
+    suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 2.2");
+    tcase_add_test(ex2, test_affine_by_neuron);
+    suite_add_tcase(suite, ex2);
     TCase *layer = tcase_create("layer");
-    tcase_add_test(layer, test_affine_forward_by_hand);
-    tcase_add_test(layer, test_affine_zero_input_gives_biases);
     tcase_add_test(layer, test_he_init_scale);
     tcase_add_test(layer, test_digits_inputs_scale);
     suite_add_tcase(suite, layer);

@@ -29,6 +29,20 @@ START_TEST(test_relu_in_place)
 }
 END_TEST
 
+START_TEST(test_leaky_relu)
+{
+    const float x[4] = {-2.0f, 0.0f, 3.0f, -0.5f};
+    const float expected[4] = {-0.2f, 0.0f, 3.0f, -0.05f};
+    float y[4];
+    leaky_relu_forward(y, x, 4, 0.1f);
+    for (int k = 0; k < 4; k++)
+        ck_assert_msg(fabsf(y[k] - expected[k]) < 1e-7f,
+                      "leaky ReLU(%g) with slope 0.1 should be %g, got %g: "
+                      "x where x > 0, slope * x elsewhere",
+                      (double)x[k], (double)expected[k], (double)y[k]);
+}
+END_TEST
+
 START_TEST(test_compose_equals_stacked)
 {
     Affine first, second, composed;
@@ -78,11 +92,16 @@ END_TEST
 Suite *suite_03_relu(void)
 {
     Suite *suite = suite_create("03_relu");
-    TCase *relu = tcase_create("relu");
-    tcase_add_test(relu, test_relu_values);
-    tcase_add_test(relu, test_relu_in_place);
-    tcase_add_test(relu, test_compose_equals_stacked);
-    tcase_add_test(relu, test_compose_mismatch);
-    suite_add_tcase(suite, relu);
+    TCase *ex1 = tcase_create("exercise 3.1");
+    tcase_add_test(ex1, test_relu_values);
+    tcase_add_test(ex1, test_relu_in_place);
+    suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 3.2");
+    tcase_add_test(ex2, test_leaky_relu);
+    suite_add_tcase(suite, ex2);
+    TCase *compose = tcase_create("composition (needs 2.1)");
+    tcase_add_test(compose, test_compose_equals_stacked);
+    tcase_add_test(compose, test_compose_mismatch);
+    suite_add_tcase(suite, compose);
     return suite;
 }

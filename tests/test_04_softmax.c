@@ -89,10 +89,34 @@ START_TEST(test_softmax_in_place)
 }
 END_TEST
 
+START_TEST(test_softmax_temperature)
+{
+    const float z[6] = {1, 2, 3, 1000, 999, 998};
+    float p[6];
+    softmax_temperature(p, z, 2, 3, 2.0f);
+    /* softmax(z / 2) = softmax(0.5, 1, 1.5) */
+    const float expected[3] = {0.1863237f, 0.3071959f, 0.5064804f};
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(fabsf(p[k] - expected[k]) < 1e-6f,
+                      "temperature 2 on (1, 2, 3): p[%d] should be %.6f (the "
+                      "softmax of 0.5, 1, 1.5), got %.6f",
+                      k, (double)expected[k], (double)p[k]);
+    expect_probabilities(p + 3, 3,
+                         "temperature 2 on (1000, 999, 998): still stable?");
+    softmax_temperature(p, z, 1, 3, 1.0f);
+    ck_assert_msg(fabsf(p[2] - 0.6652410f) < 1e-6f,
+                  "temperature 1 is plain softmax: p[2] = 0.665241, got %g",
+                  (double)p[2]);
+}
+END_TEST
+
 Suite *suite_04_softmax(void)
 {
     Suite *suite = suite_create("04_softmax");
-    TCase *softmax = tcase_create("softmax");
+    TCase *temperature = tcase_create("exercise 4.2");
+    tcase_add_test(temperature, test_softmax_temperature);
+    suite_add_tcase(suite, temperature);
+    TCase *softmax = tcase_create("exercise 4.1");
     tcase_add_test(softmax, test_softmax_known_values);
     tcase_add_test(softmax, test_softmax_rows_sum_to_one);
     tcase_add_test(softmax, test_softmax_ignores_a_constant);

@@ -80,6 +80,21 @@ START_TEST(test_count_correct)
 }
 END_TEST
 
+START_TEST(test_top_k)
+{
+    const float p[8] = {0.1f, 0.4f, 0.3f, 0.2f, 0.7f, 0.1f, 0.05f, 0.15f};
+    const uint8_t labels[2] = {2, 3};
+    ck_assert_msg(count_top_k(p, labels, 2, 4, 1) == 0,
+                  "k = 1: neither label is the most probable, got %d",
+                  count_top_k(p, labels, 2, 4, 1));
+    ck_assert_msg(count_top_k(p, labels, 2, 4, 2) == 2,
+                  "k = 2: label 2 is second in row 0 (0.3 after 0.4), label "
+                  "3 second in row 1 (0.15 after 0.7): expected 2, got %d",
+                  count_top_k(p, labels, 2, 4, 2));
+    ck_assert_int_eq(count_top_k(p, labels, 2, 4, 4), 2);
+}
+END_TEST
+
 static void make_network(Network *net, int max_batch)
 {
     const int sizes[4] = {20, 8, 6, 4};
@@ -167,19 +182,24 @@ END_TEST
 Suite *suite_05_cross_entropy(void)
 {
     Suite *suite = suite_create("05_cross_entropy");
-    TCase *cost = tcase_create("cost");
+    TCase *cost = tcase_create("exercise 5.1");
     tcase_add_test(cost, test_loss_perfect_prediction);
     tcase_add_test(cost, test_loss_uniform_is_ln10);
     tcase_add_test(cost, test_loss_is_a_mean);
     tcase_add_test(cost, test_loss_finite_for_zero_probability);
     tcase_add_test(cost, test_loss_nan_stays_nan);
-    tcase_add_test(cost, test_count_correct);
     suite_add_tcase(suite, cost);
-    TCase *network = tcase_create("network");
+    TCase *top_k = tcase_create("exercise 5.2");
+    tcase_add_test(top_k, test_top_k);
+    suite_add_tcase(suite, top_k);
+    TCase *accuracy = tcase_create("accuracy");
+    tcase_add_test(accuracy, test_count_correct);
+    suite_add_tcase(suite, accuracy);
+    TCase *network = tcase_create("network (needs 2.1 3.1 4.1)");
     tcase_add_test(network, test_batch_matches_one_at_a_time);
     tcase_add_test(network, test_network_rejects_bad_sizes);
     suite_add_tcase(suite, network);
-    TCase *real = tcase_create("real MNIST");
+    TCase *real = tcase_create("real MNIST (needs 1.1 2.1 3.1 4.1 5.1)");
     tcase_add_test(real, test_untrained_network_on_mnist);
     suite_add_tcase(suite, real);
     return suite;

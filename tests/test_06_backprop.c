@@ -130,6 +130,36 @@ START_TEST(test_relu_backward)
 }
 END_TEST
 
+START_TEST(test_softmax_cross_entropy_backward_by_hand)
+{
+    const float p[6] = {0.2f, 0.5f, 0.3f, 0.1f, 0.1f, 0.8f};
+    const uint8_t labels[2] = {1, 0};
+    const float expected[6] = {0.1f, -0.25f, 0.15f, -0.45f, 0.05f, 0.4f};
+    float dz[6] = {9, 9, 9, 9, 9, 9};
+    softmax_cross_entropy_backward(dz, p, labels, 2, 3);
+    for (int k = 0; k < 6; k++)
+        ck_assert_msg(fabsf(dz[k] - expected[k]) < 1e-6f,
+                      "dz[%d][%d] should be (p - [k == label]) / n_batch = %g, "
+                      "got %g",
+                      k / 3, k % 3, (double)expected[k], (double)dz[k]);
+}
+END_TEST
+
+START_TEST(test_leaky_relu_backward)
+{
+    const float y[3] = {0.0f, 2.0f, -0.1f}, dy[3] = {1.0f, 3.0f, 5.0f};
+    const float expected[3] = {0.01f, 3.0f, 0.05f};
+    float dx[3];
+    leaky_relu_backward(dx, dy, y, 3, 0.01f);
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(
+            fabsf(dx[k] - expected[k]) < 1e-7f,
+            "leaky ReLU backward, slope 0.01: output %g, dy %g should "
+            "give %g, got %g",
+            (double)y[k], (double)dy[k], (double)expected[k], (double)dx[k]);
+}
+END_TEST
+
 START_TEST(test_softmax_cross_entropy_backward_numeric)
 {
     enum { B = 2, K = 4 };
@@ -232,13 +262,24 @@ END_TEST
 Suite *suite_06_backprop(void)
 {
     Suite *suite = suite_create("06_backprop");
+    TCase *ex1 = tcase_create("exercise 6.1");
+    tcase_add_test(ex1, test_relu_backward);
+    suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 6.2");
+    tcase_add_test(ex2, test_softmax_cross_entropy_backward_by_hand);
+    suite_add_tcase(suite, ex2);
+    TCase *ex3 = tcase_create("exercise 6.3");
+    tcase_add_test(ex3, test_leaky_relu_backward);
+    suite_add_tcase(suite, ex3);
     TCase *backward = tcase_create("backward");
-    tcase_add_test(backward, test_affine_backward_numeric);
     tcase_add_test(backward, test_affine_backward_accumulates);
-    tcase_add_test(backward, test_relu_backward);
-    tcase_add_test(backward, test_softmax_cross_entropy_backward_numeric);
     suite_add_tcase(suite, backward);
-    TCase *network = tcase_create("network gradient");
+    TCase *numeric = tcase_create("numeric checks (needs 2.1 4.1 5.1 6.2)");
+    tcase_add_test(numeric, test_affine_backward_numeric);
+    tcase_add_test(numeric, test_softmax_cross_entropy_backward_numeric);
+    suite_add_tcase(suite, numeric);
+    TCase *network =
+        tcase_create("network gradient (needs 2.1 3.1 4.1 5.1 6.1 6.2)");
     tcase_add_test(network, test_network_gradient_check);
     tcase_add_test(network, test_gradient_check_flags_all_zero);
     suite_add_tcase(suite, network);

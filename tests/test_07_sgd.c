@@ -54,6 +54,40 @@ START_TEST(test_sgd_step_moves_against_gradient)
 }
 END_TEST
 
+START_TEST(test_momentum_step)
+{
+    const int sizes[2] = {2, 2};
+    Network net;
+    Gradients grads, velocity;
+    Error err;
+    ck_assert(network_init(&net, sizes, 2, 1, &err) == 0);
+    ck_assert(gradients_init(&grads, &net, &err) == 0);
+    ck_assert(gradients_init(&velocity, &net, &err) == 0);
+    net.layers[0].weights[0] = 1.0f;
+    grads.layers[0].weights[0] = 2.0f;
+    grads.layers[0].biases[1] = 1.0f;
+    momentum_step(&net, &velocity, &grads, 0.25f, 0.5f);
+    ck_assert_msg(fabsf(net.layers[0].weights[0] - 0.5f) < 1e-6f,
+                  "first step: v = 0.5 * 0 - 0.25 * 2 = -0.5, so w = 1 - 0.5 "
+                  "= 0.5; got w = %g",
+                  (double)net.layers[0].weights[0]);
+    momentum_step(&net, &velocity, &grads, 0.25f, 0.5f);
+    ck_assert_msg(fabsf(net.layers[0].weights[0] + 0.25f) < 1e-6f,
+                  "second step: v = 0.5 * -0.5 - 0.5 = -0.75, so w = 0.5 - "
+                  "0.75 = -0.25; got w = %g (is the velocity kept between "
+                  "steps?)",
+                  (double)net.layers[0].weights[0]);
+    ck_assert_msg(
+        fabsf(net.layers[0].biases[1] + 0.625f) < 1e-6f,
+        "the biases move with momentum too: after two steps of gradient 1, "
+        "v = -0.25 then -0.375, so b = -0.625; got %g",
+        (double)net.layers[0].biases[1]);
+    gradients_free(&velocity);
+    gradients_free(&grads);
+    network_free(&net);
+}
+END_TEST
+
 START_TEST(test_divergence_detected)
 {
     ck_assert_msg(!training_diverged(2.3), "a cost of 2.3 is not divergence");
@@ -211,7 +245,9 @@ static void load_mnist(Digits *train, Digits *test)
 {
     Error err;
     ck_assert_msg(mnist_load(train, test, test_data_dir(), &err) == 0,
-                  "cannot load MNIST (run ./build.sh data): %s", err.msg);
+                  "cannot load MNIST (is exercise 1.1 done? did ./build.sh "
+                  "data run?): %s",
+                  err.msg);
 }
 
 START_TEST(test_same_seed_same_weights)
@@ -277,9 +313,18 @@ END_TEST
 Suite *suite_07_sgd(void)
 {
     Suite *suite = suite_create("07_sgd");
+    TCase *ex1 = tcase_create("exercise 7.1");
+    tcase_add_test(ex1, test_sgd_step_moves_against_gradient);
+    suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 7.2");
+    tcase_add_test(ex2, test_momentum_step);
+    suite_add_tcase(suite, ex2);
+    TCase *ex3 = tcase_create("exercise 7.3");
+    tcase_set_timeout(ex3, 120);
+    tcase_add_test(ex3, test_default_training_reaches_95_5);
+    suite_add_tcase(suite, ex3);
     TCase *sgd = tcase_create("sgd");
     tcase_add_test(sgd, test_shuffle_is_a_permutation);
-    tcase_add_test(sgd, test_sgd_step_moves_against_gradient);
     tcase_add_test(sgd, test_divergence_detected);
     suite_add_tcase(suite, sgd);
     TCase *model = tcase_create("model files");
@@ -291,10 +336,10 @@ Suite *suite_07_sgd(void)
     tcase_add_test(model, test_load_not_finite);
     tcase_add_test(model, test_load_empty);
     suite_add_tcase(suite, model);
-    TCase *real = tcase_create("training on MNIST");
+    TCase *real = tcase_create(
+        "training on MNIST (needs 1.1 2.1 3.1 4.1 5.1 6.1 6.2 7.1)");
     tcase_set_timeout(real, 120);
     tcase_add_test(real, test_same_seed_same_weights);
-    tcase_add_test(real, test_default_training_reaches_95_5);
     tcase_add_test(real, test_program_errors);
     suite_add_tcase(suite, real);
     return suite;

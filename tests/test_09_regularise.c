@@ -81,6 +81,18 @@ START_TEST(test_dropout_keeps_the_expected_value)
 }
 END_TEST
 
+START_TEST(test_dropout_backward_applies_the_mask)
+{
+    const float mask[3] = {0.0f, 2.0f, 2.0f};
+    float dx[3] = {1.0f, 1.5f, -3.0f};
+    dropout_backward(dx, mask, 3);
+    ck_assert_msg(dx[0] == 0.0f && dx[1] == 3.0f && dx[2] == -6.0f,
+                  "dropout backward multiplies by the mask: expected 0 3 -6, "
+                  "got %g %g %g",
+                  (double)dx[0], (double)dx[1], (double)dx[2]);
+}
+END_TEST
+
 START_TEST(test_no_dropout_is_the_plain_forward)
 {
     Network net;
@@ -200,14 +212,22 @@ END_TEST
 Suite *suite_09_regularise(void)
 {
     Suite *suite = suite_create("09_regularise");
-    TCase *units = tcase_create("regularisers");
-    tcase_add_test(units, test_l2_gradient);
-    tcase_add_test(units, test_dropout_keeps_the_expected_value);
-    tcase_add_test(units, test_no_dropout_is_the_plain_forward);
-    tcase_add_test(units, test_dropout_gradient_numeric);
+    TCase *ex1 = tcase_create("exercise 9.1");
+    tcase_add_test(ex1, test_dropout_keeps_the_expected_value);
+    tcase_add_test(ex1, test_dropout_backward_applies_the_mask);
+    suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 9.2");
+    tcase_add_test(ex2, test_l2_gradient);
+    suite_add_tcase(suite, ex2);
+    TCase *units = tcase_create("network copies");
     tcase_add_test(units, test_network_copy);
     suite_add_tcase(suite, units);
-    TCase *program = tcase_create("program");
+    TCase *passes =
+        tcase_create("passes with dropout (needs 2.1 3.1 4.1 5.1 6.1 6.2 9.1)");
+    tcase_add_test(passes, test_no_dropout_is_the_plain_forward);
+    tcase_add_test(passes, test_dropout_gradient_numeric);
+    suite_add_tcase(suite, passes);
+    TCase *program = tcase_create("program (needs 1.1 8.1 9.1 9.2)");
     tcase_set_timeout(program, 60);
     tcase_add_test(program, test_program_early_stopping);
     suite_add_tcase(suite, program);

@@ -99,7 +99,7 @@ END_TEST
 Suite *suite_cli(void)
 {
     Suite *suite = suite_create("cli");
-    TCase *programs = tcase_create("bad options and data");
+    TCase *programs = tcase_create("bad options and data (needs 1.1)");
     tcase_set_timeout(programs, 120);
     tcase_add_test(programs, test_every_program);
     suite_add_tcase(suite, programs);
