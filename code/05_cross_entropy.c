@@ -38,6 +38,7 @@ int count_correct(const float *p, const uint8_t *labels, int n_batch,
                   int n_classes);
 int count_top_k(const float *p, const uint8_t *labels, int n_batch,
                 int n_classes, int k);
+int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden);
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err);
 void network_free(Network *net);
@@ -129,6 +130,18 @@ int count_top_k(const float *p, const uint8_t *labels, int n_batch,
     // (void)k;
     // return 0;
     // @end 5.2
+}
+
+/* The sizes of a network that reads n_in pixels into 10 digits through the
+ * given hidden layers: sizes = {n_in, hidden..., 10}, overwritten
+ * ([n_hidden + 2]). Returns how many sizes that is. */
+int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden)
+{
+    sizes[0] = n_in;
+    for (int h = 0; h < n_hidden; h++)
+        sizes[h + 1] = hidden[h];
+    sizes[n_hidden + 1] = 10;
+    return n_hidden + 2;
 }
 
 /* Allocate a network of sizes[0] -> sizes[1] -> ... -> sizes[n_sizes - 1]
@@ -316,12 +329,10 @@ int main(int argc, char **argv)
         compare_costs(qs[k]);
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    sizes[0] = test.rows * test.cols;
-    for (int h = 0; h < n_hidden; h++)
-        sizes[h + 1] = hidden[h];
-    sizes[n_hidden + 1] = 10;
+    int n_sizes =
+        digit_network_sizes(sizes, test.rows * test.cols, hidden, n_hidden);
     Network net;
-    if (network_init(&net, sizes, n_hidden + 2, EVALUATE_BATCH, &err) != 0)
+    if (network_init(&net, sizes, n_sizes, EVALUATE_BATCH, &err) != 0)
         fail_with(&err);
     Rng rng;
     rng_seed(&rng, (uint64_t)seed);
@@ -329,7 +340,7 @@ int main(int argc, char **argv)
 
     long n_params = 0;
     printf("\nAn untrained network");
-    for (int s = 0; s < n_hidden + 2; s++) {
+    for (int s = 0; s < n_sizes; s++) {
         printf("%s%d", s ? " -> " : " ", sizes[s]);
         if (s > 0)
             n_params += (long)sizes[s - 1] * sizes[s] + sizes[s];

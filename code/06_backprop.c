@@ -379,13 +379,11 @@ int main(int argc, char **argv)
     if ((size_t)n_batch > train.n)
         n_batch = (long)train.n;
     int sizes[NETWORK_MAX_LAYERS + 1];
-    sizes[0] = train.rows * train.cols;
-    for (int h = 0; h < n_hidden; h++)
-        sizes[h + 1] = hidden[h];
-    sizes[n_hidden + 1] = 10;
+    int n_sizes =
+        digit_network_sizes(sizes, train.rows * train.cols, hidden, n_hidden);
     Network net;
     Gradients grads;
-    if (network_init(&net, sizes, n_hidden + 2, (int)n_batch, &err) != 0 ||
+    if (network_init(&net, sizes, n_sizes, (int)n_batch, &err) != 0 ||
         gradients_init(&grads, &net, &err) != 0)
         fail_with(&err);
     Rng rng;

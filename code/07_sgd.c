@@ -509,15 +509,13 @@ int main(int argc, char **argv)
                     train.n);
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    sizes[0] = train.rows * train.cols;
-    for (int h = 0; h < o.n_hidden; h++)
-        sizes[h + 1] = o.hidden[h];
-    sizes[o.n_hidden + 1] = 10;
+    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols, o.hidden,
+                                      o.n_hidden);
     Network net;
     Trainer trainer;
     Rng rng;
     rng_seed(&rng, (uint64_t)o.seed);
-    if (network_init(&net, sizes, o.n_hidden + 2, (int)o.batch, &err) != 0)
+    if (network_init(&net, sizes, n_sizes, (int)o.batch, &err) != 0)
         fail_with(&err);
     network_randomize(&net, o.init, &rng);
     if (trainer_init(&trainer, &net, train.n, rng, &err) != 0)

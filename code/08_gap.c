@@ -21,6 +21,9 @@ typedef struct {
 } Score;
 
 Digits digits_slice(const Digits *all, size_t first, size_t n);
+int training_split(Digits *train, Digits *validation, const Digits *all,
+                   long train_size, long n_validation, long n_batch,
+                   Error *err);
 Score network_score(Network *net, const Digits *digits);
 void noise_inputs(float *x, int n_batch, int size, Rng *rng);
 
@@ -45,6 +48,32 @@ Digits digits_slice(const Digits *all, size_t first, size_t n)
     // @end 8.1
 }
 // @end digits_slice
+
+/* Split `all` into a validation set, its last n_validation digits, and a
+ * training set, the first train_size of the rest (train_size < 0: all of
+ * the rest), with room for at least one batch of n_batch. Both are views
+ * (digits_slice). Returns 0, or -1 with err naming the option that does not
+ * fit. */
+int training_split(Digits *train, Digits *validation, const Digits *all,
+                   long train_size, long n_validation, long n_batch, Error *err)
+{
+    if (n_validation < 0 || (size_t)n_validation >= all->n)
+        return error_set(err,
+                         "--validation expects fewer than the %zu training "
+                         "digits, got %ld",
+                         all->n, n_validation);
+    size_t available = all->n - (size_t)n_validation;
+    if (train_size < 0)
+        train_size = (long)available;
+    if ((size_t)train_size > available || n_batch > train_size)
+        return error_set(err,
+                         "--train-size expects %ld to %zu (the training "
+                         "digits outside the validation split), got %ld",
+                         n_batch, available, train_size);
+    *train = digits_slice(all, 0, (size_t)train_size);
+    *validation = digits_slice(all, available, (size_t)n_validation);
+    return 0;
+}
 
 Score network_score(Network *net, const Digits *digits)
 {
@@ -192,31 +221,20 @@ int main(int argc, char **argv)
     Error err;
     if (mnist_load(&all_train, &test, o.data_dir, &err) != 0)
         fail_with(&err);
-    if ((size_t)o.validation >= all_train.n)
-        usage_error("--validation expects fewer than the %zu training "
-                    "digits, got %ld",
-                    all_train.n, o.validation);
-    size_t available = all_train.n - (size_t)o.validation;
-    if (o.train_size < 0)
-        o.train_size = (long)available;
-    if ((size_t)o.train_size > available || o.batch > o.train_size)
-        usage_error("--train-size expects %ld to %zu (the training digits "
-                    "outside the validation split), got %ld",
-                    o.batch, available, o.train_size);
-    Digits train = digits_slice(&all_train, 0, (size_t)o.train_size);
-    Digits validation =
-        digits_slice(&all_train, available, (size_t)o.validation);
+    Digits train, validation;
+    if (training_split(&train, &validation, &all_train, o.train_size,
+                       o.validation, o.batch, &err) != 0)
+        usage_error("%s", err.msg);
+    o.train_size = (long)train.n;
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    sizes[0] = train.rows * train.cols;
-    for (int h = 0; h < o.n_hidden; h++)
-        sizes[h + 1] = o.hidden[h];
-    sizes[o.n_hidden + 1] = 10;
+    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols, o.hidden,
+                                      o.n_hidden);
     Network net;
     Trainer trainer;
     Rng rng;
     rng_seed(&rng, (uint64_t)o.seed);
-    if (network_init(&net, sizes, o.n_hidden + 2, (int)o.batch, &err) != 0)
+    if (network_init(&net, sizes, n_sizes, (int)o.batch, &err) != 0)
         fail_with(&err);
     network_randomize(&net, INIT_HE, &rng);
     if (trainer_init(&trainer, &net, train.n, rng, &err) != 0)

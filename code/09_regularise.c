@@ -365,33 +365,22 @@ int main(int argc, char **argv)
     Error err;
     if (mnist_load(&all_train, &test, o.data_dir, &err) != 0)
         fail_with(&err);
-    if ((size_t)o.validation >= all_train.n)
-        usage_error("--validation expects fewer than the %zu training "
-                    "digits, got %ld",
-                    all_train.n, o.validation);
-    size_t available = all_train.n - (size_t)o.validation;
-    if (o.train_size < 0)
-        o.train_size = (long)available;
-    if ((size_t)o.train_size > available || o.batch > o.train_size)
-        usage_error("--train-size expects %ld to %zu (the training digits "
-                    "outside the validation split), got %ld",
-                    o.batch, available, o.train_size);
-    Digits train = digits_slice(&all_train, 0, (size_t)o.train_size);
-    Digits validation =
-        digits_slice(&all_train, available, (size_t)o.validation);
+    Digits train, validation;
+    if (training_split(&train, &validation, &all_train, o.train_size,
+                       o.validation, o.batch, &err) != 0)
+        usage_error("%s", err.msg);
+    o.train_size = (long)train.n;
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    sizes[0] = train.rows * train.cols;
-    for (int h = 0; h < o.n_hidden; h++)
-        sizes[h + 1] = o.hidden[h];
-    sizes[o.n_hidden + 1] = 10;
+    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols, o.hidden,
+                                      o.n_hidden);
     Network net, best;
     Trainer trainer;
     Regulariser reg = {.l2 = (float)o.l2};
     Rng rng;
     rng_seed(&rng, (uint64_t)o.seed);
-    if (network_init(&net, sizes, o.n_hidden + 2, (int)o.batch, &err) != 0 ||
-        network_init(&best, sizes, o.n_hidden + 2, EVALUATE_BATCH, &err) != 0)
+    if (network_init(&net, sizes, n_sizes, (int)o.batch, &err) != 0 ||
+        network_init(&best, sizes, n_sizes, EVALUATE_BATCH, &err) != 0)
         fail_with(&err);
     network_randomize(&net, INIT_HE, &rng);
     Rng dropout_rng; /* a stream of its own, seeded from the main one */
