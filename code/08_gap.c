@@ -26,6 +26,7 @@ int training_split(Digits *train, Digits *validation, const Digits *all,
                    Error *err);
 Score network_score(Network *net, const Digits *digits);
 void noise_inputs(float *x, int n_batch, int size, Rng *rng);
+double mean_confidence(const float *p, int n_batch, int n_classes);
 
 // @listing digits_slice
 /* Digits first .. first + n - 1 of `all`, as a view: no copy is made, and
@@ -88,6 +89,27 @@ void noise_inputs(float *x, int n_batch, int size, Rng *rng)
 {
     for (size_t k = 0; k < (size_t)n_batch * size; k++)
         x[k] = rng_uniform(rng);
+}
+
+/* Exercise 8.2: how sure the network is of its answers, on average: the
+ * mean over the rows of p of each row's largest probability.
+ *   p: [n_batch x n_classes] */
+double mean_confidence(const float *p, int n_batch, int n_classes)
+{
+    // @solution 8.2 the mean of each row's largest probability
+    double sum = 0.0;
+    for (int b = 0; b < n_batch; b++) {
+        const float *row = p + (size_t)b * n_classes;
+        sum += (double)row[argmax(row, n_classes)];
+    }
+    return sum / n_batch;
+    // @stub 8.2
+    // exercise_todo("8.2");
+    // (void)p;
+    // (void)n_batch;
+    // (void)n_classes;
+    // return 0.0;
+    // @end 8.2
 }
 
 /* ---- The demo ----------------------------------------------------------- */
@@ -180,11 +202,9 @@ static double noise_experiment(Network *net, const Digits *test, Rng *rng,
             N_NOISE - done < net->max_batch ? N_NOISE - done : net->max_batch;
         noise_inputs(net->inputs, n, n_in, rng);
         const float *p = network_forward(net, net->inputs, n);
-        for (int b = 0; b < n; b++) {
-            int best = argmax(p + (size_t)b * n_classes, n_classes);
-            confidence += (double)p[(size_t)b * n_classes + best];
-            answers[best]++;
-        }
+        confidence += mean_confidence(p, n, n_classes) * n;
+        for (int b = 0; b < n; b++)
+            answers[argmax(p + (size_t)b * n_classes, n_classes)]++;
     }
     confidence /= N_NOISE;
     *test_confidence = 0.0;
@@ -197,10 +217,7 @@ static double noise_experiment(Network *net, const Digits *test, Rng *rng,
             indices[b] = start + (size_t)b;
         digits_inputs(net->inputs, test, indices, n);
         const float *p = network_forward(net, net->inputs, n);
-        for (int b = 0; b < n; b++) {
-            const float *row = p + (size_t)b * n_classes;
-            *test_confidence += (double)row[argmax(row, n_classes)];
-        }
+        *test_confidence += mean_confidence(p, n, n_classes) * n;
     }
     *test_confidence /= (double)test->n;
     printf("\nShown %d images of pure noise, the network still answers a "

@@ -26,6 +26,7 @@ typedef struct {
 } Image;
 
 void confusion_count(long counts[10][10], Network *net, const Digits *digits);
+long most_common_mistake(int *label, int *answer, long counts[10][10]);
 int pgm_load(Image *image, const char *path, Error *err);
 void image_free(Image *image);
 int image_to_mnist(float *x, const Image *image, Error *err);
@@ -55,6 +56,32 @@ void confusion_count(long counts[10][10], Network *net, const Digits *digits)
     // (void)net;
     // (void)digits;
     // @end 10.1
+}
+
+/* Exercise 10.2: the largest count off the diagonal of a confusion matrix:
+ * the mistake made most often, `label` read as `answer` (the first one, on
+ * a tie). Returns its count (0 for a perfect network). */
+long most_common_mistake(int *label, int *answer, long counts[10][10])
+{
+    // @solution 10.2 the largest counts[t][a] with t != a
+    long most = 0;
+    *label = *answer = 0;
+    for (int t = 0; t < 10; t++) {
+        for (int a = 0; a < 10; a++) {
+            if (t != a && counts[t][a] > most) {
+                most = counts[t][a];
+                *label = t;
+                *answer = a;
+            }
+        }
+    }
+    return most;
+    // @stub 10.2
+    // exercise_todo("10.2");
+    // (void)counts;
+    // *label = *answer = 0;
+    // return 0;
+    // @end 10.2
 }
 
 /* ---- Reading a PGM image -------------------------------------------------- */
@@ -414,18 +441,11 @@ int main(int argc, char **argv)
 
     long counts[10][10];
     confusion_count(counts, &net, &test);
-    long right = 0, worst_count = 0;
-    int worst_label = 0, worst_answer = 0;
+    long right = 0;
     for (int t = 0; t < 10; t++)
-        for (int a = 0; a < 10; a++) {
-            if (t == a)
-                right += counts[t][a];
-            else if (counts[t][a] > worst_count) {
-                worst_count = counts[t][a];
-                worst_label = t;
-                worst_answer = a;
-            }
-        }
+        right += counts[t][t];
+    int worst_label, worst_answer;
+    long worst_count = most_common_mistake(&worst_label, &worst_answer, counts);
     printf("%s on the %zu test digits: %.2f%% right.\n\n", model, test.n,
            100.0 * (double)right / (double)test.n);
     printf("Confusion matrix (rows: the true digit, columns: the network's "

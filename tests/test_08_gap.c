@@ -39,6 +39,17 @@ START_TEST(test_noise_inputs_range)
 }
 END_TEST
 
+START_TEST(test_mean_confidence)
+{
+    const float p[6] = {0.2f, 0.7f, 0.1f, 0.5f, 0.25f, 0.25f};
+    double mean = mean_confidence(p, 2, 3);
+    ck_assert_msg(fabs(mean - 0.6) < 1e-6,
+                  "the rows' largest probabilities are 0.7 and 0.5: their "
+                  "mean is 0.6, got %g",
+                  mean);
+}
+END_TEST
+
 START_TEST(test_program_reports_the_gap)
 {
     char out[8192];
@@ -70,6 +81,9 @@ Suite *suite_08_gap(void)
     TCase *ex1 = tcase_create("exercise 8.1");
     tcase_add_test(ex1, test_slice_is_a_view);
     suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 8.2");
+    tcase_add_test(ex2, test_mean_confidence);
+    suite_add_tcase(suite, ex2);
     TCase *units = tcase_create("noise");
     tcase_add_test(units, test_noise_inputs_range);
     suite_add_tcase(suite, units);

@@ -149,6 +149,24 @@ START_TEST(test_confusion_counts_every_digit)
 }
 END_TEST
 
+START_TEST(test_most_common_mistake)
+{
+    long counts[10][10] = {{0}};
+    for (int d = 0; d < 10; d++)
+        counts[d][d] = 100;
+    counts[4][9] = 7;
+    counts[9][4] = 5;
+    counts[3][5] = 7;
+    int label = -1, answer = -1;
+    long most = most_common_mistake(&label, &answer, counts);
+    ck_assert_msg(most == 7 && label == 3 && answer == 5,
+                  "the largest count off the diagonal is 7, first at row 3, "
+                  "column 5 (a 3 read as 5); got %ld, a %d read as %d: is "
+                  "the diagonal (the right answers) left out?",
+                  most, label, answer);
+}
+END_TEST
+
 START_TEST(test_inside_program_errors)
 {
     char out[4096];
@@ -174,6 +192,9 @@ Suite *suite_10_inside(void)
     tcase_set_timeout(ex1, 60);
     tcase_add_test(ex1, test_confusion_counts_every_digit);
     suite_add_tcase(suite, ex1);
+    TCase *ex2 = tcase_create("exercise 10.2");
+    tcase_add_test(ex2, test_most_common_mistake);
+    suite_add_tcase(suite, ex2);
     TCase *program = tcase_create("program (needs 1.1)");
     tcase_add_test(program, test_inside_program_errors);
     suite_add_tcase(suite, program);
