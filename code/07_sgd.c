@@ -55,6 +55,19 @@ StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
 int network_save(const Network *net, const char *path, Error *err);
 int network_load(Network *net, const char *path, int max_batch, Error *err);
 
+/* Command-line plumbing shared by the training programs of chapters 7 to 9
+ * (not a lesson): the options they all take, parsed in one place. */
+typedef struct {
+    long batch, seed;
+    double learning_rate;
+    int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
+    const char *data_dir, *out_dir;
+} TrainOptions;
+
+TrainOptions train_options_default(void);
+int train_option_parse(TrainOptions *o, int argc, char **argv, int *i);
+void train_options_usage(void);
+
 // @listing shuffle
 /* Put order[0..n-1] in a random order, every order equally likely
  * (Fisher-Yates): for each position from the last down, swap it with a
@@ -362,6 +375,56 @@ int network_load(Network *net, const char *path, int max_batch, Error *err)
     return status;
 }
 
+/* ---- Options every training program takes ------------------------------- */
+
+TrainOptions train_options_default(void)
+{
+    return (TrainOptions){.batch = 100,
+                          .seed = 1,
+                          .learning_rate = 0.3,
+                          .hidden = {128, 64},
+                          .n_hidden = 2,
+                          .data_dir = "data/mnist"};
+}
+
+/* If argv[*i] is one of the shared options, read it (and its value) into o
+ * and return 1; otherwise return 0 and leave *i alone. */
+int train_option_parse(TrainOptions *o, int argc, char **argv, int *i)
+{
+    if (option_is(argv[*i], "--batch"))
+        o->batch = option_long(argc, argv, i, 1, NETWORK_MAX_BATCH);
+    else if (option_is(argv[*i], "--lr"))
+        o->learning_rate = option_positive(argc, argv, i);
+    else if (option_is(argv[*i], "--hidden"))
+        o->n_hidden =
+            option_sizes(argc, argv, i, o->hidden, NETWORK_MAX_LAYERS - 1);
+    else if (option_is(argv[*i], "--seed"))
+        o->seed = option_long(argc, argv, i, 0, LONG_MAX);
+    else if (option_is(argv[*i], "--data"))
+        o->data_dir = option_value(argc, argv, i);
+    else if (option_is(argv[*i], "--out"))
+        o->out_dir = option_value(argc, argv, i);
+    else
+        return 0;
+    return 1;
+}
+
+void train_options_usage(void)
+{
+    printf("  --batch N        digits per step (default 100, at most %d)\n"
+           "  --lr X           learning rate (default 0.3)\n"
+           "  --hidden LIST    hidden layer sizes (default 128,64)\n"
+           "  --seed N         seed of every random choice: weights, "
+           "shuffling, ...\n"
+           "                   (default 1)\n"
+           "  --data DIR       folder with the MNIST files (default "
+           "data/mnist)\n"
+           "  --out DIR        also write the data for the chapter's figures "
+           "and\n"
+           "                   values.txt into DIR\n",
+           NETWORK_MAX_BATCH);
+}
+
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH07_NO_MAIN
 
@@ -371,74 +434,50 @@ static void usage(void)
         "Usage: %s [options]\n"
         "Train a network with mini-batch SGD and test it.\n"
         "  --iterations N   training steps (default 1000)\n"
-        "  --batch N        digits per step (default 100, at most %d)\n"
-        "  --lr X           learning rate (default 0.3)\n"
         "  --lr-end X       let the learning rate fall linearly from --lr to\n"
         "                   X over the run (default: constant)\n"
-        "  --hidden LIST    hidden layer sizes (default 128,64)\n"
         "  --init NAME      he (default) or small\n"
-        "  --seed N         seed of the weights and the shuffling (default 1)\n"
         "  --eval-every N   test the network every N steps (default 100)\n"
-        "  --data DIR       folder with the MNIST files (default data/mnist)\n"
         "  --save FILE      write the trained network to FILE\n"
-        "  --load FILE      do not train: test the network saved in FILE\n"
-        "  --out DIR        also write the cost and accuracy logs and\n"
-        "                   values.txt into DIR\n",
-        program_name, NETWORK_MAX_BATCH);
+        "  --load FILE      do not train: test the network saved in FILE\n",
+        program_name);
+    train_options_usage();
 }
 
 typedef struct {
-    long iterations, batch, eval_every, seed;
-    double learning_rate, lr_end; /* lr_end < 0: constant learning rate */
-    int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
+    TrainOptions train;
+    long iterations, eval_every;
+    double lr_end; /* < 0: a constant learning rate */
     Init init;
-    const char *data_dir, *save, *load, *out_dir;
+    const char *save, *load;
 } Options;
 
 static Options parse_options(int argc, char **argv)
 {
     Options o = {.iterations = 1000,
-                 .batch = 100,
                  .eval_every = 100,
-                 .seed = 1,
-                 .learning_rate = 0.3,
                  .lr_end = -1,
-                 .hidden = {128, 64},
-                 .n_hidden = 2,
                  .init = INIT_HE,
-                 .data_dir = "data/mnist"};
+                 .train = train_options_default()};
     for (int i = 1; i < argc; i++) {
         if (option_is(argv[i], "--help")) {
             usage();
             exit(0);
         } else if (option_is(argv[i], "--iterations")) {
             o.iterations = option_long(argc, argv, &i, 1, 100000000);
-        } else if (option_is(argv[i], "--batch")) {
-            o.batch = option_long(argc, argv, &i, 1, NETWORK_MAX_BATCH);
-        } else if (option_is(argv[i], "--lr")) {
-            o.learning_rate = option_positive(argc, argv, &i);
         } else if (option_is(argv[i], "--lr-end")) {
             o.lr_end = option_positive(argc, argv, &i);
-        } else if (option_is(argv[i], "--hidden")) {
-            o.n_hidden =
-                option_sizes(argc, argv, &i, o.hidden, NETWORK_MAX_LAYERS - 1);
         } else if (option_is(argv[i], "--init")) {
             const char *name = option_value(argc, argv, &i);
             if (init_parse(&o.init, name) != 0)
                 usage_error("--init expects he or small, got '%s'", name);
-        } else if (option_is(argv[i], "--seed")) {
-            o.seed = option_long(argc, argv, &i, 0, LONG_MAX);
         } else if (option_is(argv[i], "--eval-every")) {
             o.eval_every = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--data")) {
-            o.data_dir = option_value(argc, argv, &i);
         } else if (option_is(argv[i], "--save")) {
             o.save = option_value(argc, argv, &i);
         } else if (option_is(argv[i], "--load")) {
             o.load = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--out")) {
-            o.out_dir = option_value(argc, argv, &i);
-        } else {
+        } else if (!train_option_parse(&o.train, argc, argv, &i)) {
             usage_error("unknown option '%s'", argv[i]);
         }
     }
@@ -453,9 +492,9 @@ static Options parse_options(int argc, char **argv)
 static double learning_rate(const Options *o, long it)
 {
     if (o->lr_end < 0 || o->iterations == 1)
-        return o->learning_rate;
+        return o->train.learning_rate;
     double done = (double)(it - 1) / (double)(o->iterations - 1);
-    return o->learning_rate + done * (o->lr_end - o->learning_rate);
+    return o->train.learning_rate + done * (o->lr_end - o->train.learning_rate);
 }
 // @end learning_rate
 
@@ -496,7 +535,7 @@ int main(int argc, char **argv)
     Options o = parse_options(argc, argv);
     Digits train, test;
     Error err;
-    if (mnist_load(&train, &test, o.data_dir, &err) != 0)
+    if (mnist_load(&train, &test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     if (o.load != NULL) {
         test_saved(&o, &test);
@@ -504,27 +543,28 @@ int main(int argc, char **argv)
         digits_free(&test);
         return 0;
     }
-    if ((size_t)o.batch > train.n)
-        usage_error("--batch %ld is more than the %zu training digits", o.batch,
-                    train.n);
+    if ((size_t)o.train.batch > train.n)
+        usage_error("--batch %ld is more than the %zu training digits",
+                    o.train.batch, train.n);
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols, o.hidden,
-                                      o.n_hidden);
+    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols,
+                                      o.train.hidden, o.train.n_hidden);
     Network net;
     Trainer trainer;
     Rng rng;
-    rng_seed(&rng, (uint64_t)o.seed);
-    if (network_init(&net, sizes, n_sizes, (int)o.batch, &err) != 0)
+    rng_seed(&rng, (uint64_t)o.train.seed);
+    if (network_init(&net, sizes, n_sizes, (int)o.train.batch, &err) != 0)
         fail_with(&err);
     network_randomize(&net, o.init, &rng);
     if (trainer_init(&trainer, &net, train.n, rng, &err) != 0)
         fail_with(&err);
 
     FILE *train_log = NULL, *test_log = NULL;
-    if (o.out_dir != NULL) {
-        train_log = output_open(o.out_dir, "train.tsv", &err);
-        test_log = train_log ? output_open(o.out_dir, "test.tsv", &err) : NULL;
+    if (o.train.out_dir != NULL) {
+        train_log = output_open(o.train.out_dir, "train.tsv", &err);
+        test_log =
+            train_log ? output_open(o.train.out_dir, "test.tsv", &err) : NULL;
         if (test_log == NULL)
             fail_with(&err);
         fprintf(train_log, "# iteration\tbatch_cost\tbatch_accuracy\n");
@@ -535,8 +575,8 @@ int main(int argc, char **argv)
     print_sizes(stdout, &net);
     printf(" (--init %s, --seed %ld) with mini-batch SGD:\n"
            "%ld iterations of %ld digits, learning rate %g",
-           o.init == INIT_HE ? "he" : "small", o.seed, o.iterations, o.batch,
-           o.learning_rate);
+           o.init == INIT_HE ? "he" : "small", o.train.seed, o.iterations,
+           o.train.batch, o.train.learning_rate);
     if (o.lr_end >= 0)
         printf(" falling to %g", o.lr_end);
     printf(".\n\n");
@@ -550,7 +590,7 @@ int main(int argc, char **argv)
     double window_loss = 0, window_correct = 0;
     long window = 0;
     for (long it = 1; it <= o.iterations; it++) {
-        StepResult step = train_step(&trainer, &net, &train, (int)o.batch,
+        StepResult step = train_step(&trainer, &net, &train, (int)o.train.batch,
                                      (float)learning_rate(&o, it));
         if (training_diverged(step.loss)) {
             fflush(stdout); /* what was printed so far, then the error */
@@ -558,8 +598,8 @@ int main(int argc, char **argv)
                     "%s: training diverged at iteration %ld (batch cost "
                     "%g): the learning rate %g is too large; try a smaller "
                     "--lr, such as %g\n",
-                    program_name, it, step.loss, o.learning_rate,
-                    o.learning_rate / 10);
+                    program_name, it, step.loss, o.train.learning_rate,
+                    o.train.learning_rate / 10);
             exit(1);
         }
         window_loss += step.loss;
@@ -567,7 +607,7 @@ int main(int argc, char **argv)
         window++;
         if (train_log)
             fprintf(train_log, "%ld\t%.4f\t%.4f\n", it, step.loss,
-                    (double)step.correct / (double)o.batch);
+                    (double)step.correct / (double)o.train.batch);
         if (live && (it % 10 == 0 || it == o.iterations))
             fprintf(stderr, "\r  iteration %ld/%ld  cost %.3f  %.0f it/s  ", it,
                     o.iterations, step.loss,
@@ -580,7 +620,7 @@ int main(int argc, char **argv)
              * line: a single batch of 100 is a noisy measurement. */
             printf("%10ld %12.4f %11.2f%% %12.4f %13.2f%%\n", it,
                    window_loss / (double)window,
-                   100.0 * window_correct / (double)(window * o.batch),
+                   100.0 * window_correct / (double)(window * o.train.batch),
                    test_loss, 100.0 * test_accuracy);
             fflush(stdout);
             if (test_log)
@@ -600,27 +640,28 @@ int main(int argc, char **argv)
         status = -1;
     if (status == 0 && o.save != NULL)
         printf("saved the network to %s\n", o.save);
-    if (status == 0 && o.out_dir != NULL) {
-        status = output_close(train_log, o.out_dir, "train.tsv", &err);
+    if (status == 0 && o.train.out_dir != NULL) {
+        status = output_close(train_log, o.train.out_dir, "train.tsv", &err);
         if (status == 0)
-            status = output_close(test_log, o.out_dir, "test.tsv", &err);
-        FILE *values =
-            status == 0 ? output_open(o.out_dir, "values.txt", &err) : NULL;
+            status = output_close(test_log, o.train.out_dir, "test.tsv", &err);
+        FILE *values = status == 0
+                           ? output_open(o.train.out_dir, "values.txt", &err)
+                           : NULL;
         if (values != NULL) {
             fprintf(values,
                     "test_accuracy %.2f\ntest_loss %.4f\niterations %ld\n"
                     "batch %ld\nlr %g\nepochs %.2f\n",
-                    100.0 * test_accuracy, test_loss, o.iterations, o.batch,
-                    o.learning_rate,
-                    (double)(o.iterations * o.batch) / (double)train.n);
+                    100.0 * test_accuracy, test_loss, o.iterations,
+                    o.train.batch, o.train.learning_rate,
+                    (double)(o.iterations * o.train.batch) / (double)train.n);
             fprintf(values, "hidden ");
-            for (int h = 0; h < o.n_hidden; h++)
-                fprintf(values, "%s%d", h ? "," : "", o.hidden[h]);
+            for (int h = 0; h < o.train.n_hidden; h++)
+                fprintf(values, "%s%d", h ? "," : "", o.train.hidden[h]);
             fprintf(values,
                     "\nheadline test accuracy %.2f%% after %ld "
                     "iterations\n",
                     100.0 * test_accuracy, o.iterations);
-            status = output_close(values, o.out_dir, "values.txt", &err);
+            status = output_close(values, o.train.out_dir, "values.txt", &err);
         } else {
             status = -1;
         }

@@ -126,21 +126,14 @@ static void usage(void)
         "                   but the validation split)\n"
         "  --validation N   hold out the last N training digits (default "
         "10000)\n"
-        "  --batch N        digits per step (default 100)\n"
-        "  --lr X           learning rate (default 0.3)\n"
-        "  --hidden LIST    hidden layer sizes (default 128,64)\n"
-        "  --seed N         seed of the weights, shuffling, noise (default 1)\n"
-        "  --print-every N  print every Nth epoch (default 1)\n"
-        "  --data DIR       folder with the MNIST files (default data/mnist)\n"
-        "  --out DIR        also write the curves and values.txt into DIR\n",
+        "  --print-every N  print every Nth epoch (default 1)\n",
         program_name);
+    train_options_usage();
 }
 
 typedef struct {
-    long epochs, train_size, validation, batch, seed, print_every;
-    double learning_rate;
-    int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
-    const char *data_dir, *out_dir;
+    TrainOptions train;
+    long epochs, train_size, validation, print_every;
 } Options;
 
 static Options parse_options(int argc, char **argv)
@@ -148,13 +141,8 @@ static Options parse_options(int argc, char **argv)
     Options o = {.epochs = 20,
                  .train_size = -1,
                  .validation = 10000,
-                 .batch = 100,
-                 .seed = 1,
                  .print_every = 1,
-                 .learning_rate = 0.3,
-                 .hidden = {128, 64},
-                 .n_hidden = 2,
-                 .data_dir = "data/mnist"};
+                 .train = train_options_default()};
     for (int i = 1; i < argc; i++) {
         if (option_is(argv[i], "--help")) {
             usage();
@@ -165,22 +153,9 @@ static Options parse_options(int argc, char **argv)
             o.train_size = option_long(argc, argv, &i, 1, LONG_MAX);
         } else if (option_is(argv[i], "--validation")) {
             o.validation = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--batch")) {
-            o.batch = option_long(argc, argv, &i, 1, NETWORK_MAX_BATCH);
-        } else if (option_is(argv[i], "--lr")) {
-            o.learning_rate = option_positive(argc, argv, &i);
-        } else if (option_is(argv[i], "--hidden")) {
-            o.n_hidden =
-                option_sizes(argc, argv, &i, o.hidden, NETWORK_MAX_LAYERS - 1);
-        } else if (option_is(argv[i], "--seed")) {
-            o.seed = option_long(argc, argv, &i, 0, LONG_MAX);
         } else if (option_is(argv[i], "--print-every")) {
             o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--data")) {
-            o.data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--out")) {
-            o.out_dir = option_value(argc, argv, &i);
-        } else {
+        } else if (!train_option_parse(&o.train, argc, argv, &i)) {
             usage_error("unknown option '%s'", argv[i]);
         }
     }
@@ -236,57 +211,59 @@ int main(int argc, char **argv)
     Options o = parse_options(argc, argv);
     Digits all_train, test;
     Error err;
-    if (mnist_load(&all_train, &test, o.data_dir, &err) != 0)
+    if (mnist_load(&all_train, &test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     Digits train, validation;
     if (training_split(&train, &validation, &all_train, o.train_size,
-                       o.validation, o.batch, &err) != 0)
+                       o.validation, o.train.batch, &err) != 0)
         usage_error("%s", err.msg);
     o.train_size = (long)train.n;
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols, o.hidden,
-                                      o.n_hidden);
+    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols,
+                                      o.train.hidden, o.train.n_hidden);
     Network net;
     Trainer trainer;
     Rng rng;
-    rng_seed(&rng, (uint64_t)o.seed);
-    if (network_init(&net, sizes, n_sizes, (int)o.batch, &err) != 0)
+    rng_seed(&rng, (uint64_t)o.train.seed);
+    if (network_init(&net, sizes, n_sizes, (int)o.train.batch, &err) != 0)
         fail_with(&err);
     network_randomize(&net, INIT_HE, &rng);
     if (trainer_init(&trainer, &net, train.n, rng, &err) != 0)
         fail_with(&err);
 
     FILE *curves = NULL;
-    if (o.out_dir != NULL) {
-        curves = output_open(o.out_dir, "curves.tsv", &err);
+    if (o.train.out_dir != NULL) {
+        curves = output_open(o.train.out_dir, "curves.tsv", &err);
         if (curves == NULL)
             fail_with(&err);
         fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
                         "validation_acc\ttest_cost\ttest_acc\n");
     }
-    long per_epoch = o.train_size / o.batch;
+    long per_epoch = o.train_size / o.train.batch;
     printf("Training 784");
-    for (int h = 0; h < o.n_hidden; h++)
-        printf(" -> %d", o.hidden[h]);
+    for (int h = 0; h < o.train.n_hidden; h++)
+        printf(" -> %d", o.train.hidden[h]);
     printf(" -> 10 on %ld training digits for %ld epochs\n"
            "(%ld iterations of %ld each, learning rate %g, --seed %ld); %ld "
            "more held out\nfor validation. Accuracy after each epoch:\n\n",
-           o.train_size, o.epochs, per_epoch, o.batch, o.learning_rate, o.seed,
-           o.validation);
+           o.train_size, o.epochs, per_epoch, o.train.batch,
+           o.train.learning_rate, o.train.seed, o.validation);
     printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
            "test", "gap");
     Score on_train = {0}, on_validation = {0}, on_test = {0};
     for (long epoch = 1; epoch <= o.epochs; epoch++) {
         for (long it = 0; it < per_epoch; it++) {
-            StepResult step = train_step(&trainer, &net, &train, (int)o.batch,
-                                         (float)o.learning_rate);
+            StepResult step =
+                train_step(&trainer, &net, &train, (int)o.train.batch,
+                           (float)o.train.learning_rate);
             if (training_diverged(step.loss)) {
                 fflush(stdout);
                 fprintf(stderr,
                         "%s: training diverged in epoch %ld (batch cost %g): "
                         "try a smaller --lr, such as %g\n",
-                        program_name, epoch, step.loss, o.learning_rate / 10);
+                        program_name, epoch, step.loss,
+                        o.train.learning_rate / 10);
                 exit(1);
             }
         }
@@ -320,9 +297,10 @@ int main(int argc, char **argv)
 
     int status = 0;
     if (curves != NULL) {
-        status = output_close(curves, o.out_dir, "curves.tsv", &err);
-        FILE *values =
-            status == 0 ? output_open(o.out_dir, "values.txt", &err) : NULL;
+        status = output_close(curves, o.train.out_dir, "curves.tsv", &err);
+        FILE *values = status == 0
+                           ? output_open(o.train.out_dir, "values.txt", &err)
+                           : NULL;
         if (values != NULL) {
             fprintf(values,
                     "train_size %ld\nepochs %ld\nvalidation %ld\n"
@@ -340,7 +318,7 @@ int main(int argc, char **argv)
                     "%.2f\n",
                     o.train_size, 100.0 * on_train.accuracy,
                     100.0 * on_test.accuracy, 100.0 * gap);
-            status = output_close(values, o.out_dir, "values.txt", &err);
+            status = output_close(values, o.train.out_dir, "values.txt", &err);
         } else {
             status = -1;
         }

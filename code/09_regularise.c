@@ -259,25 +259,19 @@ static void usage(void)
         "                   but the validation split)\n"
         "  --validation N   hold out the last N training digits (default "
         "10000)\n"
-        "  --batch N        digits per step (default 100)\n"
-        "  --lr X           learning rate (default 0.3)\n"
         "  --lr-end X       let the learning rate fall linearly to X by the\n"
         "                   last epoch (default: constant)\n"
-        "  --hidden LIST    hidden layer sizes (default 128,64)\n"
-        "  --seed N         seed of the weights, shuffling, dropout (default "
-        "1)\n"
         "  --print-every N  print every Nth epoch (default 1)\n"
-        "  --data DIR       folder with the MNIST files (default data/mnist)\n"
-        "  --save FILE      write the kept network to FILE\n"
-        "  --out DIR        also write the curves and values.txt into DIR\n",
+        "  --save FILE      write the kept network to FILE\n",
         program_name);
+    train_options_usage();
 }
 
 typedef struct {
-    long epochs, train_size, validation, batch, seed, print_every, patience;
-    double learning_rate, lr_end, l2, dropout;
-    int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
-    const char *data_dir, *out_dir, *save;
+    TrainOptions train;
+    long epochs, train_size, validation, print_every, patience;
+    double lr_end, l2, dropout;
+    const char *save;
 } Options;
 
 static Options parse_options(int argc, char **argv)
@@ -285,14 +279,9 @@ static Options parse_options(int argc, char **argv)
     Options o = {.epochs = 20,
                  .train_size = -1,
                  .validation = 10000,
-                 .batch = 100,
-                 .seed = 1,
                  .print_every = 1,
-                 .learning_rate = 0.3,
                  .lr_end = -1,
-                 .hidden = {128, 64},
-                 .n_hidden = 2,
-                 .data_dir = "data/mnist"};
+                 .train = train_options_default()};
     for (int i = 1; i < argc; i++) {
         if (option_is(argv[i], "--help")) {
             usage();
@@ -313,26 +302,13 @@ static Options parse_options(int argc, char **argv)
             o.train_size = option_long(argc, argv, &i, 1, LONG_MAX);
         } else if (option_is(argv[i], "--validation")) {
             o.validation = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--batch")) {
-            o.batch = option_long(argc, argv, &i, 1, NETWORK_MAX_BATCH);
-        } else if (option_is(argv[i], "--lr")) {
-            o.learning_rate = option_positive(argc, argv, &i);
         } else if (option_is(argv[i], "--lr-end")) {
             o.lr_end = option_positive(argc, argv, &i);
-        } else if (option_is(argv[i], "--hidden")) {
-            o.n_hidden =
-                option_sizes(argc, argv, &i, o.hidden, NETWORK_MAX_LAYERS - 1);
-        } else if (option_is(argv[i], "--seed")) {
-            o.seed = option_long(argc, argv, &i, 0, LONG_MAX);
         } else if (option_is(argv[i], "--print-every")) {
             o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--data")) {
-            o.data_dir = option_value(argc, argv, &i);
         } else if (option_is(argv[i], "--save")) {
             o.save = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--out")) {
-            o.out_dir = option_value(argc, argv, &i);
-        } else {
+        } else if (!train_option_parse(&o.train, argc, argv, &i)) {
             usage_error("unknown option '%s'", argv[i]);
         }
     }
@@ -342,10 +318,10 @@ static Options parse_options(int argc, char **argv)
 static void print_settings(const Options *o)
 {
     printf("Training 784");
-    for (int h = 0; h < o->n_hidden; h++)
-        printf(" -> %d", o->hidden[h]);
+    for (int h = 0; h < o->train.n_hidden; h++)
+        printf(" -> %d", o->train.hidden[h]);
     printf(" -> 10 on %ld digits (--seed %ld), learning rate %g", o->train_size,
-           o->seed, o->learning_rate);
+           o->train.seed, o->train.learning_rate);
     if (o->lr_end >= 0)
         printf(" falling to %g", o->lr_end);
     printf(",\nL2 %g, dropout %g, ", o->l2, o->dropout);
@@ -363,23 +339,23 @@ int main(int argc, char **argv)
     Options o = parse_options(argc, argv);
     Digits all_train, test;
     Error err;
-    if (mnist_load(&all_train, &test, o.data_dir, &err) != 0)
+    if (mnist_load(&all_train, &test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     Digits train, validation;
     if (training_split(&train, &validation, &all_train, o.train_size,
-                       o.validation, o.batch, &err) != 0)
+                       o.validation, o.train.batch, &err) != 0)
         usage_error("%s", err.msg);
     o.train_size = (long)train.n;
 
     int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols, o.hidden,
-                                      o.n_hidden);
+    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols,
+                                      o.train.hidden, o.train.n_hidden);
     Network net, best;
     Trainer trainer;
     Regulariser reg = {.l2 = (float)o.l2};
     Rng rng;
-    rng_seed(&rng, (uint64_t)o.seed);
-    if (network_init(&net, sizes, n_sizes, (int)o.batch, &err) != 0 ||
+    rng_seed(&rng, (uint64_t)o.train.seed);
+    if (network_init(&net, sizes, n_sizes, (int)o.train.batch, &err) != 0 ||
         network_init(&best, sizes, n_sizes, EVALUATE_BATCH, &err) != 0)
         fail_with(&err);
     network_randomize(&net, INIT_HE, &rng);
@@ -391,8 +367,8 @@ int main(int argc, char **argv)
         fail_with(&err);
 
     FILE *curves = NULL;
-    if (o.out_dir != NULL) {
-        curves = output_open(o.out_dir, "curves.tsv", &err);
+    if (o.train.out_dir != NULL) {
+        curves = output_open(o.train.out_dir, "curves.tsv", &err);
         if (curves == NULL)
             fail_with(&err);
         fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
@@ -401,24 +377,25 @@ int main(int argc, char **argv)
     print_settings(&o);
     printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
            "test", "gap");
-    long per_epoch = o.train_size / o.batch, best_epoch = 0, epoch;
+    long per_epoch = o.train_size / o.train.batch, best_epoch = 0, epoch;
     double best_validation = -1.0, start = seconds_now();
     for (epoch = 1; epoch <= o.epochs; epoch++) {
         for (long it = 0; it < per_epoch; it++) {
             double done = (double)((epoch - 1) * per_epoch + it) /
                           (double)(o.epochs * per_epoch);
-            double rate =
-                o.lr_end < 0
-                    ? o.learning_rate
-                    : o.learning_rate + done * (o.lr_end - o.learning_rate);
+            double rate = o.lr_end < 0
+                              ? o.train.learning_rate
+                              : o.train.learning_rate +
+                                    done * (o.lr_end - o.train.learning_rate);
             StepResult step = train_step_regularised(
-                &trainer, &net, &reg, &train, (int)o.batch, (float)rate);
+                &trainer, &net, &reg, &train, (int)o.train.batch, (float)rate);
             if (training_diverged(step.loss)) {
                 fflush(stdout);
                 fprintf(stderr,
                         "%s: training diverged in epoch %ld (batch cost %g): "
                         "try a smaller --lr, such as %g\n",
-                        program_name, epoch, step.loss, o.learning_rate / 10);
+                        program_name, epoch, step.loss,
+                        o.train.learning_rate / 10);
                 exit(1);
             }
         }
@@ -475,9 +452,10 @@ int main(int argc, char **argv)
             printf("saved the network to %s\n", o.save);
     }
     if (status == 0 && curves != NULL) {
-        status = output_close(curves, o.out_dir, "curves.tsv", &err);
-        FILE *values =
-            status == 0 ? output_open(o.out_dir, "values.txt", &err) : NULL;
+        status = output_close(curves, o.train.out_dir, "curves.tsv", &err);
+        FILE *values = status == 0
+                           ? output_open(o.train.out_dir, "values.txt", &err)
+                           : NULL;
         if (values != NULL) {
             fprintf(values,
                     "train_size %ld\nepochs %ld\nepochs_run %ld\n"
@@ -491,7 +469,7 @@ int main(int argc, char **argv)
             fprintf(values,
                     "headline test %.2f%%, gap %.2f (L2 %g, dropout %g)\n",
                     100.0 * kept_test.accuracy, 100.0 * gap, o.l2, o.dropout);
-            status = output_close(values, o.out_dir, "values.txt", &err);
+            status = output_close(values, o.train.out_dir, "values.txt", &err);
         } else {
             status = -1;
         }
