@@ -259,6 +259,63 @@ START_TEST(test_gradient_check_flags_all_zero)
 }
 END_TEST
 
+/* The program's promise: for a correct backprop, the check agrees (largest
+ * error at most GRADIENTS_AGREE) at any seed, for both network sizes the
+ * book uses, and batches of 1 to 100 real digits. Seeds the book does not
+ * show; a few hundred parameters per block, to stay fast. (The other
+ * side, that each classic mistake makes it disagree, is
+ * tests/backprop_mutants.sh.) */
+START_TEST(test_gradient_check_agrees_at_any_seed)
+{
+    Digits train, test;
+    Error err;
+    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0,
+                  "cannot load MNIST: %s", err.msg);
+    const int hidden[2][2] = {{16, 16}, {128, 64}};
+    const int batches[3] = {1, 10, 100};
+    size_t indices[100];
+    for (int b = 0; b < 100; b++)
+        indices[b] = (size_t)b;
+    for (int h = 0; h < 2; h++) {
+        for (int n = 0; n < 3; n++) {
+            for (uint64_t seed = 2; seed <= (h == 0 ? 6u : 3u); seed++) {
+                int sizes[4];
+                digit_network_sizes(sizes, 784, hidden[h], 2);
+                Network net;
+                Gradients grads;
+                ck_assert(network_init(&net, sizes, 4, 100, &err) == 0);
+                ck_assert(gradients_init(&grads, &net, &err) == 0);
+                Rng rng;
+                rng_seed(&rng, seed);
+                network_randomize(&net, INIT_HE, &rng);
+                for (int l = 0; l < net.n_layers; l++)
+                    for (int j = 0; j < net.sizes[l + 1]; j++)
+                        net.layers[l].biases[j] = 0.1f * rng_normal(&rng);
+                digits_inputs(net.inputs, &train, indices, batches[n]);
+                BlockCheck checks[6];
+                gradient_check(checks, &net, &grads, net.inputs, train.labels,
+                               batches[n], 3e-3f, 300);
+                for (int c = 0; c < 6; c++)
+                    ck_assert_msg(
+                        checks[c].max_error <= GRADIENTS_AGREE,
+                        "784-%d-%d-10, seed %d, batch %d, layer %d %s: a "
+                        "correct backprop should agree within %g, the check "
+                        "says %.1e (%d of %d nudges bent)",
+                        hidden[h][0], hidden[h][1], (int)seed, batches[n],
+                        checks[c].layer + 1,
+                        checks[c].is_bias ? "biases" : "weights",
+                        GRADIENTS_AGREE, checks[c].max_error, checks[c].n_bent,
+                        checks[c].n_checked);
+                gradients_free(&grads);
+                network_free(&net);
+            }
+        }
+    }
+    digits_free(&train);
+    digits_free(&test);
+}
+END_TEST
+
 Suite *suite_06_backprop(void)
 {
     Suite *suite = suite_create("06_backprop");
@@ -283,5 +340,10 @@ Suite *suite_06_backprop(void)
     tcase_add_test(network, test_network_gradient_check);
     tcase_add_test(network, test_gradient_check_flags_all_zero);
     suite_add_tcase(suite, network);
+    TCase *seeds = tcase_create(
+        "gradient check on MNIST (needs 1.1 2.1 3.1 4.1 5.1 6.1 6.2)");
+    tcase_set_timeout(seeds, 120);
+    tcase_add_test(seeds, test_gradient_check_agrees_at_any_seed);
+    suite_add_tcase(suite, seeds);
     return suite;
 }
