@@ -139,12 +139,13 @@ void affine_free(Affine *layer)
  * the layer would compute the same thing and receive the same correction,
  * forever: randomness breaks that symmetry.
  *
- * How large? A neuron sums n_in products. With inputs of size about 1 and
- * weights of standard deviation s, the sum has standard deviation about
- * s * sqrt(n_in). He et al. (2015) choose s = sqrt(2 / n_in): the sum then
- * has variance about 2, and since ReLU (chapter 3) zeroes half of its inputs,
- * each layer passes on signals of about the same size as it received, however
- * many layers are stacked. INIT_SMALL (s = 0.1 whatever n_in) is what the
+ * How large? A neuron sums n_in products x[i] w[i]. With weights of
+ * standard deviation s, the sum's variance is s^2 * (sum of x[i]^2), that
+ * is s^2 * n_in times the inputs' mean square. He et al. (2015) choose
+ * s = sqrt(2 / n_in): the sum's mean square is then twice the inputs'.
+ * ReLU (chapter 3) zeroes about half of the sums, which halves it again, so
+ * each layer passes on signals about as large as it received, however many
+ * layers are stacked. INIT_SMALL (s = 0.1 whatever n_in) is what the
  * original TensorFlow write-up used. */
 void affine_randomize(Affine *layer, Init init, Rng *rng)
 {
@@ -225,7 +226,7 @@ void affine_forward_by_neuron(float *y, const float *x, const Affine *layer,
 }
 
 /* x[b] = image indices[b] of `digits`, grey levels 0..255 scaled to
- * 0..1 (so that inputs, like weights, are of size about 1).
+ * 0..1 (0 paper, 1 full ink).
  *   x: [n_batch x rows*cols], overwritten */
 void digits_inputs(float *x, const Digits *digits, const size_t *indices,
                    int n_batch)
@@ -253,6 +254,16 @@ static void usage(void)
            "  --neurons N    neurons in the layer (default 16)\n"
            "  --out DIR      also write the figure data and values.txt\n",
            program_name);
+}
+
+/* sqrt of the mean of v[k]^2: how large the numbers are, whatever their
+ * sign. */
+static double root_mean_square(const float *v, int n)
+{
+    double sum = 0.0;
+    for (int k = 0; k < n; k++)
+        sum += (double)v[k] * (double)v[k];
+    return sqrt(sum / n);
 }
 
 /* weights.dat: each neuron's 784 weights as a 28 x 28 image, 4 to a row. */
@@ -343,20 +354,26 @@ int main(int argc, char **argv)
            "numbers,\ndrawn at random (--init %s, --seed %ld).\n\n",
            n_neurons, n_in, n_neurons * (n_in + 1),
            init == INIT_HE ? "he" : "small", seed);
-    printf("Test digit %ld (a %d) goes in as %d numbers from 0 to 1.\n"
-           "Each neuron's weighted sum of them, plus its bias:\n",
-           digit, test.labels[index], n_in);
+    double input_rms = root_mean_square(x, n_in);
+    printf("Test digit %ld (a %d) goes in as %d numbers from 0 to 1; most are "
+           "0 (bare\npaper), and their root mean square is %.3f. Each "
+           "neuron's weighted sum of\nthem, plus its bias:\n",
+           digit, test.labels[index], n_in, input_rms);
     for (int j = 0; j < n_neurons; j++)
         printf("  neuron %2d: %8.4f%s", j, (double)y[j],
                j % 4 == 3 || j + 1 == n_neurons ? "\n" : "");
-    double sum = 0, sum_squares = 0;
-    for (int j = 0; j < n_neurons; j++) {
+    double sum = 0;
+    for (int j = 0; j < n_neurons; j++)
         sum += (double)y[j];
-        sum_squares += (double)y[j] * (double)y[j];
-    }
-    double rms = sqrt(sum_squares / (double)n_neurons);
-    printf("\nTheir average is %.3f and their root mean square %.3f.\n",
-           sum / (double)n_neurons, rms);
+    double rms = root_mean_square(y, (int)n_neurons);
+    /* A sum of n_in products x[i] w[i], with weights of standard deviation
+     * s, has standard deviation s * sqrt(sum of x[i]^2). */
+    double s = init == INIT_HE ? sqrt(2.0 / n_in) : 0.1;
+    double predicted = s * sqrt((double)n_in) * input_rms;
+    printf("\nTheir average is %.3f and their root mean square %.3f. "
+           "Weights of standard\ndeviation %.4f predict %.3f: %.4f x "
+           "sqrt(%d) x %.3f.\n",
+           sum / (double)n_neurons, rms, s, predicted, s, n_in, input_rms);
 
     int status = 0;
     if (out_dir != NULL) {
@@ -364,8 +381,11 @@ int main(int argc, char **argv)
         if (values == NULL)
             status = -1;
         else {
-            fprintf(values, "n_params %ld\nrms %.3f\nneuron_0 %.4f\n",
-                    n_neurons * (n_in + 1), rms, (double)y[0]);
+            fprintf(values,
+                    "n_params %ld\nrms %.3f\nneuron_0 %.4f\ninput_rms %.3f\n"
+                    "weight_sd %.4f\npredicted_rms %.3f\n",
+                    n_neurons * (n_in + 1), rms, (double)y[0], input_rms, s,
+                    predicted);
             fprintf(values,
                     "headline %ld weighted sums, root mean square "
                     "%.3f\n",

@@ -31,6 +31,11 @@ typedef struct {
     float *inputs;                      /* [max_batch x sizes[0]] scratch */
 } Network;
 
+/* How a network does on a set of digits: mean cost, and accuracy 0..1. */
+typedef struct {
+    double loss, accuracy;
+} Score;
+
 double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
                           int n_classes);
 int argmax(const float *values, int n);
@@ -43,10 +48,11 @@ int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err);
 void network_free(Network *net);
 void network_randomize(Network *net, Init init, Rng *rng);
+void network_print_sizes(FILE *out, const Network *net);
+long network_count_params(const Network *net);
 float *layer_forward(Network *net, int l, const float *input, int n_batch);
 const float *network_forward(Network *net, const float *x, int n_batch);
-void network_evaluate(Network *net, const Digits *digits, double *loss,
-                      double *accuracy);
+Score network_evaluate(Network *net, const Digits *digits);
 
 // @listing cross_entropy_loss
 /* The mean, over the batch, of -ln(probability given to the right answer):
@@ -189,6 +195,22 @@ void network_randomize(Network *net, Init init, Rng *rng)
         affine_randomize(&net->layers[l], init, rng);
 }
 
+/* The network's sizes as the programs print them: "784 -> 16 -> 16 -> 10". */
+void network_print_sizes(FILE *out, const Network *net)
+{
+    for (int s = 0; s <= net->n_layers; s++)
+        fprintf(out, "%s%d", s ? " -> " : "", net->sizes[s]);
+}
+
+/* How many numbers learning must choose: every weight and bias. */
+long network_count_params(const Network *net)
+{
+    long n = 0;
+    for (int l = 0; l < net->n_layers; l++)
+        n += (long)net->sizes[l] * net->sizes[l + 1] + net->sizes[l + 1];
+    return n;
+}
+
 // @listing network_forward
 /* Layer l of the forward pass, chapters 2 to 4 in a row:
  *
@@ -224,8 +246,7 @@ const float *network_forward(Network *net, const float *x, int n_batch)
 
 /* Mean cross-entropy loss and accuracy (0..1) of the network on all of
  * `digits`, EVALUATE_BATCH (or max_batch, if smaller) digits at a time. */
-void network_evaluate(Network *net, const Digits *digits, double *loss,
-                      double *accuracy)
+Score network_evaluate(Network *net, const Digits *digits)
 {
     int chunk =
         net->max_batch < EVALUATE_BATCH ? net->max_batch : EVALUATE_BATCH;
@@ -244,8 +265,8 @@ void network_evaluate(Network *net, const Digits *digits, double *loss,
         loss_sum += cross_entropy_loss(p, labels, n, n_classes) * n;
         correct += count_correct(p, labels, n, n_classes);
     }
-    *loss = loss_sum / (double)digits->n;
-    *accuracy = (double)correct / (double)digits->n;
+    return (Score){loss_sum / (double)digits->n,
+                   (double)correct / (double)digits->n};
 }
 
 /* ---- The demo ----------------------------------------------------------- */
@@ -338,18 +359,14 @@ int main(int argc, char **argv)
     rng_seed(&rng, (uint64_t)seed);
     network_randomize(&net, init, &rng);
 
-    long n_params = 0;
-    printf("\nAn untrained network");
-    for (int s = 0; s < n_sizes; s++) {
-        printf("%s%d", s ? " -> " : " ", sizes[s]);
-        if (s > 0)
-            n_params += (long)sizes[s - 1] * sizes[s] + sizes[s];
-    }
+    long n_params = network_count_params(&net);
+    printf("\nAn untrained network ");
+    network_print_sizes(stdout, &net);
     printf(" (%ld weights and biases,\n--init %s, --seed %ld) on all %zu test "
            "digits:\n",
            n_params, init == INIT_HE ? "he" : "small", seed, test.n);
-    double loss, accuracy;
-    network_evaluate(&net, &test, &loss, &accuracy);
+    Score score = network_evaluate(&net, &test);
+    double loss = score.loss, accuracy = score.accuracy;
     printf("  cost (mean cross-entropy)  %.4f   (ln 10 = %.4f)\n", loss,
            log(10.0));
     printf("  accuracy                   %.2f%%   (1 in 10 = 10%%)\n",

@@ -42,6 +42,7 @@ typedef struct {
 
 void shuffle(size_t *order, size_t n, Rng *rng);
 int training_diverged(double loss);
+double learning_rate_at(double start, double end, long step, long n_steps);
 void sgd_step(Network *net, const Gradients *grads, float learning_rate);
 void momentum_step(Network *net, Gradients *velocity, const Gradients *grads,
                    float learning_rate, float momentum);
@@ -59,6 +60,7 @@ int network_load(Network *net, const char *path, int max_batch, Error *err);
  * (not a lesson): the options they all take, parsed in one place. */
 typedef struct {
     long batch, seed;
+    long n_seeds; /* --seeds N: train with seeds 1 .. N (0: just --seed) */
     double learning_rate;
     int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
     const char *data_dir, *out_dir;
@@ -67,6 +69,33 @@ typedef struct {
 TrainOptions train_options_default(void);
 int train_option_parse(TrainOptions *o, int argc, char **argv, int *i);
 void train_options_usage(void);
+void hidden_write(FILE *out, const TrainOptions *o);
+int training_setup(Network *net, Trainer *trainer, const TrainOptions *o,
+                   Init init, const Digits *train, uint64_t seed, Error *err);
+
+/* ---- Several seeds ------------------------------------------------------ */
+
+#define MAX_SEEDS 20
+
+/* One result (a test accuracy, a gap, ...) of the same training run with
+ * seeds 1, 2, ..., n. A single run's number is partly luck: the seed picks
+ * the first weights and the order of the batches. Any claim that one
+ * setting beats another rests on several seeds, never on one. */
+typedef struct {
+    const char *title; /* a column heading, at most 11 characters */
+    int decimals;
+    const char *unit; /* printed after each value: "%" or "" */
+    int n;
+    double values[MAX_SEEDS];
+} OverSeeds;
+
+int diverged_error(Error *err, long iteration, double loss,
+                   double learning_rate);
+double over_seeds_mean(const OverSeeds *s);
+double over_seeds_min(const OverSeeds *s);
+double over_seeds_max(const OverSeeds *s);
+void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns);
+void over_seeds_write(FILE *out, const char *key, const OverSeeds *s);
 
 // @listing shuffle
 /* Put order[0..n-1] in a random order, every order equally likely
@@ -126,6 +155,32 @@ int training_diverged(double loss)
     return !(loss <= DIVERGED_COST);
 }
 // @end training_diverged
+
+// @listing learning_rate
+/* A learning rate that falls in a straight line from `start`, at step 0,
+ * to `end`, at step n_steps (--lr and --lr-end); a negative `end` keeps it
+ * constant. Large steps early cross the landscape quickly; small steps
+ * late settle into the bottom of a valley instead of bouncing from side to
+ * side across it. */
+double learning_rate_at(double start, double end, long step, long n_steps)
+{
+    if (end < 0 || n_steps == 0)
+        return start;
+    double done = (double)step / (double)n_steps;
+    return start + done * (end - start);
+}
+// @end learning_rate
+
+/* The message for a run that diverged at `iteration`; returns -1. */
+int diverged_error(Error *err, long iteration, double loss,
+                   double learning_rate)
+{
+    return error_set(err,
+                     "training diverged at iteration %ld (batch cost %g): "
+                     "the learning rate %g is too large; try a smaller "
+                     "--lr, such as %g",
+                     iteration, loss, learning_rate, learning_rate / 10);
+}
 
 /* Exercise 7.2: SGD with momentum. Each weight keeps a velocity v (start:
  * 0, in a Gradients of the network's shape), and each step
@@ -395,11 +450,16 @@ int train_option_parse(TrainOptions *o, int argc, char **argv, int *i)
         o->batch = option_long(argc, argv, i, 1, NETWORK_MAX_BATCH);
     else if (option_is(argv[*i], "--lr"))
         o->learning_rate = option_positive(argc, argv, i);
+    else if (option_is(argv[*i], "--hidden") && *i + 1 < argc &&
+             strcmp(argv[*i + 1], "none") == 0)
+        o->n_hidden = 0, *i += 1; /* one layer: pixels straight to digits */
     else if (option_is(argv[*i], "--hidden"))
         o->n_hidden =
             option_sizes(argc, argv, i, o->hidden, NETWORK_MAX_LAYERS - 1);
     else if (option_is(argv[*i], "--seed"))
         o->seed = option_long(argc, argv, i, 0, LONG_MAX);
+    else if (option_is(argv[*i], "--seeds"))
+        o->n_seeds = option_long(argc, argv, i, 1, MAX_SEEDS);
     else if (option_is(argv[*i], "--data"))
         o->data_dir = option_value(argc, argv, i);
     else if (option_is(argv[*i], "--out"))
@@ -413,16 +473,117 @@ void train_options_usage(void)
 {
     printf("  --batch N        digits per step (default 100, at most %d)\n"
            "  --lr X           learning rate (default 0.3)\n"
-           "  --hidden LIST    hidden layer sizes (default 128,64)\n"
+           "  --hidden LIST    hidden layer sizes (default 128,64), or none\n"
            "  --seed N         seed of every random choice: weights, "
            "shuffling, ...\n"
            "                   (default 1)\n"
+           "  --seeds N        train once with each seed from 1 to N, and "
+           "show\n"
+           "                   how much the results vary (at most %d)\n"
            "  --data DIR       folder with the MNIST files (default "
            "data/mnist)\n"
            "  --out DIR        also write the data for the chapter's figures "
            "and\n"
            "                   values.txt into DIR\n",
-           NETWORK_MAX_BATCH);
+           NETWORK_MAX_BATCH, MAX_SEEDS);
+}
+
+/* The hidden sizes as --hidden takes them: "128,64", or "none". */
+void hidden_write(FILE *out, const TrainOptions *o)
+{
+    if (o->n_hidden == 0)
+        fprintf(out, "none");
+    for (int h = 0; h < o->n_hidden; h++)
+        fprintf(out, "%s%d", h ? "," : "", o->hidden[h]);
+}
+
+/* A digit network of o's sizes, for batches of o->batch, its weights drawn
+ * with `seed`, and a trainer for `train` whose shuffling continues the same
+ * stream of random numbers: one seed decides the whole run. */
+int training_setup(Network *net, Trainer *trainer, const TrainOptions *o,
+                   Init init, const Digits *train, uint64_t seed, Error *err)
+{
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    int n_sizes = digit_network_sizes(sizes, train->rows * train->cols,
+                                      o->hidden, o->n_hidden);
+    Rng rng;
+    rng_seed(&rng, seed);
+    if (network_init(net, sizes, n_sizes, (int)o->batch, err) != 0)
+        return -1;
+    network_randomize(net, init, &rng);
+    if (trainer_init(trainer, net, train->n, rng, err) != 0) {
+        network_free(net);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Several seeds ------------------------------------------------------ */
+
+double over_seeds_mean(const OverSeeds *s)
+{
+    double sum = 0.0;
+    for (int k = 0; k < s->n; k++)
+        sum += s->values[k];
+    return sum / s->n;
+}
+
+double over_seeds_min(const OverSeeds *s)
+{
+    double min = s->values[0];
+    for (int k = 1; k < s->n; k++)
+        min = fmin(min, s->values[k]);
+    return min;
+}
+
+double over_seeds_max(const OverSeeds *s)
+{
+    double max = s->values[0];
+    for (int k = 1; k < s->n; k++)
+        max = fmax(max, s->values[k]);
+    return max;
+}
+
+static void over_seeds_cell(FILE *out, const OverSeeds *column, double value)
+{
+    fprintf(out, " %*.*f%s", 11 - (int)strlen(column->unit), column->decimals,
+            value, column->unit);
+}
+
+/* A table with a row for each seed, then the mean, the smallest and the
+ * largest of each column. All columns hold results of the same seeds. */
+void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns)
+{
+    fprintf(out, "%7s", "seed");
+    for (int c = 0; c < n_columns; c++)
+        fprintf(out, " %11s", columns[c].title);
+    fprintf(out, "\n");
+    for (int k = 0; k < columns[0].n; k++) {
+        fprintf(out, "%7d", k + 1);
+        for (int c = 0; c < n_columns; c++)
+            over_seeds_cell(out, &columns[c], columns[c].values[k]);
+        fprintf(out, "\n");
+    }
+    double (*summary[3])(const OverSeeds *) = {over_seeds_mean, over_seeds_min,
+                                               over_seeds_max};
+    const char *names[3] = {"mean", "min", "max"};
+    for (int r = 0; r < 3; r++) {
+        fprintf(out, "%7s", names[r]);
+        for (int c = 0; c < n_columns; c++)
+            over_seeds_cell(out, &columns[c], summary[r](&columns[c]));
+        fprintf(out, "\n");
+    }
+}
+
+/* key_1 .. key_n, key_mean, key_min and key_max, a line each, for the
+ * book's {{values}} and the tests of its claims. */
+void over_seeds_write(FILE *out, const char *key, const OverSeeds *s)
+{
+    for (int k = 0; k < s->n; k++)
+        fprintf(out, "%s_%d %.*f\n", key, k + 1, s->decimals, s->values[k]);
+    fprintf(out, "%s_mean %.*f\n%s_min %.*f\n%s_max %.*f\n", key, s->decimals,
+            over_seeds_mean(s), key, s->decimals, over_seeds_min(s), key,
+            s->decimals, over_seeds_max(s));
 }
 
 /* ---- The demo ----------------------------------------------------------- */
@@ -481,27 +642,17 @@ static Options parse_options(int argc, char **argv)
             usage_error("unknown option '%s'", argv[i]);
         }
     }
+    if (o.train.n_seeds > 0 && (o.save != NULL || o.load != NULL))
+        usage_error("--seeds trains several networks: it cannot be combined "
+                    "with --save or --load");
     return o;
 }
 
-// @listing learning_rate
-/* The learning rate for iteration `it` (1 .. iterations): constant, or with
- * --lr-end, falling in a straight line from --lr to --lr-end. Large steps
- * early cross the landscape quickly; small steps late settle into the
- * bottom of a valley instead of bouncing from side to side across it. */
+/* The learning rate for iteration `it` (1 .. iterations). */
 static double learning_rate(const Options *o, long it)
 {
-    if (o->lr_end < 0 || o->iterations == 1)
-        return o->train.learning_rate;
-    double done = (double)(it - 1) / (double)(o->iterations - 1);
-    return o->train.learning_rate + done * (o->lr_end - o->train.learning_rate);
-}
-// @end learning_rate
-
-static void print_sizes(FILE *out, const Network *net)
-{
-    for (int s = 0; s <= net->n_layers; s++)
-        fprintf(out, "%s%d", s ? " -> " : "", net->sizes[s]);
+    return learning_rate_at(o->train.learning_rate, o->lr_end, it - 1,
+                            o->iterations - 1);
 }
 
 static int test_saved(const Options *o, const Digits *test)
@@ -519,14 +670,218 @@ static int test_saved(const Options *o, const Digits *test)
                   test->rows * test->cols);
         fail_with(&err);
     }
-    double loss, accuracy;
-    network_evaluate(&net, test, &loss, &accuracy);
+    Score on_test = network_evaluate(&net, test);
     printf("Loaded %s: ", o->load);
-    print_sizes(stdout, &net);
-    printf("\ntest cost: %.4f\ntest accuracy: %.2f%%\n", loss,
-           100.0 * accuracy);
+    network_print_sizes(stdout, &net);
+    printf("\ntest cost: %.4f\ntest accuracy: %.2f%%\n", on_test.loss,
+           100.0 * on_test.accuracy);
     network_free(&net);
     return 0;
+}
+
+/* Iteration `it` of training; a run that diverged stops the program. */
+static StepResult step_or_stop(const Options *o, Trainer *trainer, Network *net,
+                               const Digits *train, long it)
+{
+    StepResult step = train_step(trainer, net, train, (int)o->train.batch,
+                                 (float)learning_rate(o, it));
+    if (training_diverged(step.loss)) {
+        Error err;
+        diverged_error(&err, it, step.loss, o->train.learning_rate);
+        fflush(stdout); /* what was printed so far, then the error */
+        fail_with(&err);
+    }
+    return step;
+}
+
+static void print_header(const Options *o, const Network *net)
+{
+    printf("Training ");
+    network_print_sizes(stdout, net);
+    printf(" (--init %s, --seed %ld) with mini-batch SGD:\n"
+           "%ld iterations of %ld digits, learning rate %g",
+           o->init == INIT_HE ? "he" : "small", o->train.seed, o->iterations,
+           o->train.batch, o->train.learning_rate);
+    if (o->lr_end >= 0)
+        printf(" falling to %g", o->lr_end);
+    printf(".\n\n");
+    printf("%10s %12s %12s %12s %14s\n", "iteration", "batch cost",
+           "batch acc.", "test cost", "test accuracy");
+}
+
+/* The batches' cost and accuracy since the last report. */
+typedef struct {
+    double loss, correct;
+    long n;
+} Window;
+
+/* Train for o->iterations, printing the table the book shows: every
+ * eval_every iterations the recent batches' average and the whole test
+ * set's cost and accuracy (logged to train_log and test_log, if not NULL).
+ * Returns the last test score. */
+static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
+                              const Digits *train, const Digits *test,
+                              FILE *train_log, FILE *test_log)
+{
+    /* A live progress line on a terminal (on stderr, so that it never mixes
+     * with results piped from stdout). */
+    int live = isatty(STDERR_FILENO);
+    double start = seconds_now();
+    Score on_test = {0, 0};
+    Window window = {0, 0, 0};
+    for (long it = 1; it <= o->iterations; it++) {
+        StepResult step = step_or_stop(o, trainer, net, train, it);
+        window.loss += step.loss;
+        window.correct += step.correct;
+        window.n++;
+        if (train_log)
+            fprintf(train_log, "%ld\t%.4f\t%.4f\n", it, step.loss,
+                    (double)step.correct / (double)o->train.batch);
+        if (live && (it % 10 == 0 || it == o->iterations))
+            fprintf(stderr, "\r  iteration %ld/%ld  cost %.3f  %.0f it/s  ", it,
+                    o->iterations, step.loss,
+                    (double)it / (seconds_now() - start));
+        if (it % o->eval_every == 0 || it == o->iterations) {
+            on_test = network_evaluate(net, test);
+            if (live)
+                fprintf(stderr, "\r%60s\r", "");
+            /* The batch columns average the iterations since the last
+             * line: a single batch of 100 is a noisy measurement. */
+            printf("%10ld %12.4f %11.2f%% %12.4f %13.2f%%\n", it,
+                   window.loss / (double)window.n,
+                   100.0 * window.correct / (double)(window.n * o->train.batch),
+                   on_test.loss, 100.0 * on_test.accuracy);
+            fflush(stdout);
+            if (test_log)
+                fprintf(test_log, "%ld\t%.4f\t%.4f\n", it, on_test.loss,
+                        on_test.accuracy);
+            window = (Window){0, 0, 0};
+        }
+    }
+    double seconds = seconds_now() - start;
+    printf("\ntest accuracy: %.2f%%\n", 100.0 * on_test.accuracy);
+    fprintf(stderr, "%s: trained in %.2f s, %.3f ms per iteration\n",
+            program_name, seconds, 1000.0 * seconds / (double)o->iterations);
+    return on_test;
+}
+
+static void write_settings(FILE *values, const Options *o, const Digits *train)
+{
+    fprintf(values, "iterations %ld\nbatch %ld\nlr %g\nepochs %.2f\n",
+            o->iterations, o->train.batch, o->train.learning_rate,
+            (double)(o->iterations * o->train.batch) / (double)train->n);
+    fprintf(values, "hidden ");
+    hidden_write(values, &o->train);
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    int n_sizes = digit_network_sizes(sizes, train->rows * train->cols,
+                                      o->train.hidden, o->train.n_hidden);
+    long n_params = 0;
+    for (int s = 1; s < n_sizes; s++)
+        n_params += (long)sizes[s - 1] * sizes[s] + sizes[s];
+    fprintf(values, "\nn_params %ld\n", n_params);
+}
+
+static int write_values(const Options *o, const Digits *train, Score on_test,
+                        Error *err)
+{
+    FILE *values = output_open(o->train.out_dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    fprintf(values, "test_accuracy %.2f\ntest_loss %.4f\n",
+            100.0 * on_test.accuracy, on_test.loss);
+    write_settings(values, o, train);
+    fprintf(values, "headline test accuracy %.2f%% after %ld iterations\n",
+            100.0 * on_test.accuracy, o->iterations);
+    return output_close(values, o->train.out_dir, "values.txt", err);
+}
+
+/* The run the book shows: train with --seed, report as it goes, then
+ * save the network and write the logs and values if asked. */
+static int single_run(const Options *o, const Digits *train, const Digits *test,
+                      Error *err)
+{
+    Network net;
+    Trainer trainer;
+    if (training_setup(&net, &trainer, &o->train, o->init, train,
+                       (uint64_t)o->train.seed, err) != 0)
+        return -1;
+    FILE *train_log = NULL, *test_log = NULL;
+    if (o->train.out_dir != NULL) {
+        train_log = output_open(o->train.out_dir, "train.tsv", err);
+        test_log =
+            train_log ? output_open(o->train.out_dir, "test.tsv", err) : NULL;
+        if (test_log == NULL)
+            fail_with(err);
+        fprintf(train_log, "# iteration\tbatch_cost\tbatch_accuracy\n");
+        fprintf(test_log, "# iteration\ttest_cost\ttest_accuracy\n");
+    }
+    print_header(o, &net);
+    Score on_test =
+        train_and_report(o, &net, &trainer, train, test, train_log, test_log);
+    int status = 0;
+    if (o->save != NULL && network_save(&net, o->save, err) != 0)
+        status = -1;
+    if (status == 0 && o->save != NULL)
+        printf("saved the network to %s\n", o->save);
+    if (status == 0 && o->train.out_dir != NULL) {
+        status = output_close(train_log, o->train.out_dir, "train.tsv", err);
+        if (status == 0)
+            status = output_close(test_log, o->train.out_dir, "test.tsv", err);
+        if (status == 0)
+            status = write_values(o, train, on_test, err);
+    }
+    trainer_free(&trainer);
+    network_free(&net);
+    return status;
+}
+
+/* --seeds N: the same training once with each seed from 1 to N, tested
+ * only at the end; a row per seed, then the mean and the range. */
+static int seeds_run(const Options *o, const Digits *train, const Digits *test,
+                     Error *err)
+{
+    OverSeeds columns[2] = {{.title = "test cost", .decimals = 4, .unit = ""},
+                            {.title = "test acc.", .decimals = 2, .unit = "%"}};
+    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+        Network net;
+        Trainer trainer;
+        if (training_setup(&net, &trainer, &o->train, o->init, train,
+                           (uint64_t)seed, err) != 0)
+            return -1;
+        if (seed == 1) {
+            printf("Training ");
+            network_print_sizes(stdout, &net);
+            printf(" (--init %s) with mini-batch SGD:\n%ld iterations of "
+                   "%ld digits, learning rate %g",
+                   o->init == INIT_HE ? "he" : "small", o->iterations,
+                   o->train.batch, o->train.learning_rate);
+            if (o->lr_end >= 0)
+                printf(" falling to %g", o->lr_end);
+            printf(";\nonce with each seed from 1 to %ld.\n\n",
+                   o->train.n_seeds);
+        }
+        for (long it = 1; it <= o->iterations; it++)
+            step_or_stop(o, &trainer, &net, train, it);
+        Score on_test = network_evaluate(&net, test);
+        columns[0].values[columns[0].n++] = on_test.loss;
+        columns[1].values[columns[1].n++] = 100.0 * on_test.accuracy;
+        trainer_free(&trainer);
+        network_free(&net);
+    }
+    over_seeds_table(stdout, columns, 2);
+    if (o->train.out_dir == NULL)
+        return 0;
+    FILE *values = output_open(o->train.out_dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    over_seeds_write(values, "test_loss", &columns[0]);
+    over_seeds_write(values, "test_accuracy", &columns[1]);
+    write_settings(values, o, train);
+    fprintf(values, "seeds %ld\n", o->train.n_seeds);
+    fprintf(values, "headline test accuracy %.2f%% to %.2f%% over %ld seeds\n",
+            over_seeds_min(&columns[1]), over_seeds_max(&columns[1]),
+            o->train.n_seeds);
+    return output_close(values, o->train.out_dir, "values.txt", err);
 }
 
 int main(int argc, char **argv)
@@ -537,137 +892,17 @@ int main(int argc, char **argv)
     Error err;
     if (mnist_load(&train, &test, o.train.data_dir, &err) != 0)
         fail_with(&err);
+    int status = 0;
     if (o.load != NULL) {
         test_saved(&o, &test);
-        digits_free(&train);
-        digits_free(&test);
-        return 0;
-    }
-    if ((size_t)o.train.batch > train.n)
+    } else if ((size_t)o.train.batch > train.n) {
         usage_error("--batch %ld is more than the %zu training digits",
                     o.train.batch, train.n);
-
-    int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols,
-                                      o.train.hidden, o.train.n_hidden);
-    Network net;
-    Trainer trainer;
-    Rng rng;
-    rng_seed(&rng, (uint64_t)o.train.seed);
-    if (network_init(&net, sizes, n_sizes, (int)o.train.batch, &err) != 0)
-        fail_with(&err);
-    network_randomize(&net, o.init, &rng);
-    if (trainer_init(&trainer, &net, train.n, rng, &err) != 0)
-        fail_with(&err);
-
-    FILE *train_log = NULL, *test_log = NULL;
-    if (o.train.out_dir != NULL) {
-        train_log = output_open(o.train.out_dir, "train.tsv", &err);
-        test_log =
-            train_log ? output_open(o.train.out_dir, "test.tsv", &err) : NULL;
-        if (test_log == NULL)
-            fail_with(&err);
-        fprintf(train_log, "# iteration\tbatch_cost\tbatch_accuracy\n");
-        fprintf(test_log, "# iteration\ttest_cost\ttest_accuracy\n");
+    } else if (o.train.n_seeds > 0) {
+        status = seeds_run(&o, &train, &test, &err);
+    } else {
+        status = single_run(&o, &train, &test, &err);
     }
-
-    printf("Training ");
-    print_sizes(stdout, &net);
-    printf(" (--init %s, --seed %ld) with mini-batch SGD:\n"
-           "%ld iterations of %ld digits, learning rate %g",
-           o.init == INIT_HE ? "he" : "small", o.train.seed, o.iterations,
-           o.train.batch, o.train.learning_rate);
-    if (o.lr_end >= 0)
-        printf(" falling to %g", o.lr_end);
-    printf(".\n\n");
-    printf("%10s %12s %12s %12s %14s\n", "iteration", "batch cost",
-           "batch acc.", "test cost", "test accuracy");
-
-    /* A live progress line on a terminal (on stderr, so that it never mixes
-     * with results piped from stdout). */
-    int live = isatty(STDERR_FILENO);
-    double start = seconds_now(), test_loss = 0, test_accuracy = 0;
-    double window_loss = 0, window_correct = 0;
-    long window = 0;
-    for (long it = 1; it <= o.iterations; it++) {
-        StepResult step = train_step(&trainer, &net, &train, (int)o.train.batch,
-                                     (float)learning_rate(&o, it));
-        if (training_diverged(step.loss)) {
-            fflush(stdout); /* what was printed so far, then the error */
-            fprintf(stderr,
-                    "%s: training diverged at iteration %ld (batch cost "
-                    "%g): the learning rate %g is too large; try a smaller "
-                    "--lr, such as %g\n",
-                    program_name, it, step.loss, o.train.learning_rate,
-                    o.train.learning_rate / 10);
-            exit(1);
-        }
-        window_loss += step.loss;
-        window_correct += step.correct;
-        window++;
-        if (train_log)
-            fprintf(train_log, "%ld\t%.4f\t%.4f\n", it, step.loss,
-                    (double)step.correct / (double)o.train.batch);
-        if (live && (it % 10 == 0 || it == o.iterations))
-            fprintf(stderr, "\r  iteration %ld/%ld  cost %.3f  %.0f it/s  ", it,
-                    o.iterations, step.loss,
-                    (double)it / (seconds_now() - start));
-        if (it % o.eval_every == 0 || it == o.iterations) {
-            network_evaluate(&net, &test, &test_loss, &test_accuracy);
-            if (live)
-                fprintf(stderr, "\r%60s\r", "");
-            /* The batch columns average the iterations since the last
-             * line: a single batch of 100 is a noisy measurement. */
-            printf("%10ld %12.4f %11.2f%% %12.4f %13.2f%%\n", it,
-                   window_loss / (double)window,
-                   100.0 * window_correct / (double)(window * o.train.batch),
-                   test_loss, 100.0 * test_accuracy);
-            fflush(stdout);
-            if (test_log)
-                fprintf(test_log, "%ld\t%.4f\t%.4f\n", it, test_loss,
-                        test_accuracy);
-            window_loss = window_correct = 0;
-            window = 0;
-        }
-    }
-    double seconds = seconds_now() - start;
-    printf("\ntest accuracy: %.2f%%\n", 100.0 * test_accuracy);
-    fprintf(stderr, "%s: trained in %.2f s, %.3f ms per iteration\n",
-            program_name, seconds, 1000.0 * seconds / (double)o.iterations);
-
-    int status = 0;
-    if (o.save != NULL && network_save(&net, o.save, &err) != 0)
-        status = -1;
-    if (status == 0 && o.save != NULL)
-        printf("saved the network to %s\n", o.save);
-    if (status == 0 && o.train.out_dir != NULL) {
-        status = output_close(train_log, o.train.out_dir, "train.tsv", &err);
-        if (status == 0)
-            status = output_close(test_log, o.train.out_dir, "test.tsv", &err);
-        FILE *values = status == 0
-                           ? output_open(o.train.out_dir, "values.txt", &err)
-                           : NULL;
-        if (values != NULL) {
-            fprintf(values,
-                    "test_accuracy %.2f\ntest_loss %.4f\niterations %ld\n"
-                    "batch %ld\nlr %g\nepochs %.2f\n",
-                    100.0 * test_accuracy, test_loss, o.iterations,
-                    o.train.batch, o.train.learning_rate,
-                    (double)(o.iterations * o.train.batch) / (double)train.n);
-            fprintf(values, "hidden ");
-            for (int h = 0; h < o.train.n_hidden; h++)
-                fprintf(values, "%s%d", h ? "," : "", o.train.hidden[h]);
-            fprintf(values,
-                    "\nheadline test accuracy %.2f%% after %ld "
-                    "iterations\n",
-                    100.0 * test_accuracy, o.iterations);
-            status = output_close(values, o.train.out_dir, "values.txt", &err);
-        } else {
-            status = -1;
-        }
-    }
-    trainer_free(&trainer);
-    network_free(&net);
     digits_free(&train);
     digits_free(&test);
     if (status != 0)

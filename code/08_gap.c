@@ -15,18 +15,21 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
-/* Cost and accuracy of one set, measured after an epoch. */
+/* The digits of a run: what it trains on, the validation split that
+ * training never sees, and the test set. */
 typedef struct {
-    double loss, accuracy;
-} Score;
+    Digits train, validation, test;
+} Sets;
 
 Digits digits_slice(const Digits *all, size_t first, size_t n);
 int training_split(Digits *train, Digits *validation, const Digits *all,
                    long train_size, long n_validation, long n_batch,
                    Error *err);
-Score network_score(Network *net, const Digits *digits);
+int train_epoch(Trainer *trainer, Network *net, const Digits *train,
+                int n_batch, float learning_rate, long *iteration, Error *err);
 void noise_inputs(float *x, int n_batch, int size, Rng *rng);
 double mean_confidence(const float *p, int n_batch, int n_classes);
+double digits_confidence(Network *net, const Digits *digits);
 
 // @listing digits_slice
 /* Digits first .. first + n - 1 of `all`, as a view: no copy is made, and
@@ -76,11 +79,22 @@ int training_split(Digits *train, Digits *validation, const Digits *all,
     return 0;
 }
 
-Score network_score(Network *net, const Digits *digits)
+/* One epoch: train->n / n_batch steps, one pass over the training digits
+ * (the trainer reshuffles them between passes). *iteration counts the
+ * steps of the whole run. Returns 0, or -1 with err set if training
+ * diverged. */
+int train_epoch(Trainer *trainer, Network *net, const Digits *train,
+                int n_batch, float learning_rate, long *iteration, Error *err)
 {
-    Score score;
-    network_evaluate(net, digits, &score.loss, &score.accuracy);
-    return score;
+    long per_epoch = (long)train->n / n_batch;
+    for (long it = 0; it < per_epoch; it++) {
+        StepResult step =
+            train_step(trainer, net, train, n_batch, learning_rate);
+        *iteration += 1;
+        if (training_diverged(step.loss))
+            return diverged_error(err, *iteration, step.loss, learning_rate);
+    }
+    return 0;
 }
 
 /* n_batch images of random noise: every pixel uniform in [0, 1).
@@ -110,6 +124,25 @@ double mean_confidence(const float *p, int n_batch, int n_classes)
     // (void)n_classes;
     // return 0.0;
     // @end 8.2
+}
+
+/* The network's mean confidence (exercise 8.2) over all of `digits`. */
+double digits_confidence(Network *net, const Digits *digits)
+{
+    int n_classes = net->sizes[net->n_layers];
+    size_t indices[NETWORK_MAX_BATCH];
+    double sum = 0.0;
+    for (size_t start = 0; start < digits->n; start += (size_t)net->max_batch) {
+        int n = (int)(digits->n - start < (size_t)net->max_batch
+                          ? digits->n - start
+                          : (size_t)net->max_batch);
+        for (int b = 0; b < n; b++)
+            indices[b] = start + (size_t)b;
+        digits_inputs(net->inputs, digits, indices, n);
+        const float *p = network_forward(net, net->inputs, n);
+        sum += mean_confidence(p, n, n_classes) * n;
+    }
+    return sum / (double)digits->n;
 }
 
 /* ---- The demo ----------------------------------------------------------- */
@@ -162,16 +195,17 @@ static Options parse_options(int argc, char **argv)
     return o;
 }
 
-/* 3Blue1Brown's experiment: show the trained network pure noise. Prints
- * how sure it is on average (its largest probability) and which digits it
- * answers, next to the same for the test digits. */
-static double noise_experiment(Network *net, const Digits *test, Rng *rng,
-                               double *test_confidence)
+enum { N_NOISE = 1000 };
+
+/* 3Blue1Brown's experiment: show the trained network N_NOISE images of
+ * pure noise. Returns how sure it is of its answers on average (its largest
+ * probability); answers[d] counts how often it said d. */
+static double noise_confidence(Network *net, Rng *rng, long answers[10])
 {
-    enum { N_NOISE = 1000 };
     int n_in = net->sizes[0], n_classes = net->sizes[net->n_layers];
-    long answers[10] = {0};
     double confidence = 0.0;
+    for (int d = 0; d < 10; d++)
+        answers[d] = 0;
     for (int done = 0; done < N_NOISE; done += net->max_batch) {
         int n =
             N_NOISE - done < net->max_batch ? N_NOISE - done : net->max_batch;
@@ -181,152 +215,275 @@ static double noise_experiment(Network *net, const Digits *test, Rng *rng,
         for (int b = 0; b < n; b++)
             answers[argmax(p + (size_t)b * n_classes, n_classes)]++;
     }
-    confidence /= N_NOISE;
-    *test_confidence = 0.0;
-    size_t indices[NETWORK_MAX_BATCH];
-    for (size_t start = 0; start < test->n; start += (size_t)net->max_batch) {
-        int n = (int)(test->n - start < (size_t)net->max_batch
-                          ? test->n - start
-                          : (size_t)net->max_batch);
-        for (int b = 0; b < n; b++)
-            indices[b] = start + (size_t)b;
-        digits_inputs(net->inputs, test, indices, n);
-        const float *p = network_forward(net, net->inputs, n);
-        *test_confidence += mean_confidence(p, n, n_classes) * n;
+    return confidence / N_NOISE;
+}
+
+static void print_header(const Options *o, const Network *net, const Sets *sets,
+                         long per_epoch)
+{
+    printf("Training ");
+    network_print_sizes(stdout, net);
+    printf(" on %zu training digits for %ld epochs\n"
+           "(%ld iterations of %ld each, learning rate %g, --seed %ld); %zu "
+           "more held out\nfor validation. Accuracy after each epoch:\n\n",
+           sets->train.n, o->epochs, per_epoch, o->train.batch,
+           o->train.learning_rate, o->train.seed, sets->validation.n);
+    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
+           "test", "gap");
+}
+
+static void print_epoch(long epoch, Score on_train, Score on_validation,
+                        Score on_test, int has_validation)
+{
+    printf("%7ld %9.2f%% ", epoch, 100.0 * on_train.accuracy);
+    if (has_validation)
+        printf("%11.2f%%", 100.0 * on_validation.accuracy);
+    else
+        printf("%12s", "-");
+    printf(" %9.2f%% %6.2f pts\n", 100.0 * on_test.accuracy,
+           100.0 * (on_train.accuracy - on_test.accuracy));
+}
+
+static int write_values(const Options *o, const Sets *sets, Score on_train,
+                        Score on_validation, Score on_test,
+                        double noise_confidence, double test_confidence,
+                        Error *err)
+{
+    FILE *values = output_open(o->train.out_dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    double gap = on_train.accuracy - on_test.accuracy;
+    fprintf(values,
+            "train_size %zu\nepochs %ld\nvalidation %zu\n"
+            "train_accuracy %.2f\ntest_accuracy %.2f\n"
+            "validation_accuracy %.2f\ngap %.2f\ntrain_loss %.4f\n"
+            "test_loss %.4f\nnoise_confidence %.1f\n"
+            "test_confidence %.1f\n",
+            sets->train.n, o->epochs, sets->validation.n,
+            100.0 * on_train.accuracy, 100.0 * on_test.accuracy,
+            100.0 * on_validation.accuracy, 100.0 * gap, on_train.loss,
+            on_test.loss, 100.0 * noise_confidence, 100.0 * test_confidence);
+    fprintf(values,
+            "headline %zu digits: training %.2f%%, test %.2f%%, gap %.2f\n",
+            sets->train.n, 100.0 * on_train.accuracy, 100.0 * on_test.accuracy,
+            100.0 * gap);
+    return output_close(values, o->train.out_dir, "values.txt", err);
+}
+
+/* The run the book shows: after every epoch, score the training digits,
+ * the validation split and the test set; then the noise experiment. */
+static int single_run(const Options *o, const Sets *sets, Error *err)
+{
+    Network net;
+    Trainer trainer;
+    if (training_setup(&net, &trainer, &o->train, INIT_HE, &sets->train,
+                       (uint64_t)o->train.seed, err) != 0)
+        return -1;
+    FILE *curves = NULL;
+    if (o->train.out_dir != NULL) {
+        curves = output_open(o->train.out_dir, "curves.tsv", err);
+        if (curves == NULL)
+            fail_with(err);
+        fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
+                        "validation_acc\ttest_cost\ttest_acc\n");
     }
-    *test_confidence /= (double)test->n;
+    print_header(o, &net, sets, (long)sets->train.n / o->train.batch);
+    Score on_train = {0, 0}, on_validation = {0, 0}, on_test = {0, 0};
+    long iteration = 0;
+    for (long epoch = 1; epoch <= o->epochs; epoch++) {
+        if (train_epoch(&trainer, &net, &sets->train, (int)o->train.batch,
+                        (float)o->train.learning_rate, &iteration, err) != 0) {
+            fflush(stdout);
+            fail_with(err);
+        }
+        on_train = network_evaluate(&net, &sets->train);
+        on_test = network_evaluate(&net, &sets->test);
+        if (sets->validation.n > 0)
+            on_validation = network_evaluate(&net, &sets->validation);
+        if (epoch % o->print_every == 0 || epoch == o->epochs)
+            print_epoch(epoch, on_train, on_validation, on_test,
+                        sets->validation.n > 0);
+        if (curves != NULL)
+            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
+                    on_train.loss, on_train.accuracy, on_validation.loss,
+                    on_validation.accuracy, on_test.loss, on_test.accuracy);
+    }
+    printf("\nFinal: training %.2f%% (cost %.4f), test %.2f%% (cost %.4f).\n"
+           "The gap between them: %.2f percentage points.\n",
+           100.0 * on_train.accuracy, on_train.loss, 100.0 * on_test.accuracy,
+           on_test.loss, 100.0 * (on_train.accuracy - on_test.accuracy));
+
+    long answers[10];
+    double test_confidence = digits_confidence(&net, &sets->test);
+    double noise = noise_confidence(&net, &trainer.rng, answers);
     printf("\nShown %d images of pure noise, the network still answers a "
            "digit every time,\nwith an average confidence of %.1f%% (on real "
            "test digits: %.1f%%).\nIts answers:",
-           N_NOISE, 100.0 * confidence, 100.0 * *test_confidence);
+           N_NOISE, 100.0 * noise, 100.0 * test_confidence);
     for (int d = 0; d < 10; d++)
         printf(" %d:%ld", d, answers[d]);
     printf("\n");
-    return confidence;
+
+    int status = 0;
+    if (curves != NULL) {
+        status = output_close(curves, o->train.out_dir, "curves.tsv", err);
+        if (status == 0)
+            status = write_values(o, sets, on_train, on_validation, on_test,
+                                  noise, test_confidence, err);
+    }
+    trainer_free(&trainer);
+    network_free(&net);
+    return status;
+}
+
+/* What --seeds measures of each run. */
+enum {
+    TEST_ACC,
+    GAP,
+    LOWEST_AT,  /* the epoch with the lowest test cost */
+    COST_RISE,  /* how much the test cost rose after it */
+    ACC_AFTER,  /* how much the test accuracy changed after it */
+    NOISE_CONF, /* mean confidence on noise */
+    TRAIN_ACC,  /* (not printed) */
+    TEST_CONF,  /* (not printed) */
+    N_MEASURES
+};
+
+/* One seed's run for --seeds: train, scoring only the test set after each
+ * epoch (test_curve: [epochs x 2], its cost and accuracy), then measure. */
+static int seed_run(double measures[N_MEASURES], double *test_curve,
+                    const Options *o, const Sets *sets, long seed, Error *err)
+{
+    Network net;
+    Trainer trainer;
+    if (training_setup(&net, &trainer, &o->train, INIT_HE, &sets->train,
+                       (uint64_t)seed, err) != 0)
+        return -1;
+    long iteration = 0, lowest = 1;
+    Score on_test = {0, 0};
+    for (long epoch = 1; epoch <= o->epochs; epoch++) {
+        if (train_epoch(&trainer, &net, &sets->train, (int)o->train.batch,
+                        (float)o->train.learning_rate, &iteration, err) != 0) {
+            fflush(stdout);
+            fail_with(err);
+        }
+        on_test = network_evaluate(&net, &sets->test);
+        test_curve[2 * (epoch - 1)] = on_test.loss;
+        test_curve[2 * (epoch - 1) + 1] = on_test.accuracy;
+        if (on_test.loss < test_curve[2 * (lowest - 1)])
+            lowest = epoch;
+    }
+    Score on_train = network_evaluate(&net, &sets->train);
+    long answers[10];
+    measures[TEST_ACC] = 100.0 * on_test.accuracy;
+    measures[GAP] = 100.0 * (on_train.accuracy - on_test.accuracy);
+    measures[LOWEST_AT] = (double)lowest;
+    measures[COST_RISE] = on_test.loss - test_curve[2 * (lowest - 1)];
+    measures[ACC_AFTER] =
+        100.0 * (on_test.accuracy - test_curve[2 * (lowest - 1) + 1]);
+    measures[TRAIN_ACC] = 100.0 * on_train.accuracy;
+    measures[TEST_CONF] = 100.0 * digits_confidence(&net, &sets->test);
+    measures[NOISE_CONF] =
+        100.0 * noise_confidence(&net, &trainer.rng, answers);
+    trainer_free(&trainer);
+    network_free(&net);
+    return 0;
+}
+
+/* --seeds N: the same run with each seed from 1 to N; a row per seed. The
+ * test set's cost and accuracy after every epoch go to seeds.tsv. */
+static int seeds_run(const Options *o, const Sets *sets, Error *err)
+{
+    OverSeeds columns[N_MEASURES] = {
+        [TEST_ACC] = {.title = "test acc.", .decimals = 2, .unit = "%"},
+        [GAP] = {.title = "gap (pts)", .decimals = 2, .unit = ""},
+        [LOWEST_AT] = {.title = "lowest cost", .decimals = 0, .unit = ""},
+        [COST_RISE] = {.title = "cost rise", .decimals = 4, .unit = ""},
+        [ACC_AFTER] = {.title = "acc. after", .decimals = 2, .unit = ""},
+        [NOISE_CONF] = {.title = "noise conf.", .decimals = 1, .unit = "%"},
+        [TRAIN_ACC] = {.title = "training", .decimals = 2, .unit = "%"},
+        [TEST_CONF] = {.title = "test conf.", .decimals = 1, .unit = "%"}};
+    double *curves = malloc((size_t)o->train.n_seeds * (size_t)o->epochs * 2 *
+                            sizeof(double));
+    if (curves == NULL)
+        return error_set(err, "out of memory for %ld epochs", o->epochs);
+    printf("Training %d", sets->train.rows * sets->train.cols);
+    for (int h = 0; h < o->train.n_hidden; h++)
+        printf(" -> %d", o->train.hidden[h]);
+    printf(" -> 10 on %zu training digits for %ld epochs\n(learning rate "
+           "%g), once with each seed from 1 to %ld:\n\n",
+           sets->train.n, o->epochs, o->train.learning_rate, o->train.n_seeds);
+    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+        double measures[N_MEASURES];
+        if (seed_run(measures, curves + (seed - 1) * o->epochs * 2, o, sets,
+                     seed, err) != 0) {
+            free(curves);
+            return -1;
+        }
+        for (int m = 0; m < N_MEASURES; m++)
+            columns[m].values[columns[m].n++] = measures[m];
+    }
+    over_seeds_table(stdout, columns, NOISE_CONF + 1);
+    int status = 0;
+    if (o->train.out_dir != NULL) {
+        FILE *table = output_open(o->train.out_dir, "seeds.tsv", err);
+        status = table == NULL ? -1 : 0;
+        for (long epoch = 0; table != NULL && epoch <= o->epochs; epoch++) {
+            fprintf(table, epoch == 0 ? "# epoch" : "%ld", epoch);
+            for (long seed = 0; seed < o->train.n_seeds; seed++) {
+                const double *at = curves + (seed * o->epochs + epoch - 1) * 2;
+                if (epoch == 0)
+                    fprintf(table, "\ttest_cost_%ld\ttest_acc_%ld", seed + 1,
+                            seed + 1);
+                else
+                    fprintf(table, "\t%.4f\t%.4f", at[0], at[1]);
+            }
+            fprintf(table, "\n");
+        }
+        if (table != NULL)
+            status = output_close(table, o->train.out_dir, "seeds.tsv", err);
+        FILE *values = status == 0
+                           ? output_open(o->train.out_dir, "values.txt", err)
+                           : NULL;
+        if (values != NULL) {
+            const char *keys[N_MEASURES] = {
+                "test_accuracy",     "gap",
+                "lowest_cost_epoch", "cost_rise",
+                "accuracy_after",    "noise_confidence",
+                "train_accuracy",    "test_confidence"};
+            for (int m = 0; m < N_MEASURES; m++)
+                over_seeds_write(values, keys[m], &columns[m]);
+            fprintf(values, "train_size %zu\nepochs %ld\nseeds %ld\n",
+                    sets->train.n, o->epochs, o->train.n_seeds);
+            fprintf(
+                values, "headline %zu digits, %ld seeds: gap %.2f to %.2f\n",
+                sets->train.n, o->train.n_seeds, over_seeds_min(&columns[GAP]),
+                over_seeds_max(&columns[GAP]));
+            status = output_close(values, o->train.out_dir, "values.txt", err);
+        } else {
+            status = -1;
+        }
+    }
+    free(curves);
+    return status;
 }
 
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
     Options o = parse_options(argc, argv);
-    Digits all_train, test;
+    Digits all_train;
+    Sets sets;
     Error err;
-    if (mnist_load(&all_train, &test, o.train.data_dir, &err) != 0)
+    if (mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
         fail_with(&err);
-    Digits train, validation;
-    if (training_split(&train, &validation, &all_train, o.train_size,
+    if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)
         usage_error("%s", err.msg);
-    o.train_size = (long)train.n;
-
-    int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols,
-                                      o.train.hidden, o.train.n_hidden);
-    Network net;
-    Trainer trainer;
-    Rng rng;
-    rng_seed(&rng, (uint64_t)o.train.seed);
-    if (network_init(&net, sizes, n_sizes, (int)o.train.batch, &err) != 0)
-        fail_with(&err);
-    network_randomize(&net, INIT_HE, &rng);
-    if (trainer_init(&trainer, &net, train.n, rng, &err) != 0)
-        fail_with(&err);
-
-    FILE *curves = NULL;
-    if (o.train.out_dir != NULL) {
-        curves = output_open(o.train.out_dir, "curves.tsv", &err);
-        if (curves == NULL)
-            fail_with(&err);
-        fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
-                        "validation_acc\ttest_cost\ttest_acc\n");
-    }
-    long per_epoch = o.train_size / o.train.batch;
-    printf("Training 784");
-    for (int h = 0; h < o.train.n_hidden; h++)
-        printf(" -> %d", o.train.hidden[h]);
-    printf(" -> 10 on %ld training digits for %ld epochs\n"
-           "(%ld iterations of %ld each, learning rate %g, --seed %ld); %ld "
-           "more held out\nfor validation. Accuracy after each epoch:\n\n",
-           o.train_size, o.epochs, per_epoch, o.train.batch,
-           o.train.learning_rate, o.train.seed, o.validation);
-    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
-           "test", "gap");
-    Score on_train = {0}, on_validation = {0}, on_test = {0};
-    for (long epoch = 1; epoch <= o.epochs; epoch++) {
-        for (long it = 0; it < per_epoch; it++) {
-            StepResult step =
-                train_step(&trainer, &net, &train, (int)o.train.batch,
-                           (float)o.train.learning_rate);
-            if (training_diverged(step.loss)) {
-                fflush(stdout);
-                fprintf(stderr,
-                        "%s: training diverged in epoch %ld (batch cost %g): "
-                        "try a smaller --lr, such as %g\n",
-                        program_name, epoch, step.loss,
-                        o.train.learning_rate / 10);
-                exit(1);
-            }
-        }
-        on_train = network_score(&net, &train);
-        on_test = network_score(&net, &test);
-        if (o.validation > 0)
-            on_validation = network_score(&net, &validation);
-        if (epoch % o.print_every == 0 || epoch == o.epochs) {
-            printf("%7ld %9.2f%% ", epoch, 100.0 * on_train.accuracy);
-            if (o.validation > 0)
-                printf("%11.2f%%", 100.0 * on_validation.accuracy);
-            else
-                printf("%12s", "-");
-            printf(" %9.2f%% %9.2f%%\n", 100.0 * on_test.accuracy,
-                   100.0 * (on_train.accuracy - on_test.accuracy));
-        }
-        if (curves != NULL)
-            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
-                    on_train.loss, on_train.accuracy, on_validation.loss,
-                    on_validation.accuracy, on_test.loss, on_test.accuracy);
-    }
-    double gap = on_train.accuracy - on_test.accuracy;
-    printf("\nFinal: training %.2f%% (cost %.4f), test %.2f%% (cost %.4f).\n"
-           "The gap between them: %.2f percentage points.\n",
-           100.0 * on_train.accuracy, on_train.loss, 100.0 * on_test.accuracy,
-           on_test.loss, 100.0 * gap);
-
-    double test_confidence;
-    double noise_confidence =
-        noise_experiment(&net, &test, &trainer.rng, &test_confidence);
-
-    int status = 0;
-    if (curves != NULL) {
-        status = output_close(curves, o.train.out_dir, "curves.tsv", &err);
-        FILE *values = status == 0
-                           ? output_open(o.train.out_dir, "values.txt", &err)
-                           : NULL;
-        if (values != NULL) {
-            fprintf(values,
-                    "train_size %ld\nepochs %ld\nvalidation %ld\n"
-                    "train_accuracy %.2f\ntest_accuracy %.2f\n"
-                    "validation_accuracy %.2f\ngap %.2f\ntrain_loss %.4f\n"
-                    "test_loss %.4f\nnoise_confidence %.1f\n"
-                    "test_confidence %.1f\n",
-                    o.train_size, o.epochs, o.validation,
-                    100.0 * on_train.accuracy, 100.0 * on_test.accuracy,
-                    100.0 * on_validation.accuracy, 100.0 * gap, on_train.loss,
-                    on_test.loss, 100.0 * noise_confidence,
-                    100.0 * test_confidence);
-            fprintf(values,
-                    "headline %ld digits: training %.2f%%, test %.2f%%, gap "
-                    "%.2f\n",
-                    o.train_size, 100.0 * on_train.accuracy,
-                    100.0 * on_test.accuracy, 100.0 * gap);
-            status = output_close(values, o.train.out_dir, "values.txt", &err);
-        } else {
-            status = -1;
-        }
-    }
-    trainer_free(&trainer);
-    network_free(&net);
+    int status = o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
+                                     : single_run(&o, &sets, &err);
     digits_free(&all_train);
-    digits_free(&test);
+    digits_free(&sets.test);
     if (status != 0)
         fail_with(&err);
     return 0;

@@ -31,6 +31,15 @@ typedef struct {
     Dropout dropout;
 } Regulariser;
 
+/* Early stopping's memory: the best network so far on the validation
+ * split, and when it was seen. */
+typedef struct {
+    Network best;
+    int watch_cost; /* judge by validation cost (1) or accuracy (0) */
+    double best_score;
+    long best_epoch, patience; /* patience 0: never stop early */
+} EarlyStopping;
+
 void l2_gradient(Gradients *grads, const Network *net, float lambda);
 double l2_penalty(const Network *net, float lambda);
 void dropout_forward(float *y, float *mask, size_t n, float rate, Rng *rng);
@@ -47,6 +56,10 @@ StepResult train_step_regularised(Trainer *trainer, Network *net,
                                   Regulariser *reg, const Digits *digits,
                                   int n_batch, float learning_rate);
 void network_copy(Network *to, const Network *from);
+int early_stopping_init(EarlyStopping *stop, const Network *net, long patience,
+                        int watch_cost, Error *err);
+int early_stopping_update(EarlyStopping *stop, const Network *net,
+                          Score on_validation, long epoch);
 
 // @listing l2
 /* L2 weight decay adds to the cost a penalty on large weights,
@@ -239,6 +252,39 @@ void network_copy(Network *to, const Network *from)
     }
 }
 
+/* A copy of net's sizes to keep the best network in (for batches of up to
+ * EVALUATE_BATCH, since it is only ever evaluated). */
+int early_stopping_init(EarlyStopping *stop, const Network *net, long patience,
+                        int watch_cost, Error *err)
+{
+    *stop = (EarlyStopping){.watch_cost = watch_cost,
+                            .best_score = -HUGE_VAL,
+                            .patience = patience};
+    return network_init(&stop->best, net->sizes, net->n_layers + 1,
+                        EVALUATE_BATCH, err);
+}
+
+// @listing early_stopping
+/* After each epoch: if the network beats the best score so far on the
+ * validation split (the highest accuracy, or with watch_cost the lowest
+ * cost), keep a copy of it. Returns 1 when it is time to stop: `patience`
+ * epochs have gone by without beating it. The test set plays no part in
+ * the choice. */
+int early_stopping_update(EarlyStopping *stop, const Network *net,
+                          Score on_validation, long epoch)
+{
+    double score =
+        stop->watch_cost ? -on_validation.loss : on_validation.accuracy;
+    if (score > stop->best_score) {
+        stop->best_score = score;
+        stop->best_epoch = epoch;
+        network_copy(&stop->best, net);
+        return 0;
+    }
+    return stop->patience > 0 && epoch - stop->best_epoch >= stop->patience;
+}
+// @end early_stopping
+
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH09_NO_MAIN
 
@@ -254,6 +300,8 @@ static void usage(void)
         "  --patience N     early stopping: stop after N epochs without a\n"
         "                   better validation accuracy, and keep the best\n"
         "                   network (default 0: train all epochs, keep last)\n"
+        "  --stop-on WHAT   what early stopping watches on the validation\n"
+        "                   split: accuracy (default) or cost\n"
         "  --epochs N       at most N epochs (default 20)\n"
         "  --train-size N   train on only the first N digits (default: all\n"
         "                   but the validation split)\n"
@@ -270,6 +318,7 @@ static void usage(void)
 typedef struct {
     TrainOptions train;
     long epochs, train_size, validation, print_every, patience;
+    int watch_cost; /* --stop-on cost */
     double lr_end, l2, dropout;
     const char *save;
 } Options;
@@ -294,6 +343,12 @@ static Options parse_options(int argc, char **argv)
                 usage_error("--dropout expects a probability from 0 to 0.9, "
                             "got %g",
                             o.dropout);
+        } else if (option_is(argv[i], "--stop-on")) {
+            const char *what = option_value(argc, argv, &i);
+            if (strcmp(what, "cost") != 0 && strcmp(what, "accuracy") != 0)
+                usage_error("--stop-on expects cost or accuracy, got '%s'",
+                            what);
+            o.watch_cost = strcmp(what, "cost") == 0;
         } else if (option_is(argv[i], "--patience")) {
             o.patience = option_long(argc, argv, &i, 1, LONG_MAX);
         } else if (option_is(argv[i], "--epochs")) {
@@ -315,95 +370,153 @@ static Options parse_options(int argc, char **argv)
     return o;
 }
 
-static void print_settings(const Options *o)
+static void print_settings(const Options *o, const Sets *sets)
 {
-    printf("Training 784");
+    printf("Training %d", sets->train.rows * sets->train.cols);
     for (int h = 0; h < o->train.n_hidden; h++)
         printf(" -> %d", o->train.hidden[h]);
-    printf(" -> 10 on %ld digits (--seed %ld), learning rate %g", o->train_size,
-           o->train.seed, o->train.learning_rate);
+    printf(" -> 10 on %zu digits (--seed", sets->train.n);
+    if (o->train.n_seeds > 0)
+        printf("s 1 to %ld", o->train.n_seeds);
+    else
+        printf(" %ld", o->train.seed);
+    printf("),\nlearning rate %g", o->train.learning_rate);
     if (o->lr_end >= 0)
         printf(" falling to %g", o->lr_end);
-    printf(",\nL2 %g, dropout %g, ", o->l2, o->dropout);
+    printf(", L2 %g, dropout %g;\n", o->l2, o->dropout);
     if (o->patience > 0)
-        printf("early stopping after %ld epochs without progress on the\n"
-               "%ld validation digits (at most %ld epochs).\n\n",
-               o->patience, o->validation, o->epochs);
+        printf("early stopping after %ld epochs without a better validation "
+               "%s\n(on %zu digits; at most %ld epochs).\n\n",
+               o->patience, o->watch_cost ? "cost" : "accuracy",
+               sets->validation.n, o->epochs);
     else
         printf("no early stopping: %ld epochs.\n\n", o->epochs);
 }
 
-int main(int argc, char **argv)
-{
-    cli_init(argc, argv);
-    Options o = parse_options(argc, argv);
-    Digits all_train, test;
-    Error err;
-    if (mnist_load(&all_train, &test, o.train.data_dir, &err) != 0)
-        fail_with(&err);
-    Digits train, validation;
-    if (training_split(&train, &validation, &all_train, o.train_size,
-                       o.validation, o.train.batch, &err) != 0)
-        usage_error("%s", err.msg);
-    o.train_size = (long)train.n;
-
-    int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes = digit_network_sizes(sizes, train.rows * train.cols,
-                                      o.train.hidden, o.train.n_hidden);
-    Network net, best;
+/* Everything one training run holds. */
+typedef struct {
+    Network net;
     Trainer trainer;
-    Regulariser reg = {.l2 = (float)o.l2};
-    Rng rng;
-    rng_seed(&rng, (uint64_t)o.train.seed);
-    if (network_init(&net, sizes, n_sizes, (int)o.train.batch, &err) != 0 ||
-        network_init(&best, sizes, n_sizes, EVALUATE_BATCH, &err) != 0)
-        fail_with(&err);
-    network_randomize(&net, INIT_HE, &rng);
-    Rng dropout_rng; /* a stream of its own, seeded from the main one */
-    rng_seed(&dropout_rng, rng_next(&rng));
-    if (trainer_init(&trainer, &net, train.n, rng, &err) != 0 ||
-        dropout_init(&reg.dropout, &net, (float)o.dropout, dropout_rng, &err) !=
-            0)
-        fail_with(&err);
+    Regulariser reg;
+    EarlyStopping stop;
+    long iteration; /* steps so far */
+} Run;
 
+static void run_free(Run *run)
+{
+    dropout_free(&run->reg.dropout);
+    trainer_free(&run->trainer);
+    network_free(&run->net);
+    network_free(&run->stop.best);
+}
+
+/* The network and trainer of chapter 8 drawn from `seed`, and the
+ * regularisers. Dropout draws from a generator of its own, seeded from
+ * ~seed (a seed no small --seed uses), so that a run without dropout
+ * draws exactly the numbers chapter 8's run draws. */
+static int run_init(Run *run, const Options *o, const Sets *sets, long seed,
+                    Error *err)
+{
+    *run = (Run){.reg = {.l2 = (float)o->l2}};
+    Rng dropout_rng;
+    rng_seed(&dropout_rng, ~(uint64_t)seed);
+    if (training_setup(&run->net, &run->trainer, &o->train, INIT_HE,
+                       &sets->train, (uint64_t)seed, err) != 0)
+        return -1;
+    if (dropout_init(&run->reg.dropout, &run->net, (float)o->dropout,
+                     dropout_rng, err) != 0 ||
+        early_stopping_init(&run->stop, &run->net, o->patience, o->watch_cost,
+                            err) != 0) {
+        run_free(run);
+        return -1;
+    }
+    return 0;
+}
+
+/* One pass over the training digits with the regularised step; the
+ * learning rate falls over the whole run when --lr-end is given. */
+static int run_epoch(Run *run, const Options *o, const Sets *sets, Error *err)
+{
+    long per_epoch = (long)sets->train.n / o->train.batch;
+    for (long it = 0; it < per_epoch; it++) {
+        double rate = learning_rate_at(o->train.learning_rate, o->lr_end,
+                                       run->iteration, o->epochs * per_epoch);
+        StepResult step = train_step_regularised(
+            &run->trainer, &run->net, &run->reg, &sets->train,
+            (int)o->train.batch, (float)rate);
+        run->iteration++;
+        if (training_diverged(step.loss))
+            return diverged_error(err, run->iteration, step.loss,
+                                  o->train.learning_rate);
+    }
+    return 0;
+}
+
+/* The network to keep: the best on validation with early stopping, the
+ * last one without. Its scores, on the three sets. */
+static void run_finish(Run *run, const Sets *sets, long last_epoch,
+                       Score kept[3])
+{
+    if (run->stop.patience == 0) {
+        network_copy(&run->stop.best, &run->net);
+        run->stop.best_epoch = last_epoch;
+    }
+    kept[0] = network_evaluate(&run->stop.best, &sets->train);
+    kept[1] = network_evaluate(&run->stop.best, &sets->validation);
+    kept[2] = network_evaluate(&run->stop.best, &sets->test);
+}
+
+static int write_values(const Options *o, const Sets *sets, long epochs_run,
+                        long best_epoch, const Score kept[3], Error *err)
+{
+    FILE *values = output_open(o->train.out_dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    double gap = kept[0].accuracy - kept[2].accuracy;
+    fprintf(values,
+            "train_size %zu\nepochs %ld\nepochs_run %ld\n"
+            "best_epoch %ld\nl2 %g\ndropout %g\npatience %ld\n"
+            "train_accuracy %.2f\nvalidation_accuracy %.2f\n"
+            "test_accuracy %.2f\ngap %.2f\ntest_loss %.4f\n",
+            sets->train.n, o->epochs, epochs_run, best_epoch, o->l2, o->dropout,
+            o->patience, 100.0 * kept[0].accuracy, 100.0 * kept[1].accuracy,
+            100.0 * kept[2].accuracy, 100.0 * gap, kept[2].loss);
+    fprintf(values, "headline test %.2f%%, gap %.2f (L2 %g, dropout %g)\n",
+            100.0 * kept[2].accuracy, 100.0 * gap, o->l2, o->dropout);
+    return output_close(values, o->train.out_dir, "values.txt", err);
+}
+
+/* The run the book shows: every epoch scored on all three sets (printed
+ * every print_every epochs, logged to curves.tsv); early stopping if
+ * asked; the kept network scored, saved and its values written. */
+static int single_run(const Options *o, const Sets *sets, Error *err)
+{
+    Run run;
+    if (run_init(&run, o, sets, o->train.seed, err) != 0)
+        return -1;
     FILE *curves = NULL;
-    if (o.train.out_dir != NULL) {
-        curves = output_open(o.train.out_dir, "curves.tsv", &err);
+    if (o->train.out_dir != NULL) {
+        curves = output_open(o->train.out_dir, "curves.tsv", err);
         if (curves == NULL)
-            fail_with(&err);
+            fail_with(err);
         fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
                         "validation_acc\ttest_cost\ttest_acc\n");
     }
-    print_settings(&o);
+    print_settings(o, sets);
     printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
            "test", "gap");
-    long per_epoch = o.train_size / o.train.batch, best_epoch = 0, epoch;
-    double best_validation = -1.0, start = seconds_now();
-    for (epoch = 1; epoch <= o.epochs; epoch++) {
-        for (long it = 0; it < per_epoch; it++) {
-            double done = (double)((epoch - 1) * per_epoch + it) /
-                          (double)(o.epochs * per_epoch);
-            double rate = o.lr_end < 0
-                              ? o.train.learning_rate
-                              : o.train.learning_rate +
-                                    done * (o.lr_end - o.train.learning_rate);
-            StepResult step = train_step_regularised(
-                &trainer, &net, &reg, &train, (int)o.train.batch, (float)rate);
-            if (training_diverged(step.loss)) {
-                fflush(stdout);
-                fprintf(stderr,
-                        "%s: training diverged in epoch %ld (batch cost %g): "
-                        "try a smaller --lr, such as %g\n",
-                        program_name, epoch, step.loss,
-                        o.train.learning_rate / 10);
-                exit(1);
-            }
+    double start = seconds_now();
+    long epoch;
+    for (epoch = 1; epoch <= o->epochs; epoch++) {
+        if (run_epoch(&run, o, sets, err) != 0) {
+            fflush(stdout);
+            fail_with(err);
         }
-        Score on_train = network_score(&net, &train);
-        Score on_validation = network_score(&net, &validation);
-        Score on_test = network_score(&net, &test);
-        if (epoch % o.print_every == 0 || epoch == o.epochs)
-            printf("%7ld %9.2f%% %11.2f%% %9.2f%% %9.2f%%\n", epoch,
+        Score on_train = network_evaluate(&run.net, &sets->train);
+        Score on_validation = network_evaluate(&run.net, &sets->validation);
+        Score on_test = network_evaluate(&run.net, &sets->test);
+        if (epoch % o->print_every == 0 || epoch == o->epochs)
+            printf("%7ld %9.2f%% %11.2f%% %9.2f%% %6.2f pts\n", epoch,
                    100.0 * on_train.accuracy, 100.0 * on_validation.accuracy,
                    100.0 * on_test.accuracy,
                    100.0 * (on_train.accuracy - on_test.accuracy));
@@ -411,75 +524,139 @@ int main(int argc, char **argv)
             fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
                     on_train.loss, on_train.accuracy, on_validation.loss,
                     on_validation.accuracy, on_test.loss, on_test.accuracy);
-        // @listing early_stopping
-        /* Early stopping: remember the network with the best validation
-         * accuracy; stop once `patience` epochs have not beaten it. The
-         * test set plays no part in the choice. */
-        if (on_validation.accuracy > best_validation) {
-            best_validation = on_validation.accuracy;
-            best_epoch = epoch;
-            network_copy(&best, &net);
-        } else if (o.patience > 0 && epoch - best_epoch >= o.patience) {
-            printf("No better validation accuracy for %ld epochs: stop.\n",
-                   o.patience);
+        if (early_stopping_update(&run.stop, &run.net, on_validation, epoch)) {
+            printf("No better validation %s for %ld epochs: stop.\n",
+                   o->watch_cost ? "cost" : "accuracy", o->patience);
             break;
         }
-        // @end early_stopping
     }
-    double seconds = seconds_now() - start;
-    long epochs_run = epoch > o.epochs ? o.epochs : epoch;
-    /* Without early stopping, the network kept is the last one. */
-    if (o.patience == 0) {
-        network_copy(&best, &net);
-        best_epoch = epochs_run;
-    }
-    Score kept_train = network_score(&best, &train);
-    Score kept_validation = network_score(&best, &validation);
-    Score kept_test = network_score(&best, &test);
-    double gap = kept_train.accuracy - kept_test.accuracy;
+    long epochs_run = epoch > o->epochs ? o->epochs : epoch;
+    Score kept[3];
+    run_finish(&run, sets, epochs_run, kept);
     printf("\nKept the network of epoch %ld: training %.2f%%, validation "
            "%.2f%%,\ntest %.2f%%, a gap of %.2f points.\n",
-           best_epoch, 100.0 * kept_train.accuracy,
-           100.0 * kept_validation.accuracy, 100.0 * kept_test.accuracy,
-           100.0 * gap);
-    printf("\ntest accuracy: %.2f%%\n", 100.0 * kept_test.accuracy);
-    fprintf(stderr, "%s: trained in %.1f s\n", program_name, seconds);
+           run.stop.best_epoch, 100.0 * kept[0].accuracy,
+           100.0 * kept[1].accuracy, 100.0 * kept[2].accuracy,
+           100.0 * (kept[0].accuracy - kept[2].accuracy));
+    printf("\ntest accuracy: %.2f%%\n", 100.0 * kept[2].accuracy);
+    fprintf(stderr, "%s: trained in %.1f s\n", program_name,
+            seconds_now() - start);
 
     int status = 0;
-    if (o.save != NULL) {
-        status = network_save(&best, o.save, &err);
+    if (o->save != NULL) {
+        status = network_save(&run.stop.best, o->save, err);
         if (status == 0)
-            printf("saved the network to %s\n", o.save);
+            printf("saved the network to %s\n", o->save);
     }
     if (status == 0 && curves != NULL) {
-        status = output_close(curves, o.train.out_dir, "curves.tsv", &err);
-        FILE *values = status == 0
-                           ? output_open(o.train.out_dir, "values.txt", &err)
-                           : NULL;
-        if (values != NULL) {
-            fprintf(values,
-                    "train_size %ld\nepochs %ld\nepochs_run %ld\n"
-                    "best_epoch %ld\nl2 %g\ndropout %g\npatience %ld\n"
-                    "train_accuracy %.2f\nvalidation_accuracy %.2f\n"
-                    "test_accuracy %.2f\ngap %.2f\n",
-                    o.train_size, o.epochs, epochs_run, best_epoch, o.l2,
-                    o.dropout, o.patience, 100.0 * kept_train.accuracy,
-                    100.0 * kept_validation.accuracy,
-                    100.0 * kept_test.accuracy, 100.0 * gap);
-            fprintf(values,
-                    "headline test %.2f%%, gap %.2f (L2 %g, dropout %g)\n",
-                    100.0 * kept_test.accuracy, 100.0 * gap, o.l2, o.dropout);
-            status = output_close(values, o.train.out_dir, "values.txt", &err);
-        } else {
-            status = -1;
-        }
+        status = output_close(curves, o->train.out_dir, "curves.tsv", err);
+        if (status == 0)
+            status = write_values(o, sets, epochs_run, run.stop.best_epoch,
+                                  kept, err);
     }
-    dropout_free(&reg.dropout);
-    trainer_free(&trainer);
-    network_free(&net);
-    network_free(&best);
+    run_free(&run);
+    return status;
+}
+
+/* What --seeds reports of each run. */
+enum {
+    KEPT_EPOCH,
+    TRAIN_ACC,
+    VALIDATION_ACC,
+    TEST_ACC,
+    GAP,
+    TEST_COST,
+    N_MEASURES
+};
+
+/* One seed's run for --seeds: the validation split is scored after each
+ * epoch only when early stopping needs it; the kept network at the end. */
+static int seed_run(double measures[N_MEASURES], const Options *o,
+                    const Sets *sets, long seed, Error *err)
+{
+    Run run;
+    if (run_init(&run, o, sets, seed, err) != 0)
+        return -1;
+    long epoch;
+    for (epoch = 1; epoch <= o->epochs; epoch++) {
+        if (run_epoch(&run, o, sets, err) != 0) {
+            fflush(stdout);
+            fail_with(err);
+        }
+        if (o->patience > 0 &&
+            early_stopping_update(&run.stop, &run.net,
+                                  network_evaluate(&run.net, &sets->validation),
+                                  epoch))
+            break;
+    }
+    Score kept[3];
+    run_finish(&run, sets, epoch > o->epochs ? o->epochs : epoch, kept);
+    measures[KEPT_EPOCH] = (double)run.stop.best_epoch;
+    measures[TRAIN_ACC] = 100.0 * kept[0].accuracy;
+    measures[VALIDATION_ACC] = 100.0 * kept[1].accuracy;
+    measures[TEST_ACC] = 100.0 * kept[2].accuracy;
+    measures[GAP] = 100.0 * (kept[0].accuracy - kept[2].accuracy);
+    measures[TEST_COST] = kept[2].loss;
+    run_free(&run);
+    return 0;
+}
+
+/* --seeds N: the same training with each seed from 1 to N; a row each. */
+static int seeds_run(const Options *o, const Sets *sets, Error *err)
+{
+    OverSeeds columns[N_MEASURES] = {
+        [KEPT_EPOCH] = {.title = "kept epoch", .decimals = 0, .unit = ""},
+        [TRAIN_ACC] = {.title = "training", .decimals = 2, .unit = "%"},
+        [VALIDATION_ACC] = {.title = "validation", .decimals = 2, .unit = "%"},
+        [TEST_ACC] = {.title = "test", .decimals = 2, .unit = "%"},
+        [GAP] = {.title = "gap (pts)", .decimals = 2, .unit = ""},
+        [TEST_COST] = {.title = "test cost", .decimals = 4, .unit = ""}};
+    print_settings(o, sets);
+    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+        double measures[N_MEASURES];
+        if (seed_run(measures, o, sets, seed, err) != 0)
+            return -1;
+        for (int m = 0; m < N_MEASURES; m++)
+            columns[m].values[columns[m].n++] = measures[m];
+    }
+    over_seeds_table(stdout, columns, N_MEASURES);
+    if (o->train.out_dir == NULL)
+        return 0;
+    FILE *values = output_open(o->train.out_dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    const char *keys[N_MEASURES] = {
+        "best_epoch", "train_accuracy", "validation_accuracy", "test_accuracy",
+        "gap",        "test_loss"};
+    for (int m = 0; m < N_MEASURES; m++)
+        over_seeds_write(values, keys[m], &columns[m]);
+    fprintf(values,
+            "train_size %zu\nepochs %ld\nl2 %g\ndropout %g\npatience %ld\n"
+            "stop_on %s\nseeds %ld\n",
+            sets->train.n, o->epochs, o->l2, o->dropout, o->patience,
+            o->watch_cost ? "cost" : "accuracy", o->train.n_seeds);
+    fprintf(values, "headline test %.2f%% to %.2f%% over %ld seeds\n",
+            over_seeds_min(&columns[TEST_ACC]),
+            over_seeds_max(&columns[TEST_ACC]), o->train.n_seeds);
+    return output_close(values, o->train.out_dir, "values.txt", err);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    Options o = parse_options(argc, argv);
+    Digits all_train;
+    Sets sets;
+    Error err;
+    if (mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
+        fail_with(&err);
+    if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
+                       o.validation, o.train.batch, &err) != 0)
+        usage_error("%s", err.msg);
+    int status = o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
+                                     : single_run(&o, &sets, &err);
     digits_free(&all_train);
-    digits_free(&test);
+    digits_free(&sets.test);
     if (status != 0)
         fail_with(&err);
     return 0;

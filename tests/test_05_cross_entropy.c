@@ -164,8 +164,8 @@ START_TEST(test_untrained_network_on_mnist)
     Rng rng;
     rng_seed(&rng, 1);
     network_randomize(&net, INIT_HE, &rng);
-    double loss, accuracy;
-    network_evaluate(&net, &test, &loss, &accuracy);
+    Score score = network_evaluate(&net, &test);
+    double loss = score.loss, accuracy = score.accuracy;
     ck_assert_msg(fabs(loss - log(10.0)) < 0.3,
                   "an untrained network should cost about ln 10 = 2.30, got "
                   "%.4f",

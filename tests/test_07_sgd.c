@@ -277,12 +277,11 @@ START_TEST(test_default_training_reaches_95_5)
     load_mnist(&train, &test);
     Network net;
     train_default(&net, &train, 1000);
-    double loss, accuracy;
-    network_evaluate(&net, &test, &loss, &accuracy);
-    ck_assert_msg(accuracy >= 0.955,
+    Score score = network_evaluate(&net, &test);
+    ck_assert_msg(score.accuracy >= 0.955,
                   "1000 iterations of the default settings should reach "
                   "95.5%% test accuracy, got %.2f%%",
-                  100 * accuracy);
+                  100 * score.accuracy);
     network_free(&net);
     digits_free(&train);
     digits_free(&test);

@@ -140,9 +140,8 @@ START_TEST(test_confusion_counts_every_digit)
         total += row;
         right += counts[t][t];
     }
-    double loss, accuracy;
-    network_evaluate(&net, &test, &loss, &accuracy);
-    ck_assert_msg(fabs((double)right / (double)total - accuracy) < 1e-9,
+    Score score = network_evaluate(&net, &test);
+    ck_assert_msg(fabs((double)right / (double)total - score.accuracy) < 1e-9,
                   "the diagonal should hold the right answers");
     network_free(&net);
     digits_free(&test);
