@@ -18,6 +18,7 @@
 #include "test_10_inside.c"
 #include "test_book.c"
 #include "test_cli.c"
+#include "test_claims.c"
 
 int main(void)
 {
@@ -33,6 +34,7 @@ int main(void)
     srunner_add_suite(runner, suite_08_gap());
     srunner_add_suite(runner, suite_09_regularise());
     srunner_add_suite(runner, suite_10_inside());
+    srunner_add_suite(runner, suite_claims());
     srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -1,0 +1,514 @@
+/* The book's claims, checked against the numbers its runs wrote.
+ *
+ * A sentence that compares settings ("dropout beats no regularisation on
+ * every seed") rests on runs over several seeds, whose results the chapter
+ * programs write to figures/DIR/values.txt (with --seeds N: key_1 .. key_N,
+ * key_mean, key_min, key_max). Each test here quotes a sentence of a
+ * chapter, checks that the chapter still says it, and checks that the
+ * committed values still support it. `./build.sh test` also re-runs every
+ * chapter and requires the same values, so a change to the code that turns
+ * a sentence false fails here, naming the sentence.
+ */
+#include "testing.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+
+Suite *suite_claims(void);
+
+#define MIN_SEEDS 5 /* a comparison rests on at least this many seeds */
+
+/* The value of `key` in figures/DIR/values.txt. */
+static double value(const char *dir, const char *key)
+{
+    char path[512], line[512];
+    snprintf(path, sizeof path, "figures/%s/values.txt", dir);
+    FILE *file = fopen(path, "r");
+    ck_assert_msg(file != NULL, "%s is missing: run ./build.sh", path);
+    size_t n = strlen(key);
+    while (fgets(line, sizeof line, file) != NULL) {
+        if (strncmp(line, key, n) == 0 && line[n] == ' ') {
+            fclose(file);
+            return strtod(line + n + 1, NULL);
+        }
+    }
+    fclose(file);
+    ck_abort_msg("%s has no value '%s'", path, key);
+    return 0.0;
+}
+
+/* key_SEED of a --seeds run. */
+static double seed_value(const char *dir, const char *key, int seed)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s_%d", key, seed);
+    return value(dir, name);
+}
+
+/* How many seeds the --seeds runs `a` and `b` used: the same number, and
+ * at least MIN_SEEDS. */
+static int seeds(const char *a, const char *b)
+{
+    int n = (int)value(a, "seeds");
+    ck_assert_msg(n >= MIN_SEEDS && (int)value(b, "seeds") == n,
+                  "figures/%s and figures/%s must hold the same %d or more "
+                  "seeds",
+                  a, b, MIN_SEEDS);
+    return n;
+}
+
+/* Collapse every run of white space to one space, in place. */
+static void squeeze(char *text)
+{
+    char *out = text;
+    int space = 0;
+    for (char *c = text; *c != '\0'; c++) {
+        if (isspace((unsigned char)*c)) {
+            space = 1;
+            continue;
+        }
+        if (space && out != text)
+            *out++ = ' ';
+        space = 0;
+        *out++ = *c;
+    }
+    *out = '\0';
+}
+
+/* The claim must still be in chapters/CHAPTER.md (line breaks aside), so
+ * that the prose and its test change together. */
+static void claim_in_chapter(const char *chapter, const char *claim)
+{
+    char path[256];
+    snprintf(path, sizeof path, "chapters/%s.md", chapter);
+    FILE *file = fopen(path, "r");
+    ck_assert_msg(file != NULL, "cannot read %s", path);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    fclose(file);
+    text[n] = '\0';
+    char wanted[1024];
+    snprintf(wanted, sizeof wanted, "%s", claim);
+    squeeze(text);
+    squeeze(wanted);
+    ck_assert_msg(strstr(text, wanted) != NULL,
+                  "%s no longer says \"%s\": update tests/test_claims.c with "
+                  "the new sentence, and check that the values support it",
+                  path, claim);
+}
+
+/* Fail, quoting the claim, unless `holds`. */
+static void expect(int holds, const char *chapter, const char *claim,
+                   const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+static void expect(int holds, const char *chapter, const char *claim,
+                   const char *format, ...)
+{
+    if (holds)
+        return;
+    char why[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why, sizeof why, format, args);
+    va_end(args);
+    ck_abort_msg("chapters/%s.md says \"%s\", but %s", chapter, claim, why);
+}
+
+/* ---- Chapter 3 ----------------------------------------------------------- */
+
+START_TEST(claim_one_layer_is_not_enough)
+{
+    const char *claim = "while the videos' network, with ReLU between its "
+                        "layers, gets between";
+    claim_in_chapter("03_relu", claim);
+    double linear = value("07_sgd/linear", "test_accuracy_max");
+    double relu = value("07_sgd/16_16_seeds", "test_accuracy_min");
+    expect(linear < relu, "03_relu", claim,
+           "the best single layer (%.2f%%) is not below the worst 16-16 "
+           "network (%.2f%%)",
+           linear, relu);
+}
+END_TEST
+
+/* ---- Chapter 6 ----------------------------------------------------------- */
+
+START_TEST(claim_gradient_check_agrees)
+{
+    const char *claim = "and the check still agrees on all the others";
+    claim_in_chapter("06_backprop", claim);
+    const char *runs[2] = {"06_backprop", "06_backprop/seed3"};
+    for (int r = 0; r < 2; r++)
+        expect(value(runs[r], "worst") <= value(runs[r], "agree_below"),
+               "06_backprop", claim, "figures/%s has a largest error of %g",
+               runs[r], value(runs[r], "worst"));
+    expect(value("06_backprop", "bent") == 0 &&
+               value("06_backprop/seed3", "bent") > 0,
+           "06_backprop", claim,
+           "seed 1 should cross no bend and seed 3 some (%g and %g)",
+           value("06_backprop", "bent"), value("06_backprop/seed3", "bent"));
+    const char *broken = "a correct backprop would have looked broken";
+    claim_in_chapter("06_backprop", broken);
+    expect(value("06_backprop/seed3", "bent_error") >
+               value("06_backprop/seed3", "agree_below"),
+           "06_backprop", broken, "the bent nudges' error is only %g",
+           value("06_backprop/seed3", "bent_error"));
+}
+END_TEST
+
+/* ---- Chapter 7 ----------------------------------------------------------- */
+
+START_TEST(claim_every_seed_clears_95_5)
+{
+    const char *claim = "every seed clears the write-up's 95.5%";
+    claim_in_chapter("07_sgd", claim);
+    double worst = value("07_sgd/seeds", "test_accuracy_min");
+    expect(worst >= 95.5, "07_sgd", claim, "the worst seed gets %.2f%%", worst);
+}
+END_TEST
+
+START_TEST(claim_he_beats_small)
+{
+    const char *claim = "He's rule comes out ahead on every one of the five, "
+                        "by a few tenths of a point";
+    claim_in_chapter("07_sgd", claim);
+    int n = seeds("07_sgd/seeds", "07_sgd/small");
+    for (int k = 1; k <= n; k++) {
+        double he = seed_value("07_sgd/seeds", "test_accuracy", k);
+        double small = seed_value("07_sgd/small", "test_accuracy", k);
+        expect(he - small >= 0.1 && he - small < 1.0, "07_sgd", claim,
+               "seed %d gives %.2f%% with He's rule and %.2f%% with small "
+               "weights",
+               k, he, small);
+    }
+}
+END_TEST
+
+START_TEST(claim_wider_is_better_and_steadier)
+{
+    const char *claim = "below the wider network on every seed, and far less "
+                        "predictable";
+    claim_in_chapter("07_sgd", claim);
+    seeds("07_sgd/seeds", "07_sgd/16_16_short");
+    double narrow_max = value("07_sgd/16_16_short", "test_accuracy_max");
+    double wide_min = value("07_sgd/seeds", "test_accuracy_min");
+    expect(narrow_max < wide_min, "07_sgd", claim,
+           "the best 16-16 run (%.2f%%) is not below the worst 128-64 run "
+           "(%.2f%%)",
+           narrow_max, wide_min);
+    double narrow_spread =
+        narrow_max - value("07_sgd/16_16_short", "test_accuracy_min");
+    double wide_spread = value("07_sgd/seeds", "test_accuracy_max") - wide_min;
+    expect(narrow_spread > 3 * wide_spread, "07_sgd", claim,
+           "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
+           narrow_spread, wide_spread);
+}
+END_TEST
+
+START_TEST(claim_videos_network_about_96)
+{
+    const char *claim = "which is what 3Blue1Brown's second video says such "
+                        "a network gets: \"about 96%\"";
+    claim_in_chapter("07_sgd", claim);
+    double accuracy = value("07_sgd/16_16", "test_accuracy");
+    expect(fabs(accuracy - 96.0) <= 0.5, "07_sgd", claim,
+           "the run shown reaches %.2f%%", accuracy);
+    const char *spread = "the seed alone moves the result by most of a point";
+    claim_in_chapter("07_sgd", spread);
+    double range = value("07_sgd/16_16_seeds", "test_accuracy_max") -
+                   value("07_sgd/16_16_seeds", "test_accuracy_min");
+    expect(range >= 0.5 && range < 1.0, "07_sgd", spread,
+           "the five seeds spread over %.2f points", range);
+}
+END_TEST
+
+START_TEST(claim_relu_network_beats_one_layer)
+{
+    const char *claim = "Sixteen ReLU neurons in each of two hidden layers are "
+                        "better on every seed";
+    claim_in_chapter("07_sgd", claim);
+    seeds("07_sgd/linear", "07_sgd/16_16_seeds");
+    double linear = value("07_sgd/linear", "test_accuracy_max");
+    double relu = value("07_sgd/16_16_seeds", "test_accuracy_min");
+    expect(linear < relu, "07_sgd", claim,
+           "the best single layer gets %.2f%%, the worst 16-16 network "
+           "%.2f%%",
+           linear, relu);
+    const char *tops = "whatever the seed";
+    claim_in_chapter("07_sgd", tops);
+    double range = value("07_sgd/linear", "test_accuracy_max") -
+                   value("07_sgd/linear", "test_accuracy_min");
+    expect(range < 0.5, "07_sgd", tops,
+           "the single layer's seeds spread over %.2f points", range);
+}
+END_TEST
+
+/* ---- Chapter 8 ----------------------------------------------------------- */
+
+START_TEST(claim_more_data_smaller_gap)
+{
+    const char *claim = "On every seed, the thousand digits leave a gap";
+    claim_in_chapter("08_gap", claim);
+    seeds("08_gap/small_seeds", "08_gap/full_seeds");
+    double small = value("08_gap/small_seeds", "gap_min");
+    double full = value("08_gap/full_seeds", "gap_max");
+    expect(small > 5 * full, "08_gap", claim,
+           "the smallest 1000-digit gap is %.2f and the largest 50000-digit "
+           "gap %.2f",
+           small, full);
+    const char *above = "also lifts the test accuracy above chapter 7's on "
+                        "every seed";
+    claim_in_chapter("08_gap", above);
+    double worst = value("08_gap/full_seeds", "test_accuracy_min");
+    double best7 = value("07_sgd/seeds", "test_accuracy_max");
+    expect(worst > best7, "08_gap", above,
+           "the worst 50000-digit seed gets %.2f%%, chapter 7's best %.2f%%",
+           worst, best7);
+}
+END_TEST
+
+START_TEST(claim_test_cost_rises_accuracy_flat)
+{
+    const char *claim = "on every seed, the lowest test cost comes between";
+    claim_in_chapter("08_gap", claim);
+    const char *dir = "08_gap/small_seeds";
+    int n = seeds(dir, dir);
+    for (int k = 1; k <= n; k++)
+        expect(seed_value(dir, "cost_rise", k) > 0.01 &&
+                   seed_value(dir, "lowest_cost_epoch", k) < 30,
+               "08_gap", claim,
+               "seed %d's test cost is lowest at epoch %g and rises by %g", k,
+               seed_value(dir, "lowest_cost_epoch", k),
+               seed_value(dir, "cost_rise", k));
+    const char *flat = "down a hair on one seed, up a little on the others";
+    claim_in_chapter("08_gap", flat);
+    int down = 0;
+    for (int k = 1; k <= n; k++) {
+        double change = seed_value(dir, "accuracy_after", k);
+        down += change < 0;
+        expect(change > -0.1 && change < 1.0, "08_gap", flat,
+               "seed %d's test accuracy changes by %.2f points", k, change);
+    }
+    expect(down == 1, "08_gap", flat, "the accuracy fell on %d seeds", down);
+}
+END_TEST
+
+START_TEST(claim_confident_on_noise)
+{
+    const char *claim =
+        "but nowhere near the 10% of an honest \"I don't know\"";
+    claim_in_chapter("08_gap", claim);
+    const char *dir = "08_gap/full_seeds";
+    double noise_max = value(dir, "noise_confidence_max");
+    double noise_min = value(dir, "noise_confidence_min");
+    double digits_min = value(dir, "test_confidence_min");
+    expect(noise_max < digits_min && noise_min > 30, "08_gap", claim,
+           "on noise the confidence runs from %.1f%% to %.1f%%, on test "
+           "digits from %.1f%%",
+           noise_min, noise_max, digits_min);
+}
+END_TEST
+
+/* ---- Chapter 9 ----------------------------------------------------------- */
+
+/* Each seed's test accuracy with setting `a` against `b`: how many seeds
+ * have a above b, and the smallest and largest difference. */
+typedef struct {
+    int n, above, below;
+    double least, most;
+} Paired;
+
+static Paired paired(const char *a, const char *b, const char *key)
+{
+    char dir_a[128], dir_b[128];
+    snprintf(dir_a, sizeof dir_a, "09_regularise/%s", a);
+    snprintf(dir_b, sizeof dir_b, "09_regularise/%s", b);
+    Paired p = {.n = seeds(dir_a, dir_b), .least = HUGE_VAL, .most = -HUGE_VAL};
+    for (int k = 1; k <= p.n; k++) {
+        double d = seed_value(dir_a, key, k) - seed_value(dir_b, key, k);
+        p.above += d > 0;
+        p.below += d < 0;
+        p.least = fmin(p.least, d);
+        p.most = fmax(p.most, d);
+    }
+    return p;
+}
+
+START_TEST(claim_chapter_9_reproduces_chapter_8)
+{
+    const char *claim = "it draws the same random numbers and gets chapter "
+                        "8's result to the last digit";
+    claim_in_chapter("09_regularise", claim);
+    const char *keys[3] = {"test_accuracy", "gap", "train_accuracy"};
+    int n = seeds("09_regularise/none", "08_gap/small_seeds");
+    for (int m = 0; m < 3; m++)
+        for (int k = 1; k <= n; k++) {
+            double nine = seed_value("09_regularise/none", keys[m], k);
+            double eight = seed_value("08_gap/small_seeds", keys[m], k);
+            expect(nine == eight, "09_regularise", claim,
+                   "with seed %d, %s is %.2f in chapter 9 and %.2f in "
+                   "chapter 8",
+                   k, keys[m], nine, eight);
+        }
+    expect(seed_value("09_regularise/none", "test_accuracy", 1) ==
+               value("08_gap/small", "test_accuracy"),
+           "09_regularise", claim,
+           "seed 1 gives %.2f%%, chapter 8's run %.2f%%",
+           seed_value("09_regularise/none", "test_accuracy", 1),
+           value("08_gap/small", "test_accuracy"));
+}
+END_TEST
+
+START_TEST(claim_dropout_helps)
+{
+    const char *claim = "gives a higher test accuracy than no regularisation "
+                        "on every seed, by about half a point to a point";
+    claim_in_chapter("09_regularise", claim);
+    Paired p = paired("dropout", "none", "test_accuracy");
+    expect(p.least >= 0.5 && p.most <= 1.0, "09_regularise", claim,
+           "dropout minus none runs from %+.2f to %+.2f points", p.least,
+           p.most);
+}
+END_TEST
+
+START_TEST(claim_l2_helps_the_cost)
+{
+    const char *claim = "gives at least the same test accuracy on every seed, "
+                        "but on some barely more (seed 1: one digit in ten "
+                        "thousand)";
+    claim_in_chapter("09_regularise", claim);
+    Paired p = paired("l2", "none", "test_accuracy");
+    double seed1 = seed_value("09_regularise/l2", "test_accuracy", 1) -
+                   seed_value("09_regularise/none", "test_accuracy", 1);
+    expect(p.below == 0 && fabs(seed1 - 0.01) < 1e-9, "09_regularise", claim,
+           "L2 is below none on %d seeds, and seed 1 differs by %+.2f", p.below,
+           seed1);
+    const char *cost = "What it changes on every seed is the *cost*";
+    claim_in_chapter("09_regularise", cost);
+    Paired c = paired("l2", "none", "test_loss");
+    expect(c.above == 0 && c.below == c.n, "09_regularise", cost,
+           "L2's test cost is above none's on %d seeds", c.above);
+}
+END_TEST
+
+START_TEST(claim_early_stopping)
+{
+    const char *claim = "its test accuracy is below no regularisation on most "
+                        "seeds";
+    claim_in_chapter("09_regularise", claim);
+    Paired p = paired("early", "none", "test_accuracy");
+    expect(2 * p.below > p.n, "09_regularise", claim,
+           "it is below on only %d of %d seeds", p.below, p.n);
+    const char *cost = "keeps a network whose test cost is lower than no "
+                       "regularisation's on every seed, but its accuracy is "
+                       "not: it is lower on most seeds";
+    claim_in_chapter("09_regularise", cost);
+    Paired c = paired("early_cost", "none", "test_loss");
+    Paired a = paired("early_cost", "none", "test_accuracy");
+    expect(c.below == c.n && 2 * a.below > a.n, "09_regularise", cost,
+           "its cost is lower on %d seeds, its accuracy lower on %d, of %d",
+           c.below, a.below, c.n);
+}
+END_TEST
+
+START_TEST(claim_all_three)
+{
+    const char *claim = "beat no regularisation on every seed and leave the "
+                        "smallest gap on average, but they do not beat "
+                        "dropout alone on every seed";
+    claim_in_chapter("09_regularise", claim);
+    Paired p = paired("all", "none", "test_accuracy");
+    Paired d = paired("all", "dropout", "test_accuracy");
+    expect(p.above == p.n && d.below > 0, "09_regularise", claim,
+           "all three beat none on %d of %d seeds, and are below dropout on "
+           "%d",
+           p.above, p.n, d.below);
+    const char *others[5] = {"none", "l2", "dropout", "early", "early_cost"};
+    double gap = value("09_regularise/all", "gap_mean");
+    double smallest = value("09_regularise/all", "gap_min");
+    for (int s = 0; s < 5; s++) {
+        char dir[64];
+        snprintf(dir, sizeof dir, "09_regularise/%s", others[s]);
+        expect(gap < value(dir, "gap_mean") &&
+                   smallest <= value(dir, "gap_min"),
+               "09_regularise", claim,
+               "%s has a mean gap of %.2f (all three: %.2f) or a smaller "
+               "least gap",
+               others[s], value(dir, "gap_mean"), gap);
+    }
+    const char *closing = "None of them comes close to closing the gap";
+    claim_in_chapter("09_regularise", closing);
+    expect(smallest > 5.0 && value("08_gap/full_seeds", "gap_max") < 2.0,
+           "09_regularise", closing,
+           "the smallest gap is %.2f points (50000 digits: under %.2f)",
+           smallest, value("08_gap/full_seeds", "gap_max"));
+}
+END_TEST
+
+START_TEST(claim_strong_l2_cripples)
+{
+    const char *claim = "Because a network can shrink its gap by learning "
+                        "less";
+    claim_in_chapter("09_regularise", claim);
+    double gap = value("09_regularise/l2_strong", "gap_mean");
+    double accuracy = value("09_regularise/l2_strong", "test_accuracy_max");
+    expect(gap < value("09_regularise/none", "gap_min") &&
+               accuracy < value("09_regularise/none", "test_accuracy_min"),
+           "09_regularise", claim,
+           "strong L2 has a mean gap of %.2f and at best %.2f%% test "
+           "accuracy",
+           gap, accuracy);
+}
+END_TEST
+
+START_TEST(claim_best_chosen_on_validation)
+{
+    const char *claim = "The last setting has the best validation accuracy, "
+                        "so it is our choice";
+    claim_in_chapter("09_regularise", claim);
+    double best = value("09_regularise/best", "validation_accuracy");
+    const char *others[2] = {"09_regularise/plain",
+                             "09_regularise/dropout_128_64"};
+    for (int s = 0; s < 2; s++)
+        expect(best >= value(others[s], "validation_accuracy"), "09_regularise",
+               claim,
+               "%s has %.2f%% on validation, the last "
+               "%.2f%%",
+               others[s], value(others[s], "validation_accuracy"), best);
+    expect(value("09_regularise/best", "test_accuracy") > 98.0, "09_regularise",
+           claim, "it reads only %.2f%% of the test digits",
+           value("09_regularise/best", "test_accuracy"));
+    const char *tenths = "the validation accuracies differ by a few tenths of "
+                         "a point";
+    claim_in_chapter("09_regularise", tenths);
+    double lowest = fmin(value(others[0], "validation_accuracy"),
+                         value(others[1], "validation_accuracy"));
+    expect(best - lowest < 1.0, "09_regularise", tenths,
+           "they differ by %.2f points", best - lowest);
+}
+END_TEST
+
+Suite *suite_claims(void)
+{
+    Suite *suite = suite_create("claims");
+    TCase *claims = tcase_create("the book's claims hold on its values");
+    tcase_add_test(claims, claim_one_layer_is_not_enough);
+    tcase_add_test(claims, claim_gradient_check_agrees);
+    tcase_add_test(claims, claim_every_seed_clears_95_5);
+    tcase_add_test(claims, claim_he_beats_small);
+    tcase_add_test(claims, claim_wider_is_better_and_steadier);
+    tcase_add_test(claims, claim_videos_network_about_96);
+    tcase_add_test(claims, claim_relu_network_beats_one_layer);
+    tcase_add_test(claims, claim_more_data_smaller_gap);
+    tcase_add_test(claims, claim_test_cost_rises_accuracy_flat);
+    tcase_add_test(claims, claim_confident_on_noise);
+    tcase_add_test(claims, claim_chapter_9_reproduces_chapter_8);
+    tcase_add_test(claims, claim_dropout_helps);
+    tcase_add_test(claims, claim_l2_helps_the_cost);
+    tcase_add_test(claims, claim_early_stopping);
+    tcase_add_test(claims, claim_all_three);
+    tcase_add_test(claims, claim_strong_l2_cripples);
+    tcase_add_test(claims, claim_best_chosen_on_validation);
+    suite_add_tcase(suite, claims);
+    return suite;
+}
