@@ -396,6 +396,8 @@ test_all() {
         if is_student; then
             return 0 # the rest checks the full workbook, not exercises
         fi
+        step "test: chapter 6's gradient check against four planted backprop mistakes"
+        tests/backprop_mutants.sh
         sanitized
         fuzz "${FUZZ_SECONDS:-30}"
         student_round_trip
