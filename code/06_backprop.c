@@ -487,12 +487,15 @@ int main(int argc, char **argv)
                        (int)n_batch, sweep[e], MAX_PER_BLOCK);
         sweep_worst[e] = 0.0;
         sweep_bent[e] = 0;
+        int all_bent = 0; /* a block with nothing left to compare */
         for (int c = 0; c < n_blocks; c++) {
             sweep_worst[e] = fmax(sweep_worst[e], other[c].max_error);
             sweep_bent[e] += other[c].n_bent;
+            all_bent |= other[c].n_bent == other[c].n_checked;
         }
-        printf("  epsilon %-8g bent %6ld   largest error %.1e\n",
-               (double)sweep[e], sweep_bent[e], sweep_worst[e]);
+        printf("  epsilon %-8g bent %6ld   largest error %.1e%s\n",
+               (double)sweep[e], sweep_bent[e], sweep_worst[e],
+               all_bent ? " (every nudge of a block bent)" : "");
     }
 
     int status = 0;

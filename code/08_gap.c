@@ -397,7 +397,7 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
     OverSeeds columns[N_MEASURES] = {
         [TEST_ACC] = {.title = "test acc.", .decimals = 2, .unit = "%"},
         [GAP] = {.title = "gap (pts)", .decimals = 2, .unit = ""},
-        [LOWEST_AT] = {.title = "lowest cost", .decimals = 0, .unit = ""},
+        [LOWEST_AT] = {.title = "cost min at", .decimals = 0, .unit = ""},
         [COST_RISE] = {.title = "cost rise", .decimals = 4, .unit = ""},
         [ACC_AFTER] = {.title = "acc. after", .decimals = 2, .unit = ""},
         [NOISE_CONF] = {.title = "noise conf.", .decimals = 1, .unit = "%"},
@@ -424,6 +424,10 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
             columns[m].values[columns[m].n++] = measures[m];
     }
     over_seeds_table(stdout, columns, NOISE_CONF + 1);
+    printf("\nOn the test digits themselves, their mean confidence runs from "
+           "%.1f%% to %.1f%%.\n",
+           over_seeds_min(&columns[TEST_CONF]),
+           over_seeds_max(&columns[TEST_CONF]));
     int status = 0;
     if (o->train.out_dir != NULL) {
         FILE *table = output_open(o->train.out_dir, "seeds.tsv", err);

@@ -515,7 +515,9 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
         Score on_train = network_evaluate(&run.net, &sets->train);
         Score on_validation = network_evaluate(&run.net, &sets->validation);
         Score on_test = network_evaluate(&run.net, &sets->test);
-        if (epoch % o->print_every == 0 || epoch == o->epochs)
+        int stop =
+            early_stopping_update(&run.stop, &run.net, on_validation, epoch);
+        if (epoch % o->print_every == 0 || epoch == o->epochs || stop)
             printf("%7ld %9.2f%% %11.2f%% %9.2f%% %6.2f pts\n", epoch,
                    100.0 * on_train.accuracy, 100.0 * on_validation.accuracy,
                    100.0 * on_test.accuracy,
@@ -524,7 +526,7 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
             fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
                     on_train.loss, on_train.accuracy, on_validation.loss,
                     on_validation.accuracy, on_test.loss, on_test.accuracy);
-        if (early_stopping_update(&run.stop, &run.net, on_validation, epoch)) {
+        if (stop) {
             printf("No better validation %s for %ld epochs: stop.\n",
                    o->watch_cost ? "cost" : "accuracy", o->patience);
             break;
