@@ -84,18 +84,14 @@ uint32_t read_be32(const uint8_t bytes[4])
 int idx_load(Idx *idx, const char *path, Error *err)
 {
     *idx = (Idx){0};
-    FILE *file = fopen(path, "rb");
+    /* How long is the file really? input_open also refuses what is not a
+     * regular file: a directory, or a named pipe that would make us wait
+     * forever. */
+    size_t size;
+    FILE *file = input_open(path, &size, err);
     if (file == NULL)
-        return error_set(err, "%s: cannot open: %s", path, strerror(errno));
-
-    /* How long is the file really? fstat also tells a directory apart:
-     * fopen succeeds on one, and only the first read would fail. */
-    struct stat info;
-    if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
-        fclose(file);
-        return error_set(err, "%s: is not a regular file", path);
-    }
-    uint64_t file_size = (uint64_t)info.st_size;
+        return -1;
+    uint64_t file_size = (uint64_t)size;
     uint8_t header[4 + 4 * IDX_MAX_DIMS];
     int status = -1;
 
@@ -174,6 +170,8 @@ int idx_load(Idx *idx, const char *path, Error *err)
     }
 
     /* Only now, with the size known to be real, allocate and read. */
+    if (memory_check((size_t)n_bytes, path, err) != 0)
+        goto done;
     idx->n_bytes = (size_t)n_bytes;
     idx->data = malloc(idx->n_bytes);
     if (idx->data == NULL) {
@@ -277,14 +275,12 @@ int mnist_load(Digits *train, Digits *test, const char *dir, Error *err)
             snprintf(paths[f], sizeof paths[f], "%s/%s", dir, names[f]);
         if (length < 0 || length >= (int)sizeof paths[f])
             return error_set(err, "--data %s: path is too long", dir);
-        FILE *probe = fopen(paths[f], "rb");
-        if (probe == NULL && errno == ENOENT)
+        struct stat info;
+        if (stat(paths[f], &info) != 0 && errno == ENOENT)
             return error_set(err,
                              "%s: no such file (run ./build.sh data, "
                              "or pass --data DIR)",
                              paths[f]);
-        if (probe != NULL)
-            fclose(probe);
     }
     if (digits_load(train, paths[0], paths[1], err) != 0)
         return -1;
@@ -595,7 +591,7 @@ int main(int argc, char **argv)
         status = 1;
     digits_free(&train);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

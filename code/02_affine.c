@@ -401,7 +401,7 @@ int main(int argc, char **argv)
     free(y);
     digits_free(&train);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -217,7 +217,7 @@ int main(int argc, char **argv)
     affine_free(&composed);
     free(x);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

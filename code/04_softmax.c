@@ -246,7 +246,7 @@ int main(int argc, char **argv)
         affine_free(&layers[l]);
     free(x);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -151,7 +151,9 @@ int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden)
 }
 
 /* Allocate a network of sizes[0] -> sizes[1] -> ... -> sizes[n_sizes - 1]
- * with all weights 0, and buffers for batches of up to max_batch. */
+ * with all weights 0, and buffers for batches of up to max_batch. A network
+ * larger than MEMORY_CAP is refused before anything is allocated (training
+ * needs as much again for the gradients, never more). */
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err)
 {
@@ -159,11 +161,21 @@ int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
     if (n_sizes < 2 || n_sizes > NETWORK_MAX_LAYERS + 1)
         return error_set(err, "a network needs 2 to %d sizes, got %d",
                          NETWORK_MAX_LAYERS + 1, n_sizes);
+    char what[160];
+    int at = snprintf(what, sizeof what, "a network of %d", sizes[0]);
+    size_t floats = (size_t)max_batch * (size_t)sizes[0];
     for (int s = 0; s < n_sizes; s++) {
         if (sizes[s] < 1)
             return error_set(err, "layer size %d is %d", s, sizes[s]);
         net->sizes[s] = sizes[s];
+        if (s > 0) {
+            floats += ((size_t)sizes[s - 1] + 1 + (size_t)max_batch) * sizes[s];
+            at += snprintf(what + at, sizeof what - (size_t)at, " -> %d",
+                           sizes[s]);
+        }
     }
+    if (memory_check(floats * sizeof(float), what, err) != 0)
+        return -1;
     net->inputs = malloc((size_t)max_batch * sizes[0] * sizeof(float));
     int failed = net->inputs == NULL;
     for (int l = 0; l < net->n_layers && !failed; l++) {
@@ -388,7 +400,7 @@ int main(int argc, char **argv)
     }
     network_free(&net);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -521,7 +521,7 @@ int main(int argc, char **argv)
     gradients_free(&grads);
     network_free(&net);
     digits_free(&train);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -53,8 +53,12 @@ void trainer_next_batch(Trainer *trainer, Network *net, uint8_t *labels,
                         const Digits *digits, int n_batch);
 StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
                       int n_batch, float learning_rate);
+int network_is_finite(const Network *net);
+int network_write(const Network *net, FILE *out, const char *path, Error *err);
 int network_save(const Network *net, const char *path, Error *err);
 int network_load(Network *net, const char *path, int max_batch, Error *err);
+int network_check_data(const Network *net, const char *model,
+                       const Digits *digits, Error *err);
 
 /* Command-line plumbing shared by the training programs of chapters 7 to 9
  * (not a lesson): the options they all take, parsed in one place. */
@@ -325,11 +329,26 @@ static void write_floats(FILE *out, const float *values, size_t n)
     }
 }
 
-int network_save(const Network *net, const char *path, Error *err)
+/* 1 if every weight and bias is a finite number. A run whose network holds
+ * an infinity or a NaN has diverged: its network is never saved. */
+int network_is_finite(const Network *net)
 {
-    FILE *out = fopen(path, "wb");
-    if (out == NULL)
-        return error_set(err, "%s: cannot write: %s", path, strerror(errno));
+    for (int l = 0; l < net->n_layers; l++) {
+        const Affine *layer = &net->layers[l];
+        size_t n_weights = (size_t)layer->n_in * layer->n_out;
+        for (size_t k = 0; k < n_weights; k++)
+            if (!isfinite(layer->weights[k]))
+                return 0;
+        for (int j = 0; j < layer->n_out; j++)
+            if (!isfinite(layer->biases[j]))
+                return 0;
+    }
+    return 1;
+}
+
+/* Write `net` to `out` (from output_open_file(path, ...)) and close it. */
+int network_write(const Network *net, FILE *out, const char *path, Error *err)
+{
     fwrite(MODEL_MAGIC, 1, 8, out);
     write_le32(out, MODEL_VERSION);
     write_le32(out, (uint32_t)net->n_layers);
@@ -340,94 +359,138 @@ int network_save(const Network *net, const char *path, Error *err)
         write_floats(out, layer->weights, (size_t)layer->n_in * layer->n_out);
         write_floats(out, layer->biases, (size_t)layer->n_out);
     }
-    int failed = ferror(out);
-    if (fclose(out) != 0 || failed)
-        return error_set(err, "%s: write failed", path);
-    return 0;
+    return output_close(out, NULL, path, err);
+}
+
+/* Save `net` to `path` at once: written to a temporary file, then renamed
+ * over `path`, so that a failed save leaves the previous file as it was. */
+int network_save(const Network *net, const char *path, Error *err)
+{
+    FILE *out = output_open_file(path, err);
+    if (out == NULL)
+        return -1;
+    if (network_write(net, out, path, err) != 0) {
+        outputs_discard();
+        return -1;
+    }
+    return outputs_commit(err);
+}
+
+/* A model file's header: the magic, the version, the number of layers and
+ * their sizes. Reads it from `file` and checks it; returns the number of
+ * bytes the whole file must have, or 0 with err set. */
+static size_t model_header_read(int sizes[NETWORK_MAX_LAYERS + 1],
+                                int *n_layers, FILE *file, const char *path,
+                                Error *err)
+{
+    uint8_t bytes[16 + 4 * (NETWORK_MAX_LAYERS + 1)];
+    if (fread(bytes, 1, 16, file) != 16 || memcmp(bytes, MODEL_MAGIC, 8) != 0) {
+        error_set(err, "%s: not a network file (no '%s' at its start)", path,
+                  MODEL_MAGIC);
+        return 0;
+    }
+    uint32_t version = read_le32(bytes + 8), layers = read_le32(bytes + 12);
+    if (version != MODEL_VERSION) {
+        error_set(err, "%s: format version %lu, this program reads %u", path,
+                  (unsigned long)version, MODEL_VERSION);
+        return 0;
+    }
+    if (layers < 1 || layers > NETWORK_MAX_LAYERS) {
+        error_set(err, "%s: %lu layers, expected 1 to %d", path,
+                  (unsigned long)layers, NETWORK_MAX_LAYERS);
+        return 0;
+    }
+    if (fread(bytes + 16, 4, layers + 1, file) != layers + 1) {
+        error_set(err, "%s: truncated in its header", path);
+        return 0;
+    }
+    size_t n_floats = 0;
+    for (uint32_t s = 0; s <= layers; s++) {
+        uint32_t value = read_le32(bytes + 16 + 4 * s);
+        if (value < 1 || value > (s == 0 ? 1u << 20 : 4096u)) {
+            error_set(err, "%s: layer size %lu out of range", path,
+                      (unsigned long)value);
+            return 0;
+        }
+        sizes[s] = (int)value;
+        if (s > 0)
+            n_floats += (size_t)sizes[s - 1] * sizes[s] + sizes[s];
+    }
+    *n_layers = (int)layers;
+    return 16 + 4 * ((size_t)layers + 1) + 4 * n_floats;
+}
+
+/* Read n little-endian floats from `file` into values (each one's 4 bytes
+ * land in its place, then become its value). Returns 0; -1 if the file
+ * ended first; 1 if a number is not finite. */
+static int read_floats(float *values, size_t n, FILE *file)
+{
+    if (fread(values, 4, n, file) != n)
+        return -1;
+    int finite = 1;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t bits = read_le32((const uint8_t *)&values[k]);
+        memcpy(&values[k], &bits, sizeof bits);
+        finite &= isfinite(values[k]) != 0;
+    }
+    return finite ? 0 : 1;
 }
 
 /* Load a network saved by network_save, with buffers for batches of up to
- * max_batch. Like idx_load, it checks every size in the header against
- * the file's real length before it allocates, and refuses a file of
- * another version or with numbers that are not finite. */
+ * max_batch. Like idx_load, it reads and checks the header first, and
+ * compares the length it implies with the file's real length before it
+ * allocates or reads anything more; it refuses a file of another version or
+ * with numbers that are not finite. */
 int network_load(Network *net, const char *path, int max_batch, Error *err)
 {
     *net = (Network){0};
-    FILE *file = fopen(path, "rb");
+    size_t size;
+    FILE *file = input_open(path, &size, err);
     if (file == NULL)
-        return error_set(err, "%s: cannot open: %s", path, strerror(errno));
-    struct stat info;
-    if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
-        fclose(file);
-        return error_set(err, "%s: is not a regular file", path);
-    }
-    /* A model is small (a 784-128-64-10 network is 436 KB): read it all. */
-    size_t size = (size_t)info.st_size;
-    uint8_t *bytes = malloc(size > 0 ? size : 1);
-    if (bytes == NULL || fread(bytes, 1, size, file) != size) {
-        fclose(file);
-        free(bytes);
-        return error_set(err, "%s: cannot read", path);
-    }
-    fclose(file);
-    int status = -1;
-    uint32_t n_layers = size >= 16 ? read_le32(bytes + 12) : 0;
-    size_t header = 16 + 4 * ((size_t)n_layers + 1);
-    if (size < 16 || memcmp(bytes, MODEL_MAGIC, 8) != 0) {
-        error_set(err, "%s: not a network file (no '%s' at its start)", path,
-                  MODEL_MAGIC);
-    } else if (read_le32(bytes + 8) != MODEL_VERSION) {
-        error_set(err, "%s: format version %lu, this program reads %u", path,
-                  (unsigned long)read_le32(bytes + 8), MODEL_VERSION);
-    } else if (n_layers < 1 || n_layers > NETWORK_MAX_LAYERS) {
-        error_set(err, "%s: %lu layers, expected 1 to %d", path,
-                  (unsigned long)n_layers, NETWORK_MAX_LAYERS);
-    } else if (size < header) {
-        error_set(err, "%s: truncated in its header", path);
-    } else {
-        int sizes[NETWORK_MAX_LAYERS + 1];
-        size_t n_floats = 0;
-        status = 0;
-        for (uint32_t s = 0; s <= n_layers && status == 0; s++) {
-            uint32_t value = read_le32(bytes + 16 + 4 * s);
-            if (value < 1 || value > (s == 0 ? 1u << 20 : 4096u))
-                status = error_set(err, "%s: layer size %lu out of range", path,
-                                   (unsigned long)value);
-            sizes[s] = (int)value;
-            if (s > 0)
-                n_floats += (size_t)sizes[s - 1] * sizes[s] + sizes[s];
-        }
-        if (status == 0 && size != header + 4 * n_floats)
+        return -1;
+    int sizes[NETWORK_MAX_LAYERS + 1], n_layers = 0;
+    size_t expected = model_header_read(sizes, &n_layers, file, path, err);
+    int status = expected == 0 ? -1 : 0;
+    if (status == 0 && size != expected)
+        status = error_set(err,
+                           "%s: %zu bytes, but its sizes need %zu: "
+                           "truncated or not this network",
+                           path, size, expected);
+    if (status == 0)
+        status = network_init(net, sizes, n_layers + 1, max_batch, err);
+    for (int l = 0; l < net->n_layers && status == 0; l++) {
+        Affine *layer = &net->layers[l];
+        int got = read_floats(layer->weights,
+                              (size_t)layer->n_in * layer->n_out, file);
+        if (got == 0)
+            got = read_floats(layer->biases, (size_t)layer->n_out, file);
+        if (got < 0)
+            status = error_set(err, "%s: read failed", path);
+        else if (got > 0)
             status = error_set(err,
-                               "%s: %zu bytes, but its sizes need %zu: "
-                               "truncated or not this network",
-                               path, size, header + 4 * n_floats);
-        if (status == 0)
-            status =
-                network_init(net, sizes, (int)n_layers + 1, max_batch, err);
-        const uint8_t *at = bytes + header;
-        for (int l = 0; l < net->n_layers && status == 0; l++) {
-            Affine *layer = &net->layers[l];
-            float *blocks[2] = {layer->weights, layer->biases};
-            size_t counts[2] = {(size_t)layer->n_in * layer->n_out,
-                                (size_t)layer->n_out};
-            for (int part = 0; part < 2; part++) {
-                for (size_t k = 0; k < counts[part]; k++, at += 4) {
-                    uint32_t bits = read_le32(at);
-                    memcpy(&blocks[part][k], &bits, sizeof bits);
-                    if (!isfinite(blocks[part][k]) && status == 0)
-                        status = error_set(err,
-                                           "%s: layer %d holds a "
-                                           "number that is not finite",
-                                           path, l + 1);
-                }
-            }
-        }
-        if (status != 0)
-            network_free(net);
+                               "%s: layer %d holds a number that is not "
+                               "finite",
+                               path, l + 1);
     }
-    free(bytes);
+    if (status != 0)
+        network_free(net);
+    fclose(file);
     return status;
+}
+
+/* Does `net` (loaded from `model`) read the images of `digits` into 10
+ * digits? Returns 0, or -1 with err saying what does not match. */
+int network_check_data(const Network *net, const char *model,
+                       const Digits *digits, Error *err)
+{
+    int n_pixels = digits->rows * digits->cols;
+    if (net->sizes[0] == n_pixels && net->sizes[net->n_layers] == 10)
+        return 0;
+    return error_set(err,
+                     "%s: a network for %d inputs and %d classes, but the "
+                     "data has %d pixels (%d x %d) and 10 digits",
+                     model, net->sizes[0], net->sizes[net->n_layers], n_pixels,
+                     digits->rows, digits->cols);
 }
 
 /* ---- Options every training program takes ------------------------------- */
@@ -659,17 +722,9 @@ static int test_saved(const Options *o, const Digits *test)
 {
     Network net;
     Error err;
-    if (network_load(&net, o->load, EVALUATE_BATCH, &err) != 0)
+    if (network_load(&net, o->load, EVALUATE_BATCH, &err) != 0 ||
+        network_check_data(&net, o->load, test, &err) != 0)
         fail_with(&err);
-    if (net.sizes[0] != test->rows * test->cols ||
-        net.sizes[net.n_layers] != 10) {
-        error_set(&err,
-                  "%s: a network for %d inputs and %d classes, but the "
-                  "data has %d pixels and 10 digits",
-                  o->load, net.sizes[0], net.sizes[net.n_layers],
-                  test->rows * test->cols);
-        fail_with(&err);
-    }
     Score on_test = network_evaluate(&net, test);
     printf("Loaded %s: ", o->load);
     network_print_sizes(stdout, &net);
@@ -905,7 +960,7 @@ int main(int argc, char **argv)
     }
     digits_free(&train);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -488,7 +488,7 @@ int main(int argc, char **argv)
                                      : single_run(&o, &sets, &err);
     digits_free(&all_train);
     digits_free(&sets.test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -87,7 +87,9 @@ long most_common_mistake(int *label, int *answer, long counts[10][10])
 /* ---- Reading a PGM image -------------------------------------------------- */
 
 /* The next whole number of a PGM header, skipping white space and
- * "# comment" lines; -1 if there is none. */
+ * "# comment" lines: -1 if there is none, -2 if it is not a whole number of
+ * at most 6 digits that ends in white space or the end of the file (so
+ * "1.5" is refused, not read as 1 and then 5). */
 static long pgm_number(FILE *file)
 {
     int c = fgetc(file);
@@ -98,13 +100,15 @@ static long pgm_number(FILE *file)
         c = fgetc(file);
     }
     if (!isdigit(c))
-        return -1;
+        return c == EOF ? -1 : -2;
     long value = 0;
-    while (isdigit(c) && value < 1000000) {
+    for (int digits = 0; isdigit(c); digits++) {
+        if (digits == 6)
+            return -2;
         value = value * 10 + (c - '0');
         c = fgetc(file);
     }
-    return value;
+    return c == EOF || isspace(c) ? value : -2;
 }
 
 // @listing pgm_load
@@ -115,14 +119,16 @@ static long pgm_number(FILE *file)
  *   P2 <width> <height> <maxval> <the values as decimal numbers>
  *
  * Like the IDX loader, it checks each claim before trusting it: the sizes
- * (at most 4096 x 4096), the maximum value (1 to 65535), every value, and
- * that the data is all there. */
+ * (at most 4096 x 4096), the maximum value (1 to 65535), that the file is
+ * long enough for that many pixels (before allocating them), every value,
+ * and that the data is all there. */
 int pgm_load(Image *image, const char *path, Error *err)
 {
     *image = (Image){0};
-    FILE *file = fopen(path, "rb");
+    size_t file_size;
+    FILE *file = input_open(path, &file_size, err);
     if (file == NULL)
-        return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
     char magic[2] = {0};
     int status = -1;
     long width = -1, height = -1, maxval = -1;
@@ -141,6 +147,16 @@ int pgm_load(Image *image, const char *path, Error *err)
         status = 0;
     }
     size_t n = status == 0 ? (size_t)width * (size_t)height : 0;
+    /* Is the file long enough? Each pixel takes 1 or 2 bytes in P5, and at
+     * least 2 in P2 (a digit and a space, but the last may end the file). */
+    size_t least = magic[1] == '5' ? n * (maxval > 255 ? 2 : 1) : 2 * n - 1;
+    long header = status == 0 ? ftell(file) : 0;
+    if (status == 0 && (header < 0 || file_size - (size_t)header < least))
+        status =
+            error_set(err,
+                      "%s: truncated (%ld x %ld pixels need at least "
+                      "%zu bytes after the header, the file has %zu)",
+                      path, width, height, least, file_size - (size_t)header);
     if (status == 0 && (image->values = malloc(n * sizeof(float))) == NULL)
         status = error_set(err, "%s: out of memory", path);
     for (size_t k = 0; k < n && status == 0; k++) {
@@ -151,7 +167,10 @@ int pgm_load(Image *image, const char *path, Error *err)
             int high = maxval > 255 ? fgetc(file) : 0, low = fgetc(file);
             value = high == EOF || low == EOF ? -1 : high << 8 | low;
         }
-        if (value < 0)
+        if (value == -2)
+            status = error_set(err, "%s: pixel %zu is not a whole number", path,
+                               k + 1);
+        else if (value < 0)
             status = error_set(err,
                                "%s: truncated (pixel %zu of %zu is "
                                "missing)",
@@ -317,33 +336,36 @@ static int classify(Network *net, const char *path)
     return 0;
 }
 
-/* weights.dat: the first layer's weights of up to 64 neurons as 28 x 28
- * images, 8 to a row (4 when there are 16 or fewer), scaled per neuron to
- * -1..1 so that every neuron's pattern shows. */
-static int write_weights(const char *dir, const Network *net, Error *err)
+/* weights.dat: the first layer's weights of up to 64 neurons as images of
+ * the digits' size (28 x 28 for MNIST), 8 to a row (4 when there are 16 or
+ * fewer), scaled per neuron to -1..1 so that every neuron's pattern shows. */
+static int write_weights(const char *dir, const Network *net, int rows,
+                         int cols, Error *err)
 {
     const Affine *layer = &net->layers[0];
     int n = layer->n_out < 64 ? layer->n_out : 64;
-    int per_row = n <= 16 ? 4 : 8, rows = (n + per_row - 1) / per_row;
+    int per_row = n <= 16 ? 4 : 8, grid_rows = (n + per_row - 1) / per_row;
+    int cell_w = cols + 2, cell_h = rows + 2;
     FILE *out = output_open(dir, "weights.dat", err);
     if (out == NULL)
         return -1;
     float scale[64];
     for (int j = 0; j < n; j++) {
         scale[j] = 1e-12f;
-        for (int i = 0; i < 784; i++)
+        for (int i = 0; i < layer->n_in; i++)
             scale[j] =
                 fmaxf(scale[j], fabsf(layer->weights[i * layer->n_out + j]));
     }
-    for (int y = 0; y < rows * 30; y++) {
-        for (int x = 0; x < per_row * 30; x++) {
-            int j = y / 30 * per_row + x / 30, r = y % 30, c = x % 30;
+    for (int y = 0; y < grid_rows * cell_h; y++) {
+        for (int x = 0; x < per_row * cell_w; x++) {
+            int j = y / cell_h * per_row + x / cell_w;
+            int r = y % cell_h, c = x % cell_w;
             float value = 0.0f; /* white: the gaps */
-            if (j < n && r < 28 && c < 28)
-                value =
-                    layer->weights[(r * 28 + c) * layer->n_out + j] / scale[j];
+            if (j < n && r < rows && c < cols)
+                value = layer->weights[(r * cols + c) * layer->n_out + j] /
+                        scale[j];
             fprintf(out, "%.3f%c", (double)value,
-                    x + 1 < per_row * 30 ? ' ' : '\n');
+                    x + 1 < per_row * cell_w ? ' ' : '\n');
         }
     }
     return output_close(out, dir, "weights.dat", err);
@@ -354,7 +376,10 @@ static int write_weights(const char *dir, const Network *net, Error *err)
 static int write_errors(const char *dir, Network *net, const Digits *test,
                         Error *err)
 {
-    enum { N = 40, PER_ROW = 10, CELL_W = 32, CELL_H = 38 };
+    enum { N = 40, PER_ROW = 10 };
+    int rows = test->rows, cols = test->cols;
+    int cell_w = cols + 4, cell_h = rows + 10;
+    size_t size = (size_t)rows * (size_t)cols;
     size_t wrong[N];
     int answers[N], found = 0;
     for (size_t i = 0; i < test->n && found < N; i++) {
@@ -367,26 +392,23 @@ static int write_errors(const char *dir, Network *net, const Digits *test,
     }
     FILE *image = output_open(dir, "errors.dat", err);
     FILE *labels = image ? output_open(dir, "errors_labels.dat", err) : NULL;
-    if (labels == NULL) {
-        if (image)
-            fclose(image);
-        return -1;
-    }
-    int rows = (found + PER_ROW - 1) / PER_ROW;
-    for (int y = 0; y < rows * CELL_H; y++) {
-        for (int x = 0; x < PER_ROW * CELL_W; x++) {
-            int k = y / CELL_H * PER_ROW + x / CELL_W;
-            int r = y % CELL_H - 10, c = x % CELL_W - 2;
+    if (labels == NULL)
+        return -1; /* the run fails: its outputs are removed */
+    int grid_rows = (found + PER_ROW - 1) / PER_ROW;
+    for (int y = 0; y < grid_rows * cell_h; y++) {
+        for (int x = 0; x < PER_ROW * cell_w; x++) {
+            int k = y / cell_h * PER_ROW + x / cell_w;
+            int r = y % cell_h - 10, c = x % cell_w - 2;
             int value = 0;
-            if (k < found && r >= 0 && c >= 0 && c < 28)
-                value = test->pixels[wrong[k] * 784 + (size_t)(r * 28 + c)];
+            if (k < found && r >= 0 && c >= 0 && c < cols)
+                value = test->pixels[wrong[k] * size + (size_t)(r * cols + c)];
             fprintf(image, "%d%c", value,
-                    x + 1 < PER_ROW * CELL_W ? ' ' : '\n');
+                    x + 1 < PER_ROW * cell_w ? ' ' : '\n');
         }
     }
     for (int k = 0; k < found; k++)
-        fprintf(labels, "%d %d %d>%d\n", k % PER_ROW * CELL_W + 16,
-                k / PER_ROW * CELL_H + 5, test->labels[wrong[k]], answers[k]);
+        fprintf(labels, "%d %d %d>%d\n", k % PER_ROW * cell_w + cell_w / 2,
+                k / PER_ROW * cell_h + 5, test->labels[wrong[k]], answers[k]);
     int status = output_close(labels, dir, "errors_labels.dat", err);
     if (output_close(image, dir, "errors.dat", err) != 0)
         status = -1;
@@ -414,30 +436,32 @@ int main(int argc, char **argv)
             usage_error("unknown option '%s'", argv[i]);
         }
     }
-    Digits train, test;
-    Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    digits_free(&train);
     if (model == NULL)
         usage_error("--model FILE is needed (save one with bin/07_sgd --save "
                     "FILE)");
     Network net;
+    Error err;
     if (network_load(&net, model, EVALUATE_BATCH, &err) != 0)
         fail_with(&err);
-    if (net.sizes[0] != 784 || net.sizes[net.n_layers] != 10) {
-        error_set(&err,
-                  "%s: a network for %d inputs and %d classes; this "
-                  "chapter reads 28 x 28 digits into 10 classes",
-                  model, net.sizes[0], net.sizes[net.n_layers]);
-        fail_with(&err);
-    }
     if (image != NULL) {
+        /* A digit of your own needs the network, not MNIST. */
+        if (net.sizes[0] != 784 || net.sizes[net.n_layers] != 10) {
+            error_set(&err,
+                      "%s: a network for %d inputs and %d classes; "
+                      "--classify prepares 28 x 28 digits for 10 classes",
+                      model, net.sizes[0], net.sizes[net.n_layers]);
+            fail_with(&err);
+        }
         classify(&net, image);
         network_free(&net);
-        digits_free(&test);
         return 0;
     }
+    Digits train, test;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&train);
+    if (network_check_data(&net, model, &test, &err) != 0)
+        fail_with(&err);
 
     long counts[10][10];
     confusion_count(counts, &net, &test);
@@ -473,7 +497,7 @@ int main(int argc, char **argv)
             status = output_close(matrix, out_dir, "confusion.dat", &err);
         }
         if (status == 0)
-            status = write_weights(out_dir, &net, &err);
+            status = write_weights(out_dir, &net, test.rows, test.cols, &err);
         if (status == 0)
             status = write_errors(out_dir, &net, &test, &err);
         FILE *values =
@@ -497,7 +521,7 @@ int main(int argc, char **argv)
     }
     network_free(&net);
     digits_free(&test);
-    if (status != 0)
+    if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;
 }

@@ -8,21 +8,26 @@
 #ifndef COMMON_H
 #define COMMON_H
 
-/* Ask the C library for the POSIX functions we use (fstat, mkdir,
- * clock_gettime) on top of plain C11. Must come before any #include. */
+/* Ask the C library for the POSIX functions we use (open, fstat, mkdir,
+ * mkstemp, rename, clock_gettime) on top of plain C11. Must come before any
+ * #include. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The hot loops (a layer's forward and backward pass) are compiled twice:
  * for CPUs with AVX2, whose vector instructions work on 8 floats at a time,
@@ -43,6 +48,11 @@ typedef struct {
     char msg[512];
 } Error;
 
+/* The most memory one network or one file's data may take: a file or a
+ * command line that asks for more is refused before anything is allocated,
+ * with the size it would need. */
+#define MEMORY_CAP ((size_t)2 << 30) /* 2 GiB */
+
 /* The name the program was started as, for messages ("01_idx: ..."). */
 extern const char *program_name;
 const char *program_name = "workbook";
@@ -58,10 +68,16 @@ int option_is(const char *arg, const char *name);
 const char *option_value(int argc, char **argv, int *i);
 long option_long(int argc, char **argv, int *i, long min, long max);
 double option_positive(int argc, char **argv, int *i);
+double option_nonnegative(int argc, char **argv, int *i);
 int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes);
 double seconds_now(void);
+int memory_check(size_t bytes, const char *what, Error *err);
+FILE *input_open(const char *path, size_t *size, Error *err);
 FILE *output_open(const char *dir, const char *name, Error *err);
+FILE *output_open_file(const char *path, Error *err);
 int output_close(FILE *file, const char *dir, const char *name, Error *err);
+int outputs_commit(Error *err);
+void outputs_discard(void);
 
 /* Fill in err's message, printf-style, and return -1 so that a function can
  * say `return error_set(err, "...", ...);`. */
@@ -85,20 +101,27 @@ void exercise_todo(const char *id)
             return;
         if (said[k][0] == '\0') {
             snprintf(said[k], sizeof said[k], "%s", id);
-            fprintf(stderr, "%s: exercise %s is not done yet: its function "
-                            "is a stub (see TODO(%s) in the code)\n",
+            fprintf(stderr,
+                    "%s: exercise %s is not done yet: its function "
+                    "is a stub (see TODO(%s) in the code)\n",
                     program_name, id, id);
             return;
         }
     }
 }
 
+/* Every program's first call. A write past the file-size limit (`ulimit
+ * -f`) then fails with an error we report instead of killing the program,
+ * and any way out of the program that does not commit its outputs (an
+ * error, a diverged run) removes their temporary files. */
 void cli_init(int argc, char **argv)
 {
     if (argc > 0 && argv[0] != NULL) {
         const char *slash = strrchr(argv[0], '/');
         program_name = slash ? slash + 1 : argv[0];
     }
+    signal(SIGXFSZ, SIG_IGN);
+    atexit(outputs_discard);
 }
 
 /* A bad command line: one line saying what was wrong, a pointer to --help,
@@ -156,19 +179,37 @@ long option_long(int argc, char **argv, int *i, long min, long max)
     return value;
 }
 
-/* A positive, finite real number such as a learning rate. */
-double option_positive(int argc, char **argv, int *i)
+/* A real number for a float setting (a learning rate, a weight decay):
+ * positive, or also 0 when zero_ok. A value that float cannot hold is
+ * refused too: 1e-300 would silently become 0 and 1e300 infinity. */
+static double option_real(int argc, char **argv, int *i, int zero_ok)
 {
     const char *name = argv[*i];
     const char *text = option_value(argc, argv, i);
     char *end;
     errno = 0;
     double value = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value) ||
-        value <= 0)
-        usage_error("%s expects a positive number such as 0.1, got '%s'", name,
-                    text);
+    int zero = value == 0 && zero_ok && errno != ERANGE;
+    if (end == text || *end != '\0' || !isfinite(value) ||
+        (!zero && (value < (double)FLT_MIN || value > (double)FLT_MAX)))
+        usage_error("%s expects a %s number such as 0.1 (from %.1e to %.1e), "
+                    "got "
+                    "'%s'",
+                    name, zero_ok ? "non-negative" : "positive",
+                    zero_ok ? 0.0 : (double)FLT_MIN, (double)FLT_MAX, text);
     return value;
+}
+
+/* A positive number that fits in a float, such as a learning rate. */
+double option_positive(int argc, char **argv, int *i)
+{
+    return option_real(argc, argv, i, 0);
+}
+
+/* 0 or a positive number that fits in a float (0: "none"). */
+double option_nonnegative(int argc, char **argv, int *i)
+{
+    return option_real(argc, argv, i, 1);
 }
 
 /* A comma-separated list of sizes such as "16,16" into sizes[]; returns how
@@ -203,6 +244,99 @@ double seconds_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* Refuse to allocate `bytes` for `what` if that is more than MEMORY_CAP. */
+int memory_check(size_t bytes, const char *what, Error *err)
+{
+    if (bytes <= MEMORY_CAP)
+        return 0;
+    return error_set(err,
+                     "%s would need %.0f MiB, more than the %zu MiB allowed",
+                     what, (double)bytes / 1048576.0, MEMORY_CAP >> 20);
+}
+
+/* Open `path` for reading, and give its size; it must be a regular file.
+ * A named pipe (FIFO) would make a plain open wait, forever, for a writer:
+ * O_NONBLOCK opens it at once, and fstat then tells it, a device or a
+ * directory from a regular file (where O_NONBLOCK changes nothing). */
+FILE *input_open(const char *path, size_t *size, Error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat info;
+    FILE *file = NULL;
+    if (fstat(fd, &info) != 0)
+        error_set(err, "%s: cannot open: %s", path, strerror(errno));
+    else if (S_ISDIR(info.st_mode))
+        error_set(err, "%s: is a directory, not a regular file", path);
+    else if (!S_ISREG(info.st_mode))
+        error_set(err,
+                  "%s: is not a regular file (a FIFO, a device or a socket)",
+                  path);
+    else if ((file = fdopen(fd, "rb")) == NULL)
+        error_set(err, "%s: cannot open: %s", path, strerror(errno));
+    if (file == NULL) {
+        close(fd);
+        return NULL;
+    }
+    *size = (size_t)info.st_size;
+    return file;
+}
+
+/* ---- Output files: all of a run's, or none -------------------------------
+ *
+ * A program writes each output under a temporary name in the same folder
+ * (`NAME.tmp-XXXXXX`), and only outputs_commit, at the very end of a run
+ * that went well, renames them into place. A run that fails (a full disk, a
+ * diverged training, a bad file) removes them instead, so the folder keeps
+ * what a previous run wrote, never half of a new one. */
+enum { OUTPUTS_MAX = 16 };
+static struct {
+    FILE *file; /* NULL once closed */
+    char path[4096], temp[4096 + 16];
+} outputs[OUTPUTS_MAX];
+static int n_outputs = 0;
+
+/* Open a temporary file that outputs_commit will rename to `path`. The
+ * folder must exist; `path`, if it exists, must be a regular file. */
+FILE *output_open_file(const char *path, Error *err)
+{
+    struct stat info;
+    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+        error_set(err, "%s: %s, not a regular file", path,
+                  S_ISDIR(info.st_mode) ? "is a directory"
+                                        : "is a FIFO, a device or a socket");
+        return NULL;
+    }
+    if (n_outputs == OUTPUTS_MAX) {
+        error_set(err, "%s: too many output files", path);
+        return NULL;
+    }
+    int k = n_outputs;
+    snprintf(outputs[k].path, sizeof outputs[k].path, "%s", path);
+    snprintf(outputs[k].temp, sizeof outputs[k].temp, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(outputs[k].temp);
+    if (fd < 0) {
+        error_set(err, "%s: cannot write: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* mkstemp makes a private file (0600); give it a new file's usual mode. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    outputs[k].file = fdopen(fd, "w");
+    if (outputs[k].file == NULL) {
+        error_set(err, "%s: cannot write: %s", path, strerror(errno));
+        close(fd);
+        unlink(outputs[k].temp);
+        return NULL;
+    }
+    n_outputs++;
+    return outputs[k].file;
+}
+
 /* Open dir/name for writing, creating dir (one level) if needed. Programs
  * write the data behind the book's figures and values this way. */
 FILE *output_open(const char *dir, const char *name, Error *err)
@@ -216,19 +350,59 @@ FILE *output_open(const char *dir, const char *name, Error *err)
         error_set(err, "%s: cannot create directory: %s", dir, strerror(errno));
         return NULL;
     }
-    FILE *file = fopen(path, "w");
-    if (file == NULL)
-        error_set(err, "%s: cannot write: %s", path, strerror(errno));
-    return file;
+    return output_open_file(path, err);
 }
 
-/* Close a file from output_open; a full disk shows up here, not earlier. */
+/* Finish writing a file from output_open (dir/name names it in the error):
+ * a full disk shows up here, not earlier. fsync makes sure the bytes are on
+ * the disk before outputs_commit's rename makes them the file. */
 int output_close(FILE *file, const char *dir, const char *name, Error *err)
 {
-    int failed = ferror(file);
+    for (int k = 0; k < n_outputs; k++)
+        if (outputs[k].file == file)
+            outputs[k].file = NULL;
+    int failed = fflush(file) != 0 || ferror(file) || fsync(fileno(file)) != 0;
+    int saved = errno;
     if (fclose(file) != 0 || failed)
-        return error_set(err, "%s/%s: write failed", dir, name);
+        return error_set(err, "%s%s%s: write failed: %s", dir ? dir : "",
+                         dir ? "/" : "", name, strerror(saved));
     return 0;
+}
+
+/* Put every output of the run in place (closing any still open), replacing
+ * what was there. Returns 0, or -1 (all the temporary files removed). */
+int outputs_commit(Error *err)
+{
+    for (int k = 0; k < n_outputs; k++) {
+        if (outputs[k].file != NULL &&
+            output_close(outputs[k].file, NULL, outputs[k].path, err) != 0) {
+            outputs_discard();
+            return -1;
+        }
+    }
+    for (int k = 0; k < n_outputs; k++) {
+        if (rename(outputs[k].temp, outputs[k].path) != 0) {
+            error_set(err, "%s: cannot replace: %s", outputs[k].path,
+                      strerror(errno));
+            for (int j = k; j < n_outputs; j++)
+                unlink(outputs[j].temp);
+            n_outputs = 0;
+            return -1;
+        }
+    }
+    n_outputs = 0;
+    return 0;
+}
+
+/* Close and remove every temporary output file that was not committed. */
+void outputs_discard(void)
+{
+    for (int k = 0; k < n_outputs; k++) {
+        if (outputs[k].file != NULL)
+            fclose(outputs[k].file);
+        unlink(outputs[k].temp);
+    }
+    n_outputs = 0;
 }
 
 #endif /* COMMON_H */

@@ -189,7 +189,38 @@ END_TEST
 START_TEST(test_directory)
 {
     temp_write("folder/inside", "x", 1);
-    expect_idx_error(temp_path("folder"), "not a regular file");
+    expect_idx_error(temp_path("folder"), "is a directory, not a regular file");
+}
+END_TEST
+
+/* Issue 11: a named pipe (FIFO) would make a plain open wait forever for a
+ * writer; it must be refused at once. */
+START_TEST(test_fifo)
+{
+    const char *path = temp_path("pipe");
+    ck_assert(mkfifo(path, 0600) == 0);
+    expect_idx_error(path, "not a regular file");
+}
+END_TEST
+
+/* Issue 11: a file whose data would take more than MEMORY_CAP is refused
+ * before anything is allocated, with the size it would need (the file is
+ * sparse: it takes no room on the disk). */
+START_TEST(test_over_memory_cap)
+{
+    const uint32_t n = (2u << 30) + (1u << 20); /* 2049 MiB */
+    const uint8_t header[8] = {0,
+                               0,
+                               8,
+                               1,
+                               (uint8_t)(n >> 24),
+                               (uint8_t)(n >> 16),
+                               (uint8_t)(n >> 8),
+                               (uint8_t)n};
+    temp_write("huge", header, sizeof header);
+    ck_assert(truncate(temp_path("huge"), 8 + (off_t)n) == 0);
+    expect_idx_error(temp_path("huge"), "would need 2049 MiB, more than the "
+                                        "2048 MiB allowed");
 }
 END_TEST
 
@@ -328,6 +359,8 @@ Suite *suite_01_idx(void)
     tcase_add_test(bad, test_overflowing_sizes);
     tcase_add_test(bad, test_gzip_file);
     tcase_add_test(bad, test_directory);
+    tcase_add_test(bad, test_fifo);
+    tcase_add_test(bad, test_over_memory_cap);
     tcase_add_test(bad, test_counts_disagree);
     tcase_add_test(bad, test_labels_with_images_shape);
     tcase_add_test(bad, test_label_above_9);

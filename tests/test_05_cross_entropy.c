@@ -148,6 +148,14 @@ START_TEST(test_network_rejects_bad_sizes)
     const int zero[3] = {784, 0, 10};
     ck_assert(network_init(&net, zero, 3, 10, &err) == -1);
     ck_assert_msg(strstr(err.msg, "is 0") != NULL, "got: %s", err.msg);
+    /* Issue 11: two 1024 x 1024 images and --hidden 4096 would ask for
+     * about 32 GB; refused before allocating, with the size. */
+    const int huge[3] = {1024 * 1024, 4096, 10};
+    ck_assert(network_init(&net, huge, 3, 100, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "1048576 -> 4096 -> 10 would need 16786 MiB"),
+                  "a network over the memory cap should be refused with its "
+                  "size, got: %s",
+                  err.msg);
 }
 END_TEST
 

@@ -5,6 +5,9 @@
 
 #include "testing.h"
 
+#include <glob.h>
+#include <sys/resource.h>
+
 Suite *suite_07_sgd(void);
 
 START_TEST(test_shuffle_is_a_permutation)
@@ -224,6 +227,115 @@ START_TEST(test_load_empty)
 }
 END_TEST
 
+/* Issue 11, defect 3: network_load reads and checks the header, and
+ * compares the length it implies with the file's, before reading the rest:
+ * a 2 GB file (sparse: no room on the disk) is refused at once. */
+START_TEST(test_load_reads_the_header_first)
+{
+    const off_t huge = (off_t)2 << 30;
+    uint8_t header[28] = "MNISTNET";
+    header[8] = 2; /* version 2 */
+    temp_write("huge", header, 16);
+    ck_assert(truncate(temp_path("huge"), huge) == 0);
+    Network net;
+    Error err;
+    double start = seconds_now();
+    ck_assert(network_load(&net, temp_path("huge"), 4, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "version 2"), "got: %s", err.msg);
+    /* A good header (784 -> 16 -> 10), but 2 GB where 51 KB are due. */
+    const uint8_t sizes[16] = {1,    0, 0, 0, 2,  0, 0, 0,
+                               0x10, 3, 0, 0, 16, 0, 0, 0};
+    memcpy(header + 8, sizes, 16);
+    uint8_t ten[4] = {10, 0, 0, 0};
+    memcpy(header + 24, ten, 4);
+    temp_write("huge", header, 28);
+    ck_assert(truncate(temp_path("huge"), huge) == 0);
+    ck_assert(network_load(&net, temp_path("huge"), 4, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "2147483648 bytes, but its sizes need"),
+                  "got: %s", err.msg);
+    double seconds = seconds_now() - start;
+    ck_assert_msg(seconds < 0.5,
+                  "refusing a 2 GB file took %.1f s: is the whole file read "
+                  "before its header is checked?",
+                  seconds);
+}
+END_TEST
+
+/* Issue 11, defect 4: a FIFO as a model is refused at once. */
+START_TEST(test_load_fifo)
+{
+    const char *path = temp_path("pipe");
+    ck_assert(mkfifo(path, 0600) == 0);
+    Network net;
+    Error err;
+    ck_assert(network_load(&net, path, 4, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "not a regular file"), "got: %s", err.msg);
+}
+END_TEST
+
+/* Issue 11, defect 2: a save that fails (here the file-size limit of
+ * `ulimit -f`) leaves the previous file byte for byte as it was, and no
+ * temporary file behind. */
+START_TEST(test_failed_save_keeps_the_old_file)
+{
+    const int small[3] = {4, 3, 2}, large[3] = {40, 30, 10};
+    Network old_net, new_net;
+    random_network(&old_net, small, 3);
+    random_network(&new_net, large, 3);
+    Error err;
+    const char *path = temp_path("keep.bin");
+    ck_assert(network_save(&old_net, path, &err) == 0);
+    uint8_t before[1024], after[1024];
+    FILE *file = fopen(path, "rb");
+    size_t n_before = fread(before, 1, sizeof before, file);
+    fclose(file);
+    signal(SIGXFSZ, SIG_IGN); /* as cli_init does */
+    struct rlimit limit = {1024, 1024};
+    ck_assert(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    ck_assert_msg(network_save(&new_net, path, &err) == -1,
+                  "a save over the file-size limit should fail");
+    ck_assert_msg(strstr(err.msg, "write failed"), "got: %s", err.msg);
+    file = fopen(path, "rb");
+    size_t n_after = fread(after, 1, sizeof after, file);
+    fclose(file);
+    ck_assert_msg(n_after == n_before && memcmp(before, after, n_before) == 0,
+                  "a failed save changed the file that was there");
+    glob_t temps;
+    char pattern[4200];
+    snprintf(pattern, sizeof pattern, "%s.tmp-*", path);
+    ck_assert_msg(glob(pattern, 0, NULL, &temps) == GLOB_NOMATCH,
+                  "a failed save left its temporary file behind");
+    ck_assert(network_save(&old_net, "/nonexistent/net.bin", &err) == -1);
+    ck_assert_msg(strstr(err.msg, "/nonexistent/net.bin: cannot write"),
+                  "got: %s", err.msg);
+    network_free(&old_net);
+    network_free(&new_net);
+}
+END_TEST
+
+/* Issue 11, defect 1: a network and data of different image sizes. */
+START_TEST(test_check_data_and_finite)
+{
+    const int sizes[3] = {100, 8, 10};
+    Network net;
+    random_network(&net, sizes, 3);
+    Digits ten = {.rows = 10, .cols = 10}, mnist = {.rows = 28, .cols = 28};
+    Error err;
+    ck_assert(network_check_data(&net, "m", &ten, &err) == 0);
+    ck_assert(network_check_data(&net, "m", &mnist, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "m: a network for 100 inputs and 10 "
+                                  "classes, but the data has 784 pixels"),
+                  "got: %s", err.msg);
+    ck_assert(network_is_finite(&net));
+    net.layers[1].biases[9] = NAN;
+    ck_assert_msg(!network_is_finite(&net), "a NaN bias is not finite");
+    net.layers[1].biases[9] = 0.0f;
+    net.layers[0].weights[5] = INFINITY;
+    ck_assert_msg(!network_is_finite(&net), "an infinite weight is not finite");
+    network_free(&net);
+}
+END_TEST
+
 /* Train the default network (784 -> 128 -> 64 -> 10, He, seed 1, learning
  * rate 0.3, batches of 100) for `iterations` steps. */
 static void train_default(Network *net, const Digits *train, long iterations)
@@ -334,6 +446,10 @@ Suite *suite_07_sgd(void)
     tcase_add_test(model, test_load_mismatched_sizes);
     tcase_add_test(model, test_load_not_finite);
     tcase_add_test(model, test_load_empty);
+    tcase_add_test(model, test_load_reads_the_header_first);
+    tcase_add_test(model, test_load_fifo);
+    tcase_add_test(model, test_failed_save_keeps_the_old_file);
+    tcase_add_test(model, test_check_data_and_finite);
     suite_add_tcase(suite, model);
     TCase *real = tcase_create(
         "training on MNIST (needs 1.1 2.1 3.1 4.1 5.1 6.1 6.2 7.1)");

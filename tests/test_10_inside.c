@@ -60,6 +60,30 @@ START_TEST(test_pgm_errors)
     expect_pgm_error("short.pgm", "P2 2 2 255\n1 2 3\n", 17, "truncated");
     expect_pgm_error("above.pgm", "P2 1 1 10\n11\n", 13, "above the maximum");
     expect_pgm_error("cut.pgm", "P5 4 4 255\n\x01\x02", 13, "truncated");
+    /* Issue 11, defect 8: "1.5" is not two pixels, 1 and 5. */
+    expect_pgm_error("half.pgm", "P2 2 1 9\n1.5 3\n", 14,
+                     "pixel 1 is not a whole number");
+    expect_pgm_error("long.pgm", "P2 1 2 9\n12345678 1\n", 19,
+                     "pixel 1 is not a whole number");
+    expect_pgm_error("wide.pgm", "P2 2.5 1 9\n1 1\n", 15, "image size");
+    /* A header that promises 4096 x 4096 pixels in a 20-byte file is
+     * refused before 64 MB are allocated for them. */
+    expect_pgm_error("promise.pgm", "P5 4096 4096 255\n\x01\x02\x03", 20,
+                     "need at least 16777216 bytes");
+}
+END_TEST
+
+/* Issue 11, defects 4 and 8: a directory and a FIFO are named as such. */
+START_TEST(test_pgm_not_a_file)
+{
+    temp_write("folder/inside", "x", 1);
+    Image image;
+    Error err;
+    ck_assert(pgm_load(&image, temp_path("folder"), &err) == -1);
+    ck_assert_msg(strstr(err.msg, "is a directory"), "got: %s", err.msg);
+    ck_assert(mkfifo(temp_path("pipe"), 0600) == 0);
+    ck_assert(pgm_load(&image, temp_path("pipe"), &err) == -1);
+    ck_assert_msg(strstr(err.msg, "not a regular file"), "got: %s", err.msg);
 }
 END_TEST
 
@@ -176,6 +200,28 @@ START_TEST(test_inside_program_errors)
     status = run_program(out, sizeof out, "bin/10_inside --model README.md");
     ck_assert_msg(status == 1 && strstr(out, "not a network file"),
                   "a non-model file: exit 1, got %d: %s", status, out);
+    /* Issue 11, defect 7: a missing --model is reported before anything is
+     * loaded, and --classify does not need MNIST. */
+    status = run_program(out, sizeof out,
+                         "bin/10_inside --data /nonexistent --classify x.pgm");
+    ck_assert_msg(status == 2 && strstr(out, "--model FILE is needed"),
+                  "without --model: exit 2 and say so before looking for "
+                  "data, got %d: %s",
+                  status, out);
+    const int sizes[3] = {784, 4, 10};
+    Network net;
+    Error err;
+    ck_assert(network_init(&net, sizes, 3, 1, &err) == 0);
+    ck_assert(network_save(&net, temp_path("net.bin"), &err) == 0);
+    network_free(&net);
+    char command[4200];
+    snprintf(command, sizeof command,
+             "bin/10_inside --data /nonexistent --model %s --classify "
+             "figures/10_inside/my_digit.pgm",
+             temp_path("net.bin"));
+    status = run_program(out, sizeof out, command);
+    ck_assert_msg(status == 0 && strstr(out, "It reads a"),
+                  "--classify should not need MNIST, got %d: %s", status, out);
 }
 END_TEST
 
@@ -185,6 +231,7 @@ Suite *suite_10_inside(void)
     TCase *images = tcase_create("images");
     tcase_add_test(images, test_pgm_ascii_and_binary);
     tcase_add_test(images, test_pgm_errors);
+    tcase_add_test(images, test_pgm_not_a_file);
     tcase_add_test(images, test_image_to_mnist_centres_and_scales);
     suite_add_tcase(suite, images);
     TCase *ex1 = tcase_create("exercise 10.1");

@@ -8,15 +8,21 @@
 
 Suite *suite_cli(void);
 
-/* Run `program args`; expect `status` and a single line containing
- * `expected`. */
-static void expect_one_line(const char *program, const char *args, int status,
-                            const char *expected)
+/* Run `program args`, with a time limit; expect `status` and a single line
+ * containing `expected`: the whole output, or only standard error when
+ * stderr_only (a program that fails on writing its results has printed
+ * them first). */
+static void expect_line(const char *program, const char *args, int status,
+                        const char *expected, int stderr_only)
 {
-    char command[1024], out[4096];
-    snprintf(command, sizeof command, "%s %s", program, args);
+    char command[2048], out[4096];
+    /* Nothing may hang: `timeout` ends a run after 20 s with status 124. */
+    snprintf(command, sizeof command, "{ timeout 20 %s %s %s; }", program, args,
+             stderr_only ? "2>&1 >/dev/null" : "");
     int got = run_program(out, sizeof out, command);
     ck_assert_msg(got != -1, "%s was killed by a signal:\n%s", command, out);
+    ck_assert_msg(got != 124, "%s hung (stopped after 20 s):\n%s", command,
+                  out);
     ck_assert_msg(got == status, "%s should exit %d, exited %d:\n%s", command,
                   status, got, out);
     size_t n = strlen(out);
@@ -27,6 +33,96 @@ static void expect_one_line(const char *program, const char *args, int status,
                   "%s should mention '%s', printed:\n%s", command, expected,
                   out);
 }
+
+static void expect_one_line(const char *program, const char *args, int status,
+                            const char *expected)
+{
+    expect_line(program, args, status, expected, 0);
+}
+
+/* Where the programs to try are: $WORKBOOK_BIN (the sanitizer pass sets
+ * bin/asan), or bin. */
+static const char *bin_dir(void)
+{
+    const char *dir = getenv("WORKBOOK_BIN");
+    return dir ? dir : "bin";
+}
+
+/* Write an IDX file of unsigned bytes: dims[0..n_dims-1], then the data,
+ * byte i being (i * 37 + seed) % modulo. */
+static void write_idx_file(const char *name, int n_dims, const uint32_t *dims,
+                           int modulo, int seed)
+{
+    size_t n = 1, header = 4 + 4 * (size_t)n_dims;
+    for (int d = 0; d < n_dims; d++)
+        n *= dims[d];
+    uint8_t *bytes = calloc(header + n, 1);
+    bytes[2] = 0x08;
+    bytes[3] = (uint8_t)n_dims;
+    for (int d = 0; d < n_dims; d++)
+        for (int b = 0; b < 4; b++)
+            bytes[4 + 4 * d + b] = (uint8_t)(dims[d] >> (24 - 8 * b));
+    for (size_t i = 0; i < n; i++)
+        bytes[header + i] = (uint8_t)((i * 37 + (size_t)seed) % (size_t)modulo);
+    unlink(temp_path(name)); /* it may be a FIFO that a test left there */
+    temp_write(name, bytes, header + n);
+    free(bytes);
+}
+
+/* A legal data set in temp folder `name`: 300 training images of
+ * train_side x train_side pixels and 200 test images of test_side x
+ * test_side, with labels 0-9. Returns the folder. */
+static const char *legal_data_dir(const char *name, uint32_t train_side,
+                                  uint32_t test_side)
+{
+    static const char *files[4] = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    char path[256];
+    uint32_t train_dims[3] = {300, train_side, train_side};
+    uint32_t test_dims[3] = {200, test_side, test_side};
+    snprintf(path, sizeof path, "%s/%s", name, files[0]);
+    write_idx_file(path, 3, train_dims, 256, 1);
+    snprintf(path, sizeof path, "%s/%s", name, files[1]);
+    write_idx_file(path, 1, train_dims, 10, 2);
+    snprintf(path, sizeof path, "%s/%s", name, files[2]);
+    write_idx_file(path, 3, test_dims, 256, 3);
+    snprintf(path, sizeof path, "%s/%s", name, files[3]);
+    write_idx_file(path, 1, test_dims, 10, 4);
+    static char dirs[8][4096];
+    static int next = 0;
+    next = (next + 1) % 8;
+    snprintf(dirs[next], sizeof dirs[next], "%s", temp_path(name));
+    return dirs[next];
+}
+
+/* Settings that make a program (known by its --help) quick on a small data
+ * set; "" if it has none. */
+static const char *quick_args(const char *help)
+{
+    if (strstr(help, "--iterations"))
+        return "--iterations 20 --eval-every 10 --hidden 8 --batch 10";
+    if (strstr(help, "--epochs"))
+        return "--epochs 2 --validation 50 --hidden 8 --batch 10";
+    if (strstr(help, "--batch"))
+        return "--hidden 4,4 --batch 2";
+    return strstr(help, "--hidden") ? "--hidden 4,4" : "";
+}
+
+/* Run `program args` with a time limit; expect exit 0 and no report from a
+ * sanitizer. */
+static void expect_success(const char *program, const char *args)
+{
+    char command[2048], out[8192];
+    snprintf(command, sizeof command, "timeout 60 %s %s", program, args);
+    int got = run_program(out, sizeof out, command);
+    ck_assert_msg(got == 0, "%s should run and exit 0, exited %d:\n%s", command,
+                  got, out);
+    ck_assert_msg(!strstr(out, "Sanitizer") && !strstr(out, "runtime error"),
+                  "%s: a sanitizer reported a problem:\n%s", command, out);
+}
+
+static const char *model_for(const char *dir);
 
 /* A data folder whose training images file is a header with no data. */
 static const char *bad_data_dir(void)
@@ -52,9 +148,14 @@ static void check_program(const char *program)
 
     expect_one_line(program, "--bogus", 2, "unknown option '--bogus'");
     expect_one_line(program, "--data", 2, "--data needs a value");
-    expect_one_line(program, "--data /nonexistent", 1, "./build.sh data");
-    char args[1024];
-    snprintf(args, sizeof args, "--data %s", bad_data_dir());
+    /* A program that reads a model first (chapter 10) gets a good one. */
+    char model[4200] = "", args[8192];
+    if (strstr(help, "--model"))
+        snprintf(model, sizeof model, "--model %s",
+                 model_for(legal_data_dir("d28", 28, 28)));
+    snprintf(args, sizeof args, "--data /nonexistent %s", model);
+    expect_one_line(program, args, 1, "./build.sh data");
+    snprintf(args, sizeof args, "--data %s %s", bad_data_dir(), model);
     expect_one_line(program, args, 1, "train-images-idx3-ubyte: truncated");
     if (strstr(help, "--seed")) {
         expect_one_line(program, "--seed abc", 2, "--seed expects");
@@ -81,18 +182,152 @@ static void check_program(const char *program)
         expect_one_line(program, "--epochs -3", 2, "--epochs expects");
 }
 
-START_TEST(test_every_program)
+/* Run `check` on every chapter program in bin_dir(). */
+static void for_every_program(void (*check)(const char *program))
 {
+    char pattern[4096];
+    snprintf(pattern, sizeof pattern, "%s/[0-9][0-9]_*", bin_dir());
     glob_t found;
-    ck_assert_msg(glob("bin/[0-9][0-9]_*", 0, NULL, &found) == 0 &&
-                      found.gl_pathc > 0,
-                  "no chapter programs in bin/ (run ./build.sh build)");
+    ck_assert_msg(glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc > 0,
+                  "no chapter programs in %s/ (run ./build.sh build)",
+                  bin_dir());
     for (size_t k = 0; k < found.gl_pathc; k++) {
         const char *path = found.gl_pathv[k];
-        if (strchr(path, '.') == NULL && access(path, X_OK) == 0)
-            check_program(path); /* not bin/07_sgd.net and the like */
+        if (strchr(path + strlen(bin_dir()), '.') == NULL &&
+            access(path, X_OK) == 0)
+            check(path); /* not bin/07_sgd.net and the like */
     }
     globfree(&found);
+}
+
+START_TEST(test_every_program)
+{
+    for_every_program(check_program);
+}
+END_TEST
+
+/* The program's --help, into help[8192]. */
+static void program_help(char *help, const char *program)
+{
+    char command[4096];
+    snprintf(command, sizeof command, "%s --help", program);
+    ck_assert(run_program(help, 8192, command) == 0);
+}
+
+/* A model for the data in `dir` (chapter 7, a few steps), saved as
+ * dir/net.bin; returns its path. */
+static const char *model_for(const char *dir)
+{
+    static char path[3][4096];
+    static int next = 0;
+    char *model = path[next];
+    next = (next + 1) % 3;
+    snprintf(model, sizeof path[0], "%s/net.bin", dir);
+    char args[8192];
+    snprintf(args, sizeof args,
+             "--data %s --iterations 5 --hidden 8 --batch 10 --save %s", dir,
+             model);
+    char program[4096];
+    snprintf(program, sizeof program, "%s/07_sgd", bin_dir());
+    expect_success(program, args);
+    return model;
+}
+
+/* Issue 11, defect 1: legal IDX sets that are not 28 x 28 (10 x 10 and
+ * 32 x 32) run correctly with every program; a network and data of
+ * different sizes are refused, never read past. */
+static void check_legal_sizes(const char *program)
+{
+    char help[8192], args[16384];
+    program_help(help, program);
+    const char *sets[2] = {legal_data_dir("d10", 10, 10),
+                           legal_data_dir("d32", 32, 32)};
+    const char *mnist_model = model_for(legal_data_dir("d28", 28, 28));
+    for (int k = 0; k < 2; k++) {
+        if (strstr(help, "--model")) {
+            snprintf(args, sizeof args, "--data %s --model %s --out %s/out",
+                     sets[k], model_for(sets[k]), sets[k]);
+            expect_success(program, args);
+            snprintf(args, sizeof args, "--data %s --model %s", sets[k],
+                     mnist_model);
+            expect_one_line(program, args, 1, "a network for 784 inputs");
+            continue;
+        }
+        snprintf(args, sizeof args, "--data %s %s --out %s/out", sets[k],
+                 quick_args(help), sets[k]);
+        expect_success(program, args);
+        if (strstr(help, "--load")) {
+            snprintf(args, sizeof args, "--data %s --load %s", sets[k],
+                     mnist_model);
+            expect_one_line(program, args, 1, "a network for 784 inputs");
+        }
+    }
+    /* Training digits of 28 x 28, test digits of 32 x 32. */
+    const char *mixed = legal_data_dir("d28_32", 28, 32);
+    if (strstr(help, "--model"))
+        snprintf(args, sizeof args, "--data %s --model %s", mixed, mnist_model);
+    else
+        snprintf(args, sizeof args, "--data %s %s", mixed, quick_args(help));
+    expect_one_line(program, args, 1, "images of 32 x 32 pixels, but");
+}
+
+START_TEST(test_legal_sizes)
+{
+    for_every_program(check_legal_sizes);
+}
+END_TEST
+
+/* Issue 11, defect 4: a FIFO (a named pipe, which blocks a plain open)
+ * where a program reads or writes a file gets one line and exit 1, at
+ * once. */
+static void check_fifos(const char *program)
+{
+    static const char *files[4] = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    char help[8192], args[16384], path[4096];
+    program_help(help, program);
+    const char *good = legal_data_dir("d28", 28, 28);
+    const char *model = strstr(help, "--model") ? model_for(good) : NULL;
+    char model_arg[4200] = "";
+    if (model != NULL)
+        snprintf(model_arg, sizeof model_arg, "--model %s", model);
+    for (int f = 0; f < 4; f++) {
+        char dir[64];
+        snprintf(dir, sizeof dir, "fifo%d", f);
+        const char *data = legal_data_dir(dir, 28, 28);
+        snprintf(path, sizeof path, "%s/%s", data, files[f]);
+        unlink(path);
+        ck_assert(mkfifo(path, 0600) == 0);
+        snprintf(args, sizeof args, "--data %s %s", data, model_arg);
+        expect_one_line(program, args, 1, "not a regular file");
+    }
+    /* An output folder whose values.txt is a FIFO. */
+    snprintf(path, sizeof path, "%s/out/values.txt", good);
+    mkdir(temp_path("d28/out"), 0777);
+    unlink(path);
+    ck_assert(mkfifo(path, 0600) == 0);
+    snprintf(args, sizeof args, "--data %s %s %s --out %s/out", good,
+             quick_args(help), model_arg, good);
+    expect_line(program, args, 1, "not a regular file", 1);
+    const char *fifo = temp_path("pipe");
+    unlink(fifo);
+    ck_assert(mkfifo(fifo, 0600) == 0);
+    const char *options[4] = {"--save", "--load", "--model", "--classify"};
+    for (int k = 0; k < 4; k++) {
+        char option[32];
+        snprintf(option, sizeof option, "%s ", options[k]);
+        if (!strstr(help, option))
+            continue;
+        snprintf(args, sizeof args, "--data %s %s %s %s %s", good,
+                 quick_args(help), k == 2 ? "" : model_arg, options[k], fifo);
+        expect_line(program, args, 1, "not a regular file", k == 0);
+    }
+}
+
+START_TEST(test_fifos)
+{
+    for_every_program(check_fifos);
 }
 END_TEST
 
@@ -103,5 +338,10 @@ Suite *suite_cli(void)
     tcase_set_timeout(programs, 120);
     tcase_add_test(programs, test_every_program);
     suite_add_tcase(suite, programs);
+    TCase *hostile = tcase_create("hostile files (needs 1.1)");
+    tcase_set_timeout(hostile, 300);
+    tcase_add_test(hostile, test_legal_sizes);
+    tcase_add_test(hostile, test_fifos);
+    suite_add_tcase(suite, hostile);
     return suite;
 }
