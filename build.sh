@@ -25,7 +25,9 @@ Usage: ./build.sh [COMMAND]
                     under AddressSanitizer and UBSan, a bounded fuzz run, a
                     re-run that must reproduce the committed figures/, and
                     the check that book.md is current
-  fuzz [SECONDS]    fuzz the IDX and model loaders (default 30 s)
+  fuzz [SECONDS]    fuzz every loader for SECONDS in all (default 30):
+                    IDX and model files, PGM images, whole data sets, a
+                    model with data; new finds go to tests/fuzz_corpus/
   student DIR       write the student edition into DIR: every exercise's
                     solution replaced by a stub that compiles
   grade             run the tests and print a pass/fail table, exercise by
@@ -346,19 +348,53 @@ sanitized() {
     echo "$(chapters | wc -l) programs ran clean"
 }
 
+# The libFuzzer targets (tests/fuzz_TARGET.c), each with the longest input
+# it is given: small inputs keep every execution quick.
+FUZZ_TARGETS="loaders:4096 pgm:4096 digits:8192 model_data:16384"
+
+fuzz_stat() {  # fuzz_stat LOG NAME: a number from libFuzzer's final stats
+    sed -n "s/^stat::$2: *//p" "$1" | tail -n 1
+}
+
+# Fuzz every target for SECONDS in all (default 30), from a fresh random
+# seed that is printed (FUZZ_SEED=N repeats a run). With FUZZ_MERGE=1 (the
+# default of ./build.sh fuzz), inputs that reach new code are added to
+# tests/fuzz_corpus/TARGET, keeping it minimal.
 fuzz() {
-    local seconds=${1:-30}
-    [[ $seconds =~ ^[0-9]+$ ]] || die "fuzz: expected a number of seconds, got '$seconds'"
-    step "fuzz: the IDX and model loaders for $seconds s (tests/fuzz_loaders.c)"
-    mkdir -p bin/fuzz/corpus
-    clang -std=c11 -O1 "${SANITIZE[@]}" -fsanitize=fuzzer tests/fuzz_loaders.c \
-        -lm -o bin/fuzz/fuzz_loaders
-    (cd bin/fuzz && ./fuzz_loaders -max_total_time="$seconds" -seed=1 \
-        -print_final_stats=1 corpus ../../tests/fuzz_corpus >fuzz.log 2>&1) || {
-        tail -n 30 bin/fuzz/fuzz.log >&2
-        die "the fuzzer found a crash: see bin/fuzz/ (crash-* is the input)"
-    }
-    grep -E '^(Done|stat::number_of_executed_units)' bin/fuzz/fuzz.log
+    local seconds=${1:-30} seed=${FUZZ_SEED:-} entry target max_len each
+    [[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] ||
+        die "fuzz: expected a number of seconds, got '$seconds'"
+    [ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+    each=$(( (seconds + 3) / 4 ))
+    step "fuzz: 4 targets, $each s each, seed $seed (FUZZ_SEED=$seed ./build.sh fuzz $seconds repeats it)"
+    mkdir -p bin/fuzz
+    local total=0 runs
+    for entry in $FUZZ_TARGETS; do
+        target=${entry%:*}
+        max_len=${entry#*:}
+        clang -std=c11 -O1 "${SANITIZE[@]}" -fsanitize=fuzzer \
+            "tests/fuzz_$target.c" -lm -o "bin/fuzz/fuzz_$target"
+        mkdir -p "bin/fuzz/$target" "tests/fuzz_corpus/$target"
+        (cd bin/fuzz && "./fuzz_$target" -max_total_time="$each" -seed="$seed" \
+            -max_len="$max_len" -rss_limit_mb=1024 -malloc_limit_mb=256 \
+            -dict=../../tests/fuzz.dict -artifact_prefix="$target-" \
+            -print_final_stats=1 "$target" "../../tests/fuzz_corpus/$target" \
+            >"$target.log" 2>&1) || {
+            tail -n 30 "bin/fuzz/$target.log" >&2
+            die "the fuzzer found a crash in $target: see bin/fuzz/ ($target-crash-* is the input)"
+        }
+        runs=$(fuzz_stat "bin/fuzz/$target.log" number_of_executed_units)
+        total=$((total + runs))
+        printf '  %-11s %10s executions, %6s/s, %s, 0 crashes\n' "$target" "$runs" \
+            "$(fuzz_stat "bin/fuzz/$target.log" average_exec_per_sec)" \
+            "$(grep -o 'cov: [0-9]*' "bin/fuzz/$target.log" | tail -n 1) edges"
+        if [ "${FUZZ_MERGE:-1}" = 1 ]; then
+            (cd bin/fuzz && "./fuzz_$target" -merge=1 -max_len="$max_len" \
+                "../../tests/fuzz_corpus/$target" "$target" >"$target.merge.log" 2>&1) ||
+                die "fuzz: merging $target's corpus failed (bin/fuzz/$target.merge.log)"
+        fi
+    done
+    echo "fuzz: $total executions in all, no crash"
 }
 
 book_current() {
@@ -399,7 +435,7 @@ test_all() {
         step "test: chapter 6's gradient check against four planted backprop mistakes"
         tests/backprop_mutants.sh
         sanitized
-        fuzz "${FUZZ_SECONDS:-30}"
+        FUZZ_MERGE=0 fuzz "${FUZZ_SECONDS:-30}"
         student_round_trip
         reproduce
         book_current

@@ -1,31 +1,16 @@
 /* A libFuzzer target for the workbook's two file loaders: chapter 1's
  * idx_load and chapter 7's network_load. libFuzzer calls it with millions
- * of generated inputs, mutating the seed files in tests/fuzz_corpus/ to
- * reach new code; with AddressSanitizer and UBSan on, any read past a
- * buffer, overflow or leak stops it with the input that caused it.
- *
- *   ./build.sh fuzz [SECONDS]      (clang -fsanitize=fuzzer,address,undefined)
- *
- * Both loaders take a path, so each input is written to a file first.
- */
+ * of generated inputs, mutating the seed files in tests/fuzz_corpus/loaders
+ * to reach new code; with AddressSanitizer and UBSan on, any read past a
+ * buffer, overflow or leak stops it with the input that caused it. */
 #define CH07_NO_MAIN
 #include "../code/07_sgd.c"
 
-#include <unistd.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[64];
-    if (path[0] == '\0')
-        snprintf(path, sizeof path, "/tmp/workbook-fuzz-%ld.bin",
-                 (long)getpid());
-    FILE *file = fopen(path, "wb");
-    if (file == NULL || fwrite(data, 1, size, file) != size)
-        abort();
-    fclose(file);
-
+    const char *path = fuzz_write("file", data, size);
     Error err;
     Idx idx;
     if (idx_load(&idx, path, &err) == 0) {
