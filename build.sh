@@ -100,7 +100,7 @@ mnist_verified() {
 # change times and inode. ctime changes whenever a file's bytes do.
 MNIST_STAMP=bin/mnist-verified
 mnist_fingerprint() {
-    (cd data/mnist && stat -L -c '%n %s %Y %Z %i' "${IDX_NAMES[@]}")
+    (cd data/mnist && stat -L -c '%n %s %y %z %i' "${IDX_NAMES[@]}")
 }
 
 # Check data/mnist's SHA-256 sums, but only when its files changed since

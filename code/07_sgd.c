@@ -95,6 +95,7 @@ typedef struct {
 
 int diverged_error(Error *err, long iteration, double loss,
                    double learning_rate);
+int not_finite_error(Error *err, double learning_rate);
 double over_seeds_mean(const OverSeeds *s);
 double over_seeds_min(const OverSeeds *s);
 double over_seeds_max(const OverSeeds *s);
@@ -184,6 +185,17 @@ int diverged_error(Error *err, long iteration, double loss,
                      "the learning rate %g is too large; try a smaller "
                      "--lr, such as %g",
                      iteration, loss, learning_rate, learning_rate / 10);
+}
+
+/* The message for a run whose network holds a number that is not finite
+ * (a weight that only ever meets inputs of 0 can grow to infinity while
+ * every batch cost looks fine): it diverged, and is not kept. */
+int not_finite_error(Error *err, double learning_rate)
+{
+    return error_set(err,
+                     "training diverged: the network holds a number that is "
+                     "not finite; try a smaller --lr, such as %g",
+                     learning_rate / 10);
 }
 
 /* Exercise 7.2: SGD with momentum. Each weight keeps a velocity v (start:
@@ -362,11 +374,17 @@ int network_write(const Network *net, FILE *out, const char *path, Error *err)
     return output_close(out, NULL, path, err);
 }
 
-/* Save `net` to `path` at once: written to a temporary file, then renamed
- * over `path`, so that a failed save leaves the previous file as it was. */
+/* Save `net` to `path`: written to a temporary file, then renamed over
+ * `path`, so that a failed save leaves the previous file as it was. A
+ * program that opened `path` before training (output_open_file) has it
+ * renamed with its other outputs, by outputs_commit at the end of the run;
+ * otherwise it is renamed at once. */
 int network_save(const Network *net, const char *path, Error *err)
 {
-    FILE *out = output_open_file(path, err);
+    FILE *out = output_reserved(path);
+    if (out != NULL)
+        return network_write(net, out, path, err);
+    out = output_open_file(path, err);
     if (out == NULL)
         return -1;
     if (network_write(net, out, path, err) != 0) {
@@ -873,8 +891,10 @@ static int single_run(const Options *o, const Digits *train, const Digits *test,
     print_header(o, &net);
     Score on_test =
         train_and_report(o, &net, &trainer, train, test, train_log, test_log);
-    int status = 0;
-    if (o->save != NULL && network_save(&net, o->save, err) != 0)
+    int status = network_is_finite(&net)
+                     ? 0
+                     : not_finite_error(err, o->train.learning_rate);
+    if (status == 0 && o->save != NULL && network_save(&net, o->save, err) != 0)
         status = -1;
     if (status == 0 && o->save != NULL)
         printf("saved the network to %s\n", o->save);
@@ -939,13 +959,30 @@ static int seeds_run(const Options *o, const Digits *train, const Digits *test,
     return output_close(values, o->train.out_dir, "values.txt", err);
 }
 
+/* Open the run's output files now, before any training (as temporary
+ * files: outputs_commit puts them in place at the end), so that a folder or
+ * file that cannot be written stops the run at once. */
+static int outputs_open_early(const Options *o, Error *err)
+{
+    static const char *const names[3] = {"values.txt", "train.tsv", "test.tsv"};
+    if (o->load != NULL)
+        return 0;
+    if (o->save != NULL && output_open_file(o->save, err) == NULL)
+        return -1;
+    int n_files = o->train.n_seeds > 0 ? 1 : 3;
+    return o->train.out_dir == NULL
+               ? 0
+               : outputs_open(o->train.out_dir, names, n_files, err);
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
     Options o = parse_options(argc, argv);
     Digits train, test;
     Error err;
-    if (mnist_load(&train, &test, o.train.data_dir, &err) != 0)
+    if (outputs_open_early(&o, &err) != 0 ||
+        mnist_load(&train, &test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     int status = 0;
     if (o.load != NULL) {

@@ -479,7 +479,14 @@ int main(int argc, char **argv)
     Digits all_train;
     Sets sets;
     Error err;
-    if (mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
+    /* The output files are made first (as temporary files, put in place by
+     * outputs_commit), so that a folder that cannot be written stops the
+     * run before it trains. */
+    const char *names[2] = {o.train.n_seeds > 0 ? "seeds.tsv" : "curves.tsv",
+                            "values.txt"};
+    if ((o.train.out_dir != NULL &&
+         outputs_open(o.train.out_dir, names, 2, &err) != 0) ||
+        mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)

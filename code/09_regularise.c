@@ -336,9 +336,9 @@ static Options parse_options(int argc, char **argv)
             usage();
             exit(0);
         } else if (option_is(argv[i], "--l2")) {
-            o.l2 = option_positive(argc, argv, &i);
+            o.l2 = option_nonnegative(argc, argv, &i);
         } else if (option_is(argv[i], "--dropout")) {
-            o.dropout = option_positive(argc, argv, &i);
+            o.dropout = option_nonnegative(argc, argv, &i);
             if (o.dropout > 0.9)
                 usage_error("--dropout expects a probability from 0 to 0.9, "
                             "got %g",
@@ -350,7 +350,7 @@ static Options parse_options(int argc, char **argv)
                             what);
             o.watch_cost = strcmp(what, "cost") == 0;
         } else if (option_is(argv[i], "--patience")) {
-            o.patience = option_long(argc, argv, &i, 1, LONG_MAX);
+            o.patience = option_long(argc, argv, &i, 0, LONG_MAX);
         } else if (option_is(argv[i], "--epochs")) {
             o.epochs = option_long(argc, argv, &i, 1, 100000);
         } else if (option_is(argv[i], "--train-size")) {
@@ -544,8 +544,10 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
     fprintf(stderr, "%s: trained in %.1f s\n", program_name,
             seconds_now() - start);
 
-    int status = 0;
-    if (o->save != NULL) {
+    int status = network_is_finite(&run.stop.best)
+                     ? 0
+                     : not_finite_error(err, o->train.learning_rate);
+    if (status == 0 && o->save != NULL) {
         status = network_save(&run.stop.best, o->save, err);
         if (status == 0)
             printf("saved the network to %s\n", o->save);
@@ -650,7 +652,14 @@ int main(int argc, char **argv)
     Digits all_train;
     Sets sets;
     Error err;
-    if (mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
+    /* Where the results go is checked before any training: the files are
+     * made now, as temporary files that outputs_commit puts in place. */
+    const char *names[2] = {"values.txt", "curves.tsv"};
+    int single = o.train.n_seeds == 0;
+    if ((single && o.save != NULL && output_open_file(o.save, &err) == NULL) ||
+        (o.train.out_dir != NULL &&
+         outputs_open(o.train.out_dir, names, single ? 2 : 1, &err) != 0) ||
+        mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)

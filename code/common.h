@@ -75,7 +75,9 @@ int memory_check(size_t bytes, const char *what, Error *err);
 FILE *input_open(const char *path, size_t *size, Error *err);
 FILE *output_open(const char *dir, const char *name, Error *err);
 FILE *output_open_file(const char *path, Error *err);
+FILE *output_reserved(const char *path);
 int output_close(FILE *file, const char *dir, const char *name, Error *err);
+int outputs_open(const char *dir, const char *const *names, int n, Error *err);
 int outputs_commit(Error *err);
 void outputs_discard(void);
 
@@ -291,7 +293,9 @@ FILE *input_open(const char *path, size_t *size, Error *err)
  * (`NAME.tmp-XXXXXX`), and only outputs_commit, at the very end of a run
  * that went well, renames them into place. A run that fails (a full disk, a
  * diverged training, a bad file) removes them instead, so the folder keeps
- * what a previous run wrote, never half of a new one. */
+ * what a previous run wrote, never half of a new one. A training program
+ * opens its files before it trains, so that a folder that cannot be written
+ * stops it at once; opening the same path again gives the same file. */
 enum { OUTPUTS_MAX = 16 };
 static struct {
     FILE *file; /* NULL once closed */
@@ -299,10 +303,22 @@ static struct {
 } outputs[OUTPUTS_MAX];
 static int n_outputs = 0;
 
-/* Open a temporary file that outputs_commit will rename to `path`. The
- * folder must exist; `path`, if it exists, must be a regular file. */
+/* The file opened for `path` and not yet closed, or NULL. */
+FILE *output_reserved(const char *path)
+{
+    for (int k = 0; k < n_outputs; k++)
+        if (outputs[k].file != NULL && strcmp(outputs[k].path, path) == 0)
+            return outputs[k].file;
+    return NULL;
+}
+
+/* Open a temporary file that outputs_commit will rename to `path` (or the
+ * one already open for it). The folder must exist; `path`, if it exists,
+ * must be a regular file. */
 FILE *output_open_file(const char *path, Error *err)
 {
+    if (output_reserved(path) != NULL)
+        return output_reserved(path);
     struct stat info;
     if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
         error_set(err, "%s: %s, not a regular file", path,
@@ -369,23 +385,39 @@ int output_close(FILE *file, const char *dir, const char *name, Error *err)
     return 0;
 }
 
-/* Put every output of the run in place (closing any still open), replacing
- * what was there. Returns 0, or -1 (all the temporary files removed). */
+/* Open dir/names[0 .. n-1] with output_open, before a run starts, so that
+ * a folder or file that cannot be written stops it at once; the run opens
+ * them again when it writes them. Returns 0, or -1 with err set. */
+int outputs_open(const char *dir, const char *const *names, int n, Error *err)
+{
+    for (int k = 0; k < n; k++)
+        if (output_open(dir, names[k], err) == NULL)
+            return -1;
+    return 0;
+}
+
+/* Put every finished output of the run (closed by output_close) in place,
+ * replacing what was there; a file opened but never finished (the run did
+ * not get to it) is removed. Returns 0, or -1 (all the temporary files
+ * removed). */
 int outputs_commit(Error *err)
 {
     for (int k = 0; k < n_outputs; k++) {
-        if (outputs[k].file != NULL &&
-            output_close(outputs[k].file, NULL, outputs[k].path, err) != 0) {
-            outputs_discard();
-            return -1;
+        if (outputs[k].file != NULL) {
+            fclose(outputs[k].file);
+            outputs[k].file = NULL;
+            unlink(outputs[k].temp);
+            outputs[k].temp[0] = '\0';
         }
     }
     for (int k = 0; k < n_outputs; k++) {
-        if (rename(outputs[k].temp, outputs[k].path) != 0) {
+        if (outputs[k].temp[0] != '\0' &&
+            rename(outputs[k].temp, outputs[k].path) != 0) {
             error_set(err, "%s: cannot replace: %s", outputs[k].path,
                       strerror(errno));
             for (int j = k; j < n_outputs; j++)
-                unlink(outputs[j].temp);
+                if (outputs[j].temp[0] != '\0')
+                    unlink(outputs[j].temp);
             n_outputs = 0;
             return -1;
         }

@@ -339,6 +339,80 @@ START_TEST(test_fifos)
 }
 END_TEST
 
+/* What dir/out and dir/keep.bin hold: their names (temporary files too)
+ * and a checksum of their bytes, into snap[size]. */
+static void snapshot(char *snap, size_t size, const char *dir)
+{
+    char command[8192];
+    snprintf(command, sizeof command,
+             "cd %s && ls -A out keep.bin; cat out/* keep.bin | sha256sum",
+             dir);
+    run_program(snap, size, command);
+}
+
+/* Issue 11, defects 2 and 5: a training run that fails (it diverges, the
+ * disk is full, a folder is missing) leaves the files of the run before it
+ * byte for byte as they were; a missing folder stops it before it trains;
+ * a network with a number that is not finite is never saved. */
+static void check_failed_runs(const char *program)
+{
+    char help[8192], args[4096], before[4096], after[4096], out[4096];
+    program_help(help, program);
+    if (!strstr(help, "--iterations") && !strstr(help, "--epochs"))
+        return;
+    const char *dir = legal_data_dir("keep", 28, 28);
+    char save[1024] = "";
+    if (strstr(help, "--save "))
+        snprintf(save, sizeof save, "--save %s/keep.bin", dir);
+    snprintf(args, sizeof args, "--data %s %s --out %s/out %s", dir,
+             quick_args(help), dir, save);
+    expect_success(program, args);
+    snapshot(before, sizeof before, dir);
+    char failing[4][8192];
+    snprintf(failing[0], sizeof failing[0], "{ timeout 20 %s %s --lr 1000; }",
+             program, args);
+    snprintf(failing[1], sizeof failing[1],
+             "{ ulimit -f 0; timeout 20 %s %s; }", program, args);
+    snprintf(failing[2], sizeof failing[2],
+             "{ timeout 20 %s --data %s %s %s --out %s/none/out; }", program,
+             dir,
+             strstr(help, "--iterations") ? "--iterations 100000000"
+                                          : "--epochs 100000",
+             save[0] ? "--save /no/such/dir/keep.bin" : "", dir);
+    failing[3][0] = '\0';
+    if (strstr(help, "--l2 ")) {
+        /* Blank images: the L2 term drives every weight to infinity while
+         * the cost, which never sees them (inputs of 0), stays finite. */
+        const char *blank = legal_data_dir("blank", 10, 10);
+        uint32_t dims[3] = {300, 10, 10};
+        write_idx_file("blank/train-images-idx3-ubyte", 3, dims, 1, 0);
+        snprintf(failing[3], sizeof failing[3],
+                 "{ timeout 20 %s --data %s %s --l2 1e30 --out %s/out %s; }",
+                 program, blank, quick_args(help), dir, save);
+    }
+    for (int k = 0; k < 4 && failing[k][0]; k++) {
+        int status = run_program(out, sizeof out, failing[k]);
+        ck_assert_msg(status == 1, "%s should fail with exit 1, got %d:\n%s",
+                      failing[k], status, out);
+        ck_assert_msg(k != 2 ||
+                          (!strstr(out, "epoch") && !strstr(out, "Train")),
+                      "%s should fail before training:\n%s", failing[k], out);
+        ck_assert_msg(k != 3 || strstr(out, "diverged"),
+                      "%s should say the run diverged:\n%s", failing[k], out);
+        snapshot(after, sizeof after, dir);
+        ck_assert_msg(strcmp(before, after) == 0,
+                      "%s failed but changed the files of the run before it "
+                      "(or left temporary files):\nbefore:\n%s\nafter:\n%s",
+                      failing[k], before, after);
+    }
+}
+
+START_TEST(test_failed_runs)
+{
+    for_every_program(check_failed_runs);
+}
+END_TEST
+
 /* Run `script` with bash in a fresh folder that holds a copy of code/ and
  * has build.sh's functions defined; returns its exit status, output in out. */
 static int run_build_function(char *out, size_t size, const char *folder,
@@ -424,6 +498,7 @@ Suite *suite_cli(void)
     tcase_set_timeout(hostile, 300);
     tcase_add_test(hostile, test_legal_sizes);
     tcase_add_test(hostile, test_fifos);
+    tcase_add_test(hostile, test_failed_runs);
     suite_add_tcase(suite, hostile);
     TCase *data = tcase_create("data checks of build.sh (needs 1.1)");
     tcase_set_timeout(data, 120);
