@@ -194,9 +194,8 @@ static double option_real(int argc, char **argv, int *i, int zero_ok)
     int zero = value == 0 && zero_ok && errno != ERANGE;
     if (end == text || *end != '\0' || !isfinite(value) ||
         (!zero && (value < (double)FLT_MIN || value > (double)FLT_MAX)))
-        usage_error("%s expects a %s number such as 0.1 (from %.1e to %.1e), "
-                    "got "
-                    "'%s'",
+        usage_error("%s expects a %s number such as 0.1 (from %.1e to "
+                    "%.1e), got '%s'",
                     name, zero_ok ? "non-negative" : "positive",
                     zero_ok ? 0.0 : (double)FLT_MIN, (double)FLT_MAX, text);
     return value;
