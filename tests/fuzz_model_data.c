@@ -24,8 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (digits_load(&digits, images, labels, &err) == 0) {
         if (network_check_data(&net, model, &digits, &err) == 0) {
-            double loss, accuracy;
-            network_evaluate(&net, &digits, &loss, &accuracy);
+            Score score = network_evaluate(&net, &digits);
+            if (!(score.accuracy >= 0.0 && score.accuracy <= 1.0))
+                abort(); /* a fraction of the digits */
             long counts[10][10];
             confusion_count(counts, &net, &digits);
         }
