@@ -302,8 +302,9 @@ static void usage(void)
  * probability q and (1 - q) / 9 to each other digit, and the derivative of
  * that error and of cross-entropy with respect to the right answer's
  * score (logit). Both derivatives go through softmax:
- *   dp_k/dz_r = p_k (delta_kr - p_r). */
-static void compare_costs(double q)
+ *   dp_k/dz_r = p_k (delta_kr - p_r).
+ * costs: {cross-entropy, squared error, d(c-e)/dz_r, d(sq)/dz_r} */
+static void compare_costs(double costs[4], double q)
 {
     double p[10], y[10] = {0};
     for (int k = 0; k < 10; k++)
@@ -314,8 +315,26 @@ static void compare_costs(double q)
         squared += (p[k] - y[k]) * (p[k] - y[k]);
         d_squared += 2.0 * (p[k] - y[k]) * p[k] * ((k == 0) - p[0]);
     }
-    printf("  %10.2f %14.3f %14.3f %16.3f %16.3f\n", q, -log(q), squared,
-           q - 1.0, d_squared);
+    costs[0] = -log(q);
+    costs[1] = squared;
+    costs[2] = q - 1.0;
+    costs[3] = d_squared;
+}
+
+/* costs.dat: compare_costs for q from 0.001 to 1, for the figure. */
+static int write_costs(const char *dir, Error *err)
+{
+    FILE *out = output_open(dir, "costs.dat", err);
+    if (out == NULL)
+        return -1;
+    fprintf(out, "# q\tcross_entropy\tsquared\td_cross_entropy\td_squared\n");
+    for (int k = 1; k <= 1000; k++) {
+        double q = k / 1000.0, costs[4];
+        compare_costs(costs, q);
+        fprintf(out, "%.3f\t%.5f\t%.5f\t%.5f\t%.5f\n", q, costs[0], costs[1],
+                costs[2], costs[3]);
+    }
+    return output_close(out, dir, "costs.dat", err);
 }
 
 int main(int argc, char **argv)
@@ -358,8 +377,12 @@ int main(int argc, char **argv)
     printf("  %10s %14s %14s %16s %16s\n", "q", "cross-entropy", "squared err",
            "d(c-e)/dscore", "d(sq)/dscore");
     const double qs[5] = {0.99, 0.9, 0.5, 0.1, 0.01};
-    for (int k = 0; k < 5; k++)
-        compare_costs(qs[k]);
+    for (int k = 0; k < 5; k++) {
+        double costs[4];
+        compare_costs(costs, qs[k]);
+        printf("  %10.2f %14.3f %14.3f %16.3f %16.3f\n", qs[k], costs[0],
+               costs[1], costs[2], costs[3]);
+    }
 
     int sizes[NETWORK_MAX_LAYERS + 1];
     int n_sizes =
@@ -386,7 +409,9 @@ int main(int argc, char **argv)
 
     int status = 0;
     if (out_dir != NULL) {
-        FILE *values = output_open(out_dir, "values.txt", &err);
+        FILE *values = write_costs(out_dir, &err) == 0
+                           ? output_open(out_dir, "values.txt", &err)
+                           : NULL;
         status = values == NULL ? -1 : 0;
         if (values != NULL) {
             fprintf(values,

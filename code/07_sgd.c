@@ -76,6 +76,13 @@ void train_options_usage(void);
 void hidden_write(FILE *out, const TrainOptions *o);
 int training_setup(Network *net, Trainer *trainer, const TrainOptions *o,
                    Init init, const Digits *train, uint64_t seed, Error *err);
+void overfit_one_batch(double *costs, Network *net, Gradients *grads,
+                       const float *x, const uint8_t *labels, int n_batch,
+                       float learning_rate, int n_steps);
+int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
+                        const TrainOptions *o, const Digits *train,
+                        long n_iterations, uint64_t seed, FILE *log,
+                        Error *err);
 
 /* ---- Several seeds ------------------------------------------------------ */
 
@@ -599,6 +606,114 @@ int training_setup(Network *net, Trainer *trainer, const TrainOptions *o,
     return 0;
 }
 
+/* ---- Two checks practitioners run -------------------------------------- */
+
+// @listing overfit_one_batch
+/* Exercise 7.4: overfit one batch. Train on the same n_batch digits over
+ * and over. A network with thousands of weights can learn a handful of
+ * digits by heart, so their cost must fall to about 0; if it does not,
+ * something between the data and the step is broken (inputs never filled
+ * in, a gradient with the wrong sign, a layer that never moves), and no
+ * amount of training on real data will fix it. It takes a second, so it
+ * is the first thing to try on a new network.
+ *
+ *   costs[s] = the batch's cost after s steps, s = 0 .. n_steps
+ *   (costs[0]: before any step; [n_steps + 1] values, overwritten)
+ *
+ * Each step is chapter 7's: forward, zero the gradients, backward, step.
+ *   x: [n_batch x sizes[0]]   labels: [n_batch] */
+void overfit_one_batch(double *costs, Network *net, Gradients *grads,
+                       const float *x, const uint8_t *labels, int n_batch,
+                       float learning_rate, int n_steps)
+{
+    // @solution 7.4 the cost, then a step, n_steps times; then the cost
+    int n_classes = net->sizes[net->n_layers];
+    for (int s = 0; s <= n_steps; s++) {
+        const float *p = network_forward(net, x, n_batch);
+        costs[s] = cross_entropy_loss(p, labels, n_batch, n_classes);
+        if (s == n_steps)
+            break;
+        gradients_zero(grads);
+        network_backward(grads, net, x, labels, n_batch);
+        sgd_step(net, grads, learning_rate);
+    }
+    // @stub 7.4
+    // exercise_todo("7.4");
+    // (void)net;
+    // (void)grads;
+    // (void)x;
+    // (void)labels;
+    // (void)n_batch;
+    // (void)learning_rate;
+    // for (int s = 0; s <= n_steps; s++)
+    //     costs[s] = 0.0;
+    // @end 7.4
+}
+// @end overfit_one_batch
+
+// @listing learning_rate_sweep
+/* Exercise 7.5: a learning-rate sweep. For each rate, train a fresh
+ * network from the same seed (so the same first weights and the same
+ * batches: only the rate differs) for n_iterations, and record
+ *
+ *   final_costs[r] = the mean batch cost of the last n_iterations / 10
+ *                    iterations (one batch is too noisy to judge by),
+ *                    or INFINITY if training diverged (training_diverged),
+ *                    in which case that rate's training stops there.
+ *
+ * Too small a rate barely moves; too large a one bounces across the
+ * valley or blows up; the sweep shows where between them to train.
+ * log: if not NULL, a line "rate<TAB>iteration<TAB>batch cost" for every
+ * iteration, and a blank line after each rate (gnuplot's data blocks).
+ * Returns 0, or -1 with err set if a network cannot be made. */
+int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
+                        const TrainOptions *o, const Digits *train,
+                        long n_iterations, uint64_t seed, FILE *log, Error *err)
+{
+    // @solution 7.5 a fresh network per rate; the mean cost of the last tenth
+    long window = n_iterations / 10 > 0 ? n_iterations / 10 : 1;
+    for (int r = 0; r < n_rates; r++) {
+        Network net;
+        Trainer trainer;
+        if (training_setup(&net, &trainer, o, INIT_HE, train, seed, err) != 0)
+            return -1;
+        double sum = 0.0;
+        for (long it = 1; it <= n_iterations; it++) {
+            double cost = train_step(&trainer, &net, train, (int)o->batch,
+                                     (float)rates[r])
+                              .loss;
+            if (log != NULL)
+                fprintf(log, "%g\t%ld\t%.4f\n", rates[r], it, cost);
+            if (training_diverged(cost)) {
+                sum = INFINITY;
+                break;
+            }
+            if (it > n_iterations - window)
+                sum += cost;
+        }
+        final_costs[r] = sum / (double)window;
+        if (log != NULL)
+            fprintf(log, "\n\n");
+        trainer_free(&trainer);
+        network_free(&net);
+    }
+    return 0;
+    // @stub 7.5
+    // exercise_todo("7.5");
+    // (void)rates;
+    // (void)o;
+    // (void)train;
+    // (void)n_iterations;
+    // (void)seed;
+    // (void)log;
+    // (void)err;
+    // for (int r = 0; r < n_rates; r++)
+    //     final_costs[r] = 0.0;
+    // return 0;
+    // @end 7.5
+}
+// @end learning_rate_sweep
+
 /* ---- Several seeds ------------------------------------------------------ */
 
 double over_seeds_mean(const OverSeeds *s)
@@ -670,6 +785,8 @@ void over_seeds_write(FILE *out, const char *key, const OverSeeds *s)
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH07_NO_MAIN
 
+enum { MAX_RATES = 8 }; /* rates in --lr-sweep's list, at most */
+
 static void usage(void)
 {
     printf(
@@ -681,17 +798,28 @@ static void usage(void)
         "  --init NAME      he (default) or small\n"
         "  --eval-every N   test the network every N steps (default 100)\n"
         "  --save FILE      write the trained network to FILE\n"
-        "  --load FILE      do not train: test the network saved in FILE\n",
-        program_name);
+        "  --load FILE      do not train: test the network saved in FILE\n"
+        "  --overfit N      do not train on all the digits: train on the "
+        "first\n"
+        "                   N (1 to %d) over and over, for --iterations "
+        "steps,\n"
+        "                   and show their cost fall (exercise 7.4)\n"
+        "  --lr-sweep LIST  train a fresh network with each learning rate of\n"
+        "                   LIST (such as 0.01,0.3,3; at most %d), for\n"
+        "                   --iterations steps each, and show the final cost\n"
+        "                   of each (exercise 7.5)\n",
+        program_name, NETWORK_MAX_BATCH, MAX_RATES);
     train_options_usage();
 }
 
 typedef struct {
     TrainOptions train;
-    long iterations, eval_every;
+    long iterations, eval_every, overfit;
     double lr_end; /* < 0: a constant learning rate */
     Init init;
     const char *save, *load;
+    double rates[MAX_RATES]; /* --lr-sweep */
+    int n_rates;
 } Options;
 
 static Options parse_options(int argc, char **argv)
@@ -719,6 +847,10 @@ static Options parse_options(int argc, char **argv)
             o.save = option_value(argc, argv, &i);
         } else if (option_is(argv[i], "--load")) {
             o.load = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--overfit")) {
+            o.overfit = option_long(argc, argv, &i, 1, NETWORK_MAX_BATCH);
+        } else if (option_is(argv[i], "--lr-sweep")) {
+            o.n_rates = option_numbers(argc, argv, &i, o.rates, MAX_RATES, 0);
         } else if (!train_option_parse(&o.train, argc, argv, &i)) {
             usage_error("unknown option '%s'", argv[i]);
         }
@@ -726,6 +858,12 @@ static Options parse_options(int argc, char **argv)
     if (o.train.n_seeds > 0 && (o.save != NULL || o.load != NULL))
         usage_error("--seeds trains several networks: it cannot be combined "
                     "with --save or --load");
+    if ((o.overfit > 0) + (o.n_rates > 0) + (o.load != NULL) > 1)
+        usage_error("--overfit, --lr-sweep and --load each replace the "
+                    "training: give at most one of them");
+    if ((o.overfit > 0 || o.n_rates > 0) && o.save != NULL)
+        usage_error("--save keeps a network trained on all the digits: it "
+                    "cannot be combined with --overfit or --lr-sweep");
     return o;
 }
 
@@ -802,6 +940,11 @@ static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
     double start = seconds_now();
     Score on_test = {0, 0};
     Window window = {0, 0, 0};
+    if (test_log) { /* the untrained network too, for the figure */
+        Score untrained = network_evaluate(net, test);
+        fprintf(test_log, "0\t%.4f\t%.4f\n", untrained.loss,
+                untrained.accuracy);
+    }
     for (long it = 1; it <= o->iterations; it++) {
         StepResult step = step_or_stop(o, trainer, net, train, it);
         window.loss += step.loss;
@@ -965,14 +1108,162 @@ static int seeds_run(const Options *o, const Digits *train, const Digits *test,
 static int outputs_open_early(const Options *o, Error *err)
 {
     static const char *const names[3] = {"values.txt", "train.tsv", "test.tsv"};
+    static const char *const sweep[2] = {"values.txt", "sweep.tsv"};
     if (o->load != NULL)
         return 0;
     if (o->save != NULL && output_open_file(o->save, err) == NULL)
         return -1;
-    int n_files = o->train.n_seeds > 0 ? 1 : 3;
+    if (o->n_rates > 0 && o->train.out_dir != NULL) /* --lr-sweep */
+        return outputs_open(o->train.out_dir, sweep, 2, err);
+    int n_files = o->train.n_seeds > 0 || o->overfit > 0 ? 1 : 3;
     return o->train.out_dir == NULL
                ? 0
                : outputs_open(o->train.out_dir, names, n_files, err);
+}
+
+/* --overfit N: exercise 7.4 on the first N training digits, and the same
+ * with the inputs left at 0 (a classic bug: the images never reach the
+ * network), printed side by side at a few steps. */
+static int overfit_demo(const Options *o, const Digits *train, Error *err)
+{
+    Network net;
+    Trainer trainer;
+    int n = (int)o->overfit;
+    double *costs = malloc(2 * (size_t)(o->iterations + 1) * sizeof *costs);
+    if (costs == NULL)
+        return error_set(err, "out of memory for %ld costs", o->iterations);
+    size_t first[NETWORK_MAX_BATCH];
+    for (int b = 0; b < n; b++)
+        first[b] = (size_t)b;
+    for (int blank = 0; blank < 2; blank++) {
+        TrainOptions sized = o->train;
+        sized.batch = n;
+        if (training_setup(&net, &trainer, &sized, o->init, train,
+                           (uint64_t)o->train.seed, err) != 0) {
+            free(costs);
+            return -1;
+        }
+        if (blank)
+            memset(net.inputs, 0, (size_t)n * net.sizes[0] * sizeof(float));
+        else
+            digits_inputs(net.inputs, train, first, n);
+        if (blank == 0) {
+            printf("Overfitting one batch: ");
+            network_print_sizes(stdout, &net);
+            printf(" (--seed %ld) trained on training digits 0 to %d\n"
+                   "only, over and over, learning rate %g. Their cost:\n\n",
+                   o->train.seed, n - 1, o->train.learning_rate);
+        }
+        overfit_one_batch(costs + blank * (o->iterations + 1), &net,
+                          &trainer.grads, net.inputs, train->labels, n,
+                          (float)o->train.learning_rate, (int)o->iterations);
+        trainer_free(&trainer);
+        network_free(&net);
+    }
+    printf("%10s %14s %22s\n", "steps", "the digits", "inputs left at 0 (bug)");
+    double *blank = costs + o->iterations + 1;
+    /* Steps 0, 1, 2, 5, 10, 20, 50, ... and the last. */
+    for (long s = 0;;) {
+        printf("%10ld %14.4f %22.4f\n", s, costs[s], blank[s]);
+        if (s == o->iterations)
+            break;
+        long decade = 1;
+        while (decade * 10 <= s)
+            decade *= 10;
+        long next = s == 0            ? 1
+                    : s / decade == 1 ? 2 * decade
+                    : s / decade == 2 ? 5 * decade
+                                      : 10 * decade;
+        s = next < o->iterations ? next : o->iterations;
+    }
+    /* Seeing nothing, a network can only give every digit the same
+     * probabilities; the best it can do is to use how often each label
+     * occurs, which costs the labels' entropy, - sum of f ln f. */
+    long counts[10] = {0};
+    for (int b = 0; b < n; b++)
+        counts[train->labels[b]]++;
+    double entropy = 0.0;
+    for (int d = 0; d < 10; d++)
+        if (counts[d] > 0)
+            entropy -= (double)counts[d] / n * log((double)counts[d] / n);
+    printf("\nSeeing nothing, the best a network can do is guess by how "
+           "often each label\noccurs among the %d: a cost of %.4f.\n",
+           n, entropy);
+    int status = 0;
+    if (o->train.out_dir != NULL) {
+        FILE *values = output_open(o->train.out_dir, "values.txt", err);
+        status = values == NULL ? -1 : 0;
+        if (values != NULL) {
+            fprintf(values,
+                    "digits %d\nsteps %ld\nstart %.4f\nfinal %.4f\n"
+                    "blank_final %.4f\nlabel_entropy %.4f\n",
+                    n, o->iterations, costs[0], costs[o->iterations],
+                    blank[o->iterations], entropy);
+            fprintf(values, "headline one batch of %d overfit: cost %.4f\n", n,
+                    costs[o->iterations]);
+            status = output_close(values, o->train.out_dir, "values.txt", err);
+        }
+    }
+    free(costs);
+    return status;
+}
+
+/* --lr-sweep LIST: exercise 7.5 for --seed, or for each seed from 1 to N
+ * with --seeds N: a column per rate, a row per seed. With --out, seed 1's
+ * (or --seed's) batch costs go to sweep.tsv for the figure. */
+static int sweep_demo(const Options *o, const Digits *train, Error *err)
+{
+    OverSeeds columns[MAX_RATES];
+    char titles[MAX_RATES][32];
+    long first = o->train.n_seeds > 0 ? 1 : o->train.seed;
+    long last = o->train.n_seeds > 0 ? o->train.n_seeds : o->train.seed;
+    for (int r = 0; r < o->n_rates; r++) {
+        snprintf(titles[r], sizeof titles[r], "rate %.3g", o->rates[r]);
+        columns[r] = (OverSeeds){.title = titles[r], .decimals = 4, .unit = ""};
+    }
+    printf("A learning-rate sweep: 784");
+    for (int h = 0; h < o->train.n_hidden; h++)
+        printf(" -> %d", o->train.hidden[h]);
+    printf(" -> 10, a fresh network for each rate,\n%ld iterations of %ld "
+           "digits. The mean batch cost of the last %ld iterations\n(inf: "
+           "training diverged and stopped), for seed%s %ld to %ld:\n\n",
+           o->iterations, o->train.batch,
+           o->iterations / 10 > 0 ? o->iterations / 10 : 1,
+           first == last ? "" : "s", first, last);
+    FILE *log = NULL;
+    if (o->train.out_dir != NULL &&
+        (log = output_open(o->train.out_dir, "sweep.tsv", err)) == NULL)
+        return -1;
+    for (long seed = first; seed <= last; seed++) {
+        double costs[MAX_RATES];
+        if (learning_rate_sweep(costs, o->rates, o->n_rates, &o->train, train,
+                                o->iterations, (uint64_t)seed,
+                                seed == first ? log : NULL, err) != 0) {
+            if (log != NULL)
+                fclose(log);
+            return -1;
+        }
+        for (int r = 0; r < o->n_rates; r++)
+            columns[r].values[columns[r].n++] = costs[r];
+    }
+    over_seeds_table(stdout, columns, o->n_rates);
+    if (log == NULL)
+        return 0;
+    if (output_close(log, o->train.out_dir, "sweep.tsv", err) != 0)
+        return -1;
+    FILE *values = output_open(o->train.out_dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    for (int r = 0; r < o->n_rates; r++) {
+        char key[32];
+        snprintf(key, sizeof key, "cost_rate%d", r + 1);
+        fprintf(values, "rate%d %g\n", r + 1, o->rates[r]);
+        over_seeds_write(values, key, &columns[r]);
+    }
+    fprintf(values, "iterations %ld\nseeds %ld\n", o->iterations,
+            last - first + 1);
+    fprintf(values, "headline learning-rate sweep of %d rates\n", o->n_rates);
+    return output_close(values, o->train.out_dir, "values.txt", err);
 }
 
 int main(int argc, char **argv)
@@ -990,6 +1281,10 @@ int main(int argc, char **argv)
     } else if ((size_t)o.train.batch > train.n) {
         usage_error("--batch %ld is more than the %zu training digits",
                     o.train.batch, train.n);
+    } else if (o.overfit > 0) {
+        status = overfit_demo(&o, &train, &err);
+    } else if (o.n_rates > 0) {
+        status = sweep_demo(&o, &train, &err);
     } else if (o.train.n_seeds > 0) {
         status = seeds_run(&o, &train, &test, &err);
     } else {

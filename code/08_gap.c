@@ -30,6 +30,8 @@ int train_epoch(Trainer *trainer, Network *net, const Digits *train,
 void noise_inputs(float *x, int n_batch, int size, Rng *rng);
 double mean_confidence(const float *p, int n_batch, int n_classes);
 double digits_confidence(Network *net, const Digits *digits);
+int labels_shuffle(uint8_t *labels, const uint8_t *from, size_t n, Rng *rng,
+                   Error *err);
 
 // @listing digits_slice
 /* Digits first .. first + n - 1 of `all`, as a view: no copy is made, and
@@ -145,6 +147,30 @@ double digits_confidence(Network *net, const Digits *digits)
     return sum / (double)digits->n;
 }
 
+// @listing labels_shuffle
+/* Zhang et al. (2017), "Understanding deep learning requires rethinking
+ * generalization": give every training digit the label of another digit,
+ * chosen at random. The labels are a permutation of the true ones, so there
+ * are as many 7s as before, but no rule connects a digit's pixels to its
+ * label any more: the only way to get them right is to memorise each one.
+ *   labels: [n], overwritten with from[order[0]], from[order[1]], ...
+ *   for a random order (chapter 7's shuffle). */
+int labels_shuffle(uint8_t *labels, const uint8_t *from, size_t n, Rng *rng,
+                   Error *err)
+{
+    size_t *order = malloc(n * sizeof *order);
+    if (order == NULL)
+        return error_set(err, "out of memory for %zu labels", n);
+    for (size_t k = 0; k < n; k++)
+        order[k] = k;
+    shuffle(order, n, rng);
+    for (size_t k = 0; k < n; k++)
+        labels[k] = from[order[k]];
+    free(order);
+    return 0;
+}
+// @end labels_shuffle
+
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH08_NO_MAIN
 
@@ -159,7 +185,11 @@ static void usage(void)
         "                   but the validation split)\n"
         "  --validation N   hold out the last N training digits (default "
         "10000)\n"
-        "  --print-every N  print every Nth epoch (default 1)\n",
+        "  --print-every N  print every Nth epoch (default 1)\n"
+        "  --shuffle-labels give the training digits each other's labels, at\n"
+        "                   random (the validation and test digits keep\n"
+        "                   theirs): can the network learn labels that no\n"
+        "                   rule explains?\n",
         program_name);
     train_options_usage();
 }
@@ -167,6 +197,7 @@ static void usage(void)
 typedef struct {
     TrainOptions train;
     long epochs, train_size, validation, print_every;
+    int shuffle_labels;
 } Options;
 
 static Options parse_options(int argc, char **argv)
@@ -188,6 +219,8 @@ static Options parse_options(int argc, char **argv)
             o.validation = option_long(argc, argv, &i, 0, LONG_MAX);
         } else if (option_is(argv[i], "--print-every")) {
             o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
+        } else if (option_is(argv[i], "--shuffle-labels")) {
+            o.shuffle_labels = 1;
         } else if (!train_option_parse(&o.train, argc, argv, &i)) {
             usage_error("unknown option '%s'", argv[i]);
         }
@@ -223,11 +256,12 @@ static void print_header(const Options *o, const Network *net, const Sets *sets,
 {
     printf("Training ");
     network_print_sizes(stdout, net);
-    printf(" on %zu training digits for %ld epochs\n"
+    printf(" on %zu training digits%s for %ld epochs\n"
            "(%ld iterations of %ld each, learning rate %g, --seed %ld); %zu "
            "more held out\nfor validation. Accuracy after each epoch:\n\n",
-           sets->train.n, o->epochs, per_epoch, o->train.batch,
-           o->train.learning_rate, o->train.seed, sets->validation.n);
+           sets->train.n, o->shuffle_labels ? " with shuffled labels" : "",
+           o->epochs, per_epoch, o->train.batch, o->train.learning_rate,
+           o->train.seed, sets->validation.n);
     printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
            "test", "gap");
 }
@@ -410,9 +444,10 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
     printf("Training %d", sets->train.rows * sets->train.cols);
     for (int h = 0; h < o->train.n_hidden; h++)
         printf(" -> %d", o->train.hidden[h]);
-    printf(" -> 10 on %zu training digits for %ld epochs\n(learning rate "
+    printf(" -> 10 on %zu training digits%s for %ld epochs\n(learning rate "
            "%g), once with each seed from 1 to %ld:\n\n",
-           sets->train.n, o->epochs, o->train.learning_rate, o->train.n_seeds);
+           sets->train.n, o->shuffle_labels ? " with shuffled labels" : "",
+           o->epochs, o->train.learning_rate, o->train.n_seeds);
     for (long seed = 1; seed <= o->train.n_seeds; seed++) {
         double measures[N_MEASURES];
         if (seed_run(measures, curves + (seed - 1) * o->epochs * 2, o, sets,
@@ -491,8 +526,25 @@ int main(int argc, char **argv)
     if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)
         usage_error("%s", err.msg);
+    /* --shuffle-labels: the training slice gets labels of its own, shuffled
+     * by a generator of their own (seed 0), so that the shuffle is the same
+     * for every --seed and the run's other random numbers do not change. */
+    uint8_t *shuffled = NULL;
+    if (o.shuffle_labels) {
+        Rng label_rng;
+        rng_seed(&label_rng, 0);
+        shuffled = malloc(sets.train.n);
+        if (shuffled == NULL)
+            error_set(&err, "out of memory for %zu labels", sets.train.n);
+        if (shuffled == NULL ||
+            labels_shuffle(shuffled, sets.train.labels, sets.train.n,
+                           &label_rng, &err) != 0)
+            fail_with(&err);
+        sets.train.labels = shuffled;
+    }
     int status = o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
                                      : single_run(&o, &sets, &err);
+    free(shuffled);
     digits_free(&all_train);
     digits_free(&sets.test);
     if (status != 0 || outputs_commit(&err) != 0)

@@ -288,6 +288,8 @@ int early_stopping_update(EarlyStopping *stop, const Network *net,
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH09_NO_MAIN
 
+enum { MAX_SWEEP = 10 }; /* values in --l2-sweep's list, at most */
+
 static void usage(void)
 {
     printf(
@@ -310,8 +312,12 @@ static void usage(void)
         "  --lr-end X       let the learning rate fall linearly to X by the\n"
         "                   last epoch (default: constant)\n"
         "  --print-every N  print every Nth epoch (default 1)\n"
-        "  --save FILE      write the kept network to FILE\n",
-        program_name);
+        "  --save FILE      write the kept network to FILE\n"
+        "  --l2-sweep LIST  with --seeds N: train with each weight decay of\n"
+        "                   LIST (such as 0,0.001,0.01; at most %d values)\n"
+        "                   and show each one's validation accuracy and "
+        "cost\n",
+        program_name, MAX_SWEEP);
     train_options_usage();
 }
 
@@ -321,6 +327,8 @@ typedef struct {
     int watch_cost; /* --stop-on cost */
     double lr_end, l2, dropout;
     const char *save;
+    double sweep[MAX_SWEEP]; /* --l2-sweep */
+    int n_sweep;
 } Options;
 
 static Options parse_options(int argc, char **argv)
@@ -363,10 +371,18 @@ static Options parse_options(int argc, char **argv)
             o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
         } else if (option_is(argv[i], "--save")) {
             o.save = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--l2-sweep")) {
+            o.n_sweep = option_numbers(argc, argv, &i, o.sweep, MAX_SWEEP, 1);
         } else if (!train_option_parse(&o.train, argc, argv, &i)) {
             usage_error("unknown option '%s'", argv[i]);
         }
     }
+    if (o.n_sweep > 0 && o.train.n_seeds == 0)
+        usage_error("--l2-sweep compares settings, so it needs --seeds N "
+                    "(such as --seeds 5)");
+    if (o.n_sweep > 0 && o.save != NULL)
+        usage_error("--l2-sweep trains many networks: it cannot be combined "
+                    "with --save");
     return o;
 }
 
@@ -570,6 +586,7 @@ enum {
     TEST_ACC,
     GAP,
     TEST_COST,
+    VALIDATION_COST, /* (not in the --seeds table; --l2-sweep shows it) */
     N_MEASURES
 };
 
@@ -601,6 +618,7 @@ static int seed_run(double measures[N_MEASURES], const Options *o,
     measures[TEST_ACC] = 100.0 * kept[2].accuracy;
     measures[GAP] = 100.0 * (kept[0].accuracy - kept[2].accuracy);
     measures[TEST_COST] = kept[2].loss;
+    measures[VALIDATION_COST] = kept[1].loss;
     run_free(&run);
     return 0;
 }
@@ -614,7 +632,9 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
         [VALIDATION_ACC] = {.title = "validation", .decimals = 2, .unit = "%"},
         [TEST_ACC] = {.title = "test", .decimals = 2, .unit = "%"},
         [GAP] = {.title = "gap (pts)", .decimals = 2, .unit = ""},
-        [TEST_COST] = {.title = "test cost", .decimals = 4, .unit = ""}};
+        [TEST_COST] = {.title = "test cost", .decimals = 4, .unit = ""},
+        [VALIDATION_COST] = {
+            .title = "valid. cost", .decimals = 4, .unit = ""}};
     print_settings(o, sets);
     for (long seed = 1; seed <= o->train.n_seeds; seed++) {
         double measures[N_MEASURES];
@@ -623,7 +643,7 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
         for (int m = 0; m < N_MEASURES; m++)
             columns[m].values[columns[m].n++] = measures[m];
     }
-    over_seeds_table(stdout, columns, N_MEASURES);
+    over_seeds_table(stdout, columns, TEST_COST + 1);
     if (o->train.out_dir == NULL)
         return 0;
     FILE *values = output_open(o->train.out_dir, "values.txt", err);
@@ -632,7 +652,7 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
     const char *keys[N_MEASURES] = {
         "best_epoch", "train_accuracy", "validation_accuracy", "test_accuracy",
         "gap",        "test_loss"};
-    for (int m = 0; m < N_MEASURES; m++)
+    for (int m = 0; m <= TEST_COST; m++)
         over_seeds_write(values, keys[m], &columns[m]);
     fprintf(values,
             "train_size %zu\nepochs %ld\nl2 %g\ndropout %g\npatience %ld\n"
@@ -645,6 +665,75 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
     return output_close(values, o->train.out_dir, "values.txt", err);
 }
 
+/* --l2-sweep LIST --seeds N: for each weight decay of LIST, the same N
+ * seeds; a row per weight decay with the validation accuracy (mean, lowest
+ * and highest seed) and the mean validation cost and test accuracy. With
+ * --out, sweep.tsv holds every seed's validation accuracy and cost. */
+static int sweep_run(const Options *o, const Sets *sets, Error *err)
+{
+    printf("Training %d", sets->train.rows * sets->train.cols);
+    for (int h = 0; h < o->train.n_hidden; h++)
+        printf(" -> %d", o->train.hidden[h]);
+    printf(" -> 10 on %zu digits for %ld epochs (learning rate %g,\ndropout "
+           "%g), with each weight decay, once with each seed from 1 to %ld:"
+           "\n\n",
+           sets->train.n, o->epochs, o->train.learning_rate, o->dropout,
+           o->train.n_seeds);
+    printf("%10s %12s %10s %10s %12s %10s\n", "L2", "validation", "lowest",
+           "highest", "valid. cost", "test");
+    FILE *table = NULL, *values = NULL;
+    if (o->train.out_dir != NULL &&
+        ((table = output_open(o->train.out_dir, "sweep.tsv", err)) == NULL ||
+         (values = output_open(o->train.out_dir, "values.txt", err)) == NULL)) {
+        if (table != NULL)
+            fclose(table);
+        return -1;
+    }
+    for (int v = 0; v < o->n_sweep; v++) {
+        Options one = *o;
+        one.l2 = o->sweep[v];
+        OverSeeds accuracy = {.decimals = 2}, cost = {.decimals = 4},
+                  test = {.decimals = 2};
+        for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+            double measures[N_MEASURES];
+            if (seed_run(measures, &one, sets, seed, err) != 0)
+                return -1;
+            accuracy.values[accuracy.n++] = measures[VALIDATION_ACC];
+            cost.values[cost.n++] = measures[VALIDATION_COST];
+            test.values[test.n++] = measures[TEST_ACC];
+        }
+        printf("%10g %11.2f%% %9.2f%% %9.2f%% %12.4f %9.2f%%\n", one.l2,
+               over_seeds_mean(&accuracy), over_seeds_min(&accuracy),
+               over_seeds_max(&accuracy), over_seeds_mean(&cost),
+               over_seeds_mean(&test));
+        if (values == NULL)
+            continue;
+        char key[64];
+        fprintf(values, "l2_%d %g\n", v + 1, one.l2);
+        fprintf(table, "%g", one.l2);
+        for (int k = 0; k < accuracy.n; k++)
+            fprintf(table, "\t%.2f\t%.4f", accuracy.values[k], cost.values[k]);
+        fprintf(table, "\n");
+        snprintf(key, sizeof key, "validation_accuracy_%d", v + 1);
+        over_seeds_write(values, key, &accuracy);
+        snprintf(key, sizeof key, "validation_loss_%d", v + 1);
+        over_seeds_write(values, key, &cost);
+        snprintf(key, sizeof key, "test_accuracy_%d", v + 1);
+        over_seeds_write(values, key, &test);
+    }
+    if (values == NULL)
+        return 0;
+    fprintf(values, "train_size %zu\nepochs %ld\nseeds %ld\nn_l2 %d\n",
+            sets->train.n, o->epochs, o->train.n_seeds, o->n_sweep);
+    fprintf(values, "headline L2 sweep of %d values over %ld seeds\n",
+            o->n_sweep, o->train.n_seeds);
+    if (output_close(table, o->train.out_dir, "sweep.tsv", err) != 0) {
+        fclose(values);
+        return -1;
+    }
+    return output_close(values, o->train.out_dir, "values.txt", err);
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
@@ -654,18 +743,21 @@ int main(int argc, char **argv)
     Error err;
     /* Where the results go is checked before any training: the files are
      * made now, as temporary files that outputs_commit puts in place. */
-    const char *names[2] = {"values.txt", "curves.tsv"};
+    const char *names[2] = {"values.txt",
+                            o.n_sweep > 0 ? "sweep.tsv" : "curves.tsv"};
     int single = o.train.n_seeds == 0;
     if ((single && o.save != NULL && output_open_file(o.save, &err) == NULL) ||
         (o.train.out_dir != NULL &&
-         outputs_open(o.train.out_dir, names, single ? 2 : 1, &err) != 0) ||
+         outputs_open(o.train.out_dir, names, single || o.n_sweep > 0 ? 2 : 1,
+                      &err) != 0) ||
         mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
         fail_with(&err);
     if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)
         usage_error("%s", err.msg);
-    int status = o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
-                                     : single_run(&o, &sets, &err);
+    int status = o.n_sweep > 0         ? sweep_run(&o, &sets, &err)
+                 : o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
+                                       : single_run(&o, &sets, &err);
     digits_free(&all_train);
     digits_free(&sets.test);
     if (status != 0 || outputs_commit(&err) != 0)

@@ -30,6 +30,10 @@ long most_common_mistake(int *label, int *answer, long counts[10][10]);
 int pgm_load(Image *image, const char *path, Error *err);
 void image_free(Image *image);
 int image_to_mnist(float *x, const Image *image, Error *err);
+int forward_slice(Network *net, const Digits *digits, size_t start);
+int layer_activity(double *fires, double *seen, double *labels, Network *net,
+                   int l, const Digits *digits, Error *err);
+void weights_moved(double *moved, const Affine *now, const Affine *start);
 
 /* counts[label][answer] += 1 for every digit: the diagonal holds the right
  * answers, everything else says which digit was taken for which.
@@ -82,6 +86,92 @@ long most_common_mistake(int *label, int *answer, long counts[10][10])
     // *label = *answer = 0;
     // return 0;
     // @end 10.2
+}
+
+/* ---- What each hidden neuron does ----------------------------------------- */
+
+/* The forward pass of digits start, start + 1, ... (as many as fit in a
+ * batch of net->max_batch, and no more than there are): their images into
+ * net->inputs, every layer's outputs into net->outputs. Returns how many. */
+int forward_slice(Network *net, const Digits *digits, size_t start)
+{
+    size_t left = digits->n - start, indices[NETWORK_MAX_BATCH];
+    int n = left < (size_t)net->max_batch ? (int)left : net->max_batch;
+    for (int b = 0; b < n; b++)
+        indices[b] = start + (size_t)b;
+    digits_inputs(net->inputs, digits, indices, n);
+    network_forward(net, net->inputs, n);
+    return n;
+}
+
+// @listing layer_activity
+/* What hidden layer l's neurons respond to, over all of `digits`. For
+ * neuron j, with output a_j (after ReLU) for each digit x:
+ *
+ *   fires[j]    = the fraction of the digits for which a_j > 0 (it is on)
+ *   seen[j]     = sum of a_j * x / sum of a_j: the average digit, each
+ *                 weighted by how strongly it turns neuron j on (the
+ *                 picture the neuron "sees")
+ *   labels[j][d] = the share of sum a_j that comes from digits labelled d
+ *
+ * A neuron that is on for almost no digit is "dead": ReLU passes it no
+ * gradient (chapter 6), so almost nothing can switch it back on.
+ *   fires: [n]   seen: [n x sizes[0]]   labels: [n x 10], n = sizes[l + 1];
+ *   all overwritten. Returns 0, or -1 with err set if out of memory. */
+int layer_activity(double *fires, double *seen, double *labels, Network *net,
+                   int l, const Digits *digits, Error *err)
+{
+    int n_out = net->sizes[l + 1], n_in = net->sizes[0];
+    double *strength = calloc((size_t)n_out, sizeof *strength);
+    if (strength == NULL)
+        return error_set(err, "out of memory for %d neurons", n_out);
+    memset(fires, 0, (size_t)n_out * sizeof *fires);
+    memset(seen, 0, (size_t)n_out * n_in * sizeof *seen);
+    memset(labels, 0, (size_t)n_out * 10 * sizeof *labels);
+    for (size_t start = 0; start < digits->n;) {
+        int n = forward_slice(net, digits, start);
+        for (int b = 0; b < n; b++) {
+            const float *a = net->outputs[l] + (size_t)b * n_out;
+            const float *x = net->inputs + (size_t)b * n_in;
+            int label = digits->labels[start + (size_t)b];
+            for (int j = 0; j < n_out; j++) {
+                if (a[j] <= 0.0f)
+                    continue; /* off: adds nothing */
+                fires[j] += 1.0;
+                strength[j] += (double)a[j];
+                labels[j * 10 + label] += (double)a[j];
+                for (int i = 0; i < n_in; i++)
+                    seen[(size_t)j * n_in + i] += (double)(a[j] * x[i]);
+            }
+        }
+        start += (size_t)n;
+    }
+    for (int j = 0; j < n_out; j++) {
+        fires[j] /= (double)digits->n;
+        for (int i = 0; i < n_in && strength[j] > 0.0; i++)
+            seen[(size_t)j * n_in + i] /= strength[j];
+        for (int d = 0; d < 10 && strength[j] > 0.0; d++)
+            labels[j * 10 + d] /= strength[j];
+    }
+    free(strength);
+    return 0;
+}
+// @end layer_activity
+
+/* How far each neuron's weights moved from where training started: for
+ * neuron j, the root mean square of now - start over its n_in weights.
+ *   moved: [n_out], overwritten */
+void weights_moved(double *moved, const Affine *now, const Affine *start)
+{
+    for (int j = 0; j < now->n_out; j++) {
+        double sum = 0.0;
+        for (int i = 0; i < now->n_in; i++) {
+            double d = (double)now->weights[i * now->n_out + j] -
+                       (double)start->weights[i * now->n_out + j];
+            sum += d * d;
+        }
+        moved[j] = sqrt(sum / now->n_in);
+    }
 }
 
 /* ---- Reading a PGM image -------------------------------------------------- */
@@ -290,12 +380,18 @@ int image_to_mnist(float *x, const Image *image, Error *err)
 
 static void usage(void)
 {
-    printf("Usage: %s --model FILE [--classify IMAGE.pgm] [--data DIR]\n"
-           "          [--out DIR]\n"
+    printf("Usage: %s --model FILE [--classify IMAGE.pgm | --neurons SEED]\n"
+           "          [--data DIR] [--out DIR]\n"
            "Look inside a network saved by chapter 7 or 9.\n"
            "  --model FILE       the saved network (from --save)\n"
            "  --classify IMAGE   read a digit of your own from a PGM image\n"
            "                     and show the network's probabilities\n"
+           "  --neurons SEED     instead of the confusion matrix: how often\n"
+           "                     each neuron of the first two hidden layers\n"
+           "                     (16 or fewer each) is on for the training\n"
+           "                     digits, and how far the first layer's\n"
+           "                     weights moved from where chapter 7 started\n"
+           "                     them with --seed SEED (and --init he)\n"
            "  --data DIR         folder with the MNIST files (default "
            "data/mnist)\n"
            "  --out DIR          also write the figure data and values.txt\n",
@@ -338,7 +434,8 @@ static int classify(Network *net, const char *path)
 
 /* weights.dat: the first layer's weights of up to 64 neurons as images of
  * the digits' size (28 x 28 for MNIST), 8 to a row (4 when there are 16 or
- * fewer), scaled per neuron to -1..1 so that every neuron's pattern shows. */
+ * fewer), as they are: the figure draws every neuron on the same scale, so
+ * that a neuron whose weights stayed small looks faint. */
 static int write_weights(const char *dir, const Network *net, int rows,
                          int cols, Error *err)
 {
@@ -349,21 +446,13 @@ static int write_weights(const char *dir, const Network *net, int rows,
     FILE *out = output_open(dir, "weights.dat", err);
     if (out == NULL)
         return -1;
-    float scale[64];
-    for (int j = 0; j < n; j++) {
-        scale[j] = 1e-12f;
-        for (int i = 0; i < layer->n_in; i++)
-            scale[j] =
-                fmaxf(scale[j], fabsf(layer->weights[i * layer->n_out + j]));
-    }
     for (int y = 0; y < grid_rows * cell_h; y++) {
         for (int x = 0; x < per_row * cell_w; x++) {
             int j = y / cell_h * per_row + x / cell_w;
             int r = y % cell_h, c = x % cell_w;
             float value = 0.0f; /* white: the gaps */
             if (j < n && r < rows && c < cols)
-                value = layer->weights[(r * cols + c) * layer->n_out + j] /
-                        scale[j];
+                value = layer->weights[(r * cols + c) * layer->n_out + j];
             fprintf(out, "%.3f%c", (double)value,
                     x + 1 < per_row * cell_w ? ' ' : '\n');
         }
@@ -415,11 +504,180 @@ static int write_errors(const char *dir, Network *net, const Digits *test,
     return status;
 }
 
+/* Dead neurons: on for fewer than this fraction of the training digits. */
+#define DEAD_BELOW 0.01
+
+/* seen2.dat: the second layer's "seen" images (layer_activity), 28 x 28
+ * each, 4 to a row with 2 blank pixels between, each scaled to its own
+ * darkest pixel (they are averages of digits: all ink, no sign). */
+static int write_seen(const char *dir, const double *seen, int n, Error *err)
+{
+    FILE *out = output_open(dir, "seen2.dat", err);
+    if (out == NULL)
+        return -1;
+    for (int y = 0; y < (n + 3) / 4 * 30; y++)
+        for (int x = 0; x < 4 * 30; x++) {
+            int j = y / 30 * 4 + x / 30, r = y % 30, c = x % 30;
+            double value = 0.0; /* the gaps */
+            if (j < n && r < 28 && c < 28) {
+                double darkest = 1e-12;
+                for (int i = 0; i < 784; i++)
+                    darkest = fmax(darkest, seen[(size_t)j * 784 + i]);
+                value = seen[(size_t)j * 784 + r * 28 + c] / darkest;
+            }
+            fprintf(out, "%.3f%c", value, x + 1 < 4 * 30 ? ' ' : '\n');
+        }
+    return output_close(out, dir, "seen2.dat", err);
+}
+
+/* What --neurons measures: layer 1's neurons (activity, how far their
+ * weights moved, how large they started), layer 2's (activity, and the
+ * digit that gives each most of its output, with that digit's share). */
+typedef struct {
+    int n1, n2, top[16];
+    double fires1[16], moved[16], start[16], fires2[16], share[16];
+} Neurons;
+
+/* Measure, on the training digits, a network chapter 7 trained from
+ * `seed`; seen: [16 x 784], the second layer's "seen" images. */
+static int neurons_measure(Neurons *m, double *seen, Network *net,
+                           const Digits *train, uint64_t seed, Error *err)
+{
+    *m = (Neurons){.n1 = net->sizes[1], .n2 = net->sizes[2]};
+    Network start;
+    Affine zero;
+    if (network_init(&start, net->sizes, net->n_layers + 1, 1, err) != 0)
+        return -1;
+    if (affine_init(&zero, 784, m->n1, err) != 0) {
+        network_free(&start);
+        return -1;
+    }
+    Rng rng;
+    rng_seed(&rng, seed);
+    network_randomize(&start, INIT_HE, &rng); /* as chapter 7 began */
+    weights_moved(m->moved, &net->layers[0], &start.layers[0]);
+    weights_moved(m->start, &start.layers[0], &zero); /* their size */
+    affine_free(&zero);
+    network_free(&start);
+    double labels[16 * 10];
+    if (layer_activity(m->fires1, seen, labels, net, 0, train, err) != 0 ||
+        layer_activity(m->fires2, seen, labels, net, 1, train, err) != 0)
+        return -1;
+    for (int j = 0; j < m->n2; j++) {
+        m->top[j] = 0;
+        for (int d = 1; d < 10; d++)
+            if (labels[j * 10 + d] > labels[j * 10 + m->top[j]])
+                m->top[j] = d;
+        m->share[j] = labels[j * 10 + m->top[j]];
+    }
+    return 0;
+}
+
+/* The table --neurons prints: a row per neuron, both layers side by side.
+ * Returns how many first-layer neurons are dead. */
+static int neurons_print(const Neurons *m, const Digits *train, uint64_t seed)
+{
+    printf("On the %zu training digits: how often each neuron of the two "
+           "hidden layers is\non; how far each first-layer neuron's weights "
+           "moved from where training\nstarted (--seed %llu), and how large "
+           "they were then (root mean squares);\nand which digit gives each "
+           "second-layer neuron the largest share of its output:\n\n",
+           train->n, (unsigned long long)seed);
+    printf("%7s %9s %8s %8s %6s %7s %9s %8s\n", "layer 1", "on for", "moved",
+           "start", "", "layer 2", "on for", "mostly");
+    int dead = 0;
+    for (int j = 0; j < (m->n1 > m->n2 ? m->n1 : m->n2); j++) {
+        if (j < m->n1)
+            printf("%7d %8.2f%% %8.4f %8.4f %6s", j, 100.0 * m->fires1[j],
+                   m->moved[j], m->start[j],
+                   m->fires1[j] < DEAD_BELOW ? "dead" : "");
+        else
+            printf("%42s", "");
+        if (j < m->n2)
+            printf(" %7d %8.2f%% %3ds %3.0f%%", j, 100.0 * m->fires2[j],
+                   m->top[j], 100.0 * m->share[j]);
+        printf("\n");
+        dead += j < m->n1 && m->fires1[j] < DEAD_BELOW;
+    }
+    printf("\n%d of the %d first-layer neurons %s dead (on for fewer than "
+           "%g%% of the digits).\n",
+           dead, m->n1, dead == 1 ? "is" : "are", 100.0 * DEAD_BELOW);
+    return dead;
+}
+
+/* neurons.tsv (a row per first-layer neuron, with where the weights
+ * figure draws it) and values.txt. */
+static int neurons_write(const Neurons *m, int dead, const char *dir,
+                         Error *err)
+{
+    FILE *table = output_open(dir, "neurons.tsv", err);
+    if (table == NULL)
+        return -1;
+    fprintf(table, "# neuron\ton_for\tmoved\tstart\tdead\tx\ty\n");
+    int first_dead = -1, single = 0;
+    double least_moved = HUGE_VAL, largest_share = 0.0;
+    for (int j = 0; j < m->n1; j++) {
+        int is_dead = m->fires1[j] < DEAD_BELOW;
+        fprintf(table, "%d\t%.4f\t%.4f\t%.4f\t%d\t%d\t%d\n", j, m->fires1[j],
+                m->moved[j], m->start[j], is_dead, j % 4 * 30 + 14,
+                j / 4 * 30 + 14);
+        if (is_dead && first_dead < 0)
+            first_dead = j;
+        if (!is_dead)
+            least_moved = fmin(least_moved, m->moved[j]);
+    }
+    for (int j = 0; j < m->n2; j++) {
+        single += m->share[j] >= 0.5;
+        largest_share = fmax(largest_share, m->share[j]);
+    }
+    if (output_close(table, dir, "neurons.tsv", err) != 0)
+        return -1;
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    fprintf(values, "dead %d\nn1 %d\nn2 %d\nleast_moved %.4f\n", dead, m->n1,
+            m->n2, least_moved);
+    if (first_dead >= 0)
+        fprintf(values, "dead_neuron %d\ndead_on_for %.2f\ndead_moved %.4f\n",
+                first_dead, 100.0 * m->fires1[first_dead],
+                m->moved[first_dead]);
+    fprintf(values, "mostly_one_digit %d\nlargest_share %.0f\n", single,
+            100.0 * largest_share);
+    fprintf(values, "headline %d of %d first-layer neurons dead\n", dead,
+            m->n1);
+    return output_close(values, dir, "values.txt", err);
+}
+
+/* --neurons SEED: the report, and with --out its data. */
+static int hidden_report(Network *net, const Digits *train, uint64_t seed,
+                         const char *out_dir, Error *err)
+{
+    if (net->n_layers < 3 || net->sizes[1] > 16 || net->sizes[2] > 16)
+        return error_set(err, "--neurons looks at two hidden layers of at "
+                              "most 16 neurons each (a network trained with "
+                              "--hidden 16,16, say)");
+    Neurons m;
+    double *seen = malloc((size_t)16 * 784 * sizeof *seen);
+    if (seen == NULL)
+        return error_set(err, "out of memory for --neurons");
+    int status = neurons_measure(&m, seen, net, train, seed, err);
+    if (status == 0) {
+        int dead = neurons_print(&m, train, seed);
+        if (out_dir != NULL)
+            status = write_seen(out_dir, seen, m.n2, err);
+        if (status == 0 && out_dir != NULL)
+            status = neurons_write(&m, dead, out_dir, err);
+    }
+    free(seen);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
     const char *data_dir = "data/mnist", *model = NULL, *image = NULL,
                *out_dir = NULL;
+    long start_seed = -1; /* --neurons SEED: -1 for none */
     for (int i = 1; i < argc; i++) {
         if (option_is(argv[i], "--help")) {
             usage();
@@ -428,6 +686,8 @@ int main(int argc, char **argv)
             model = option_value(argc, argv, &i);
         } else if (option_is(argv[i], "--classify")) {
             image = option_value(argc, argv, &i);
+        } else if (option_is(argv[i], "--neurons")) {
+            start_seed = option_long(argc, argv, &i, 0, LONG_MAX);
         } else if (option_is(argv[i], "--data")) {
             data_dir = option_value(argc, argv, &i);
         } else if (option_is(argv[i], "--out")) {
@@ -459,9 +719,19 @@ int main(int argc, char **argv)
     Digits train, test;
     if (mnist_load(&train, &test, data_dir, &err) != 0)
         fail_with(&err);
-    digits_free(&train);
     if (network_check_data(&net, model, &test, &err) != 0)
         fail_with(&err);
+    if (start_seed >= 0) { /* --neurons: on the training digits */
+        int status =
+            hidden_report(&net, &train, (uint64_t)start_seed, out_dir, &err);
+        network_free(&net);
+        digits_free(&train);
+        digits_free(&test);
+        if (status != 0 || outputs_commit(&err) != 0)
+            fail_with(&err);
+        return 0;
+    }
+    digits_free(&train);
 
     long counts[10][10];
     confusion_count(counts, &net, &test);

@@ -70,6 +70,8 @@ long option_long(int argc, char **argv, int *i, long min, long max);
 double option_positive(int argc, char **argv, int *i);
 double option_nonnegative(int argc, char **argv, int *i);
 int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes);
+int option_numbers(int argc, char **argv, int *i, double *values,
+                   int max_values, int zero_allowed);
 double seconds_now(void);
 int memory_check(size_t bytes, const char *what, Error *err);
 FILE *input_open(const char *path, size_t *size, Error *err);
@@ -231,6 +233,35 @@ int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes)
                         "by commas, such as 16,16; got '%s'",
                         name, max_sizes, text);
         sizes[n++] = (int)value;
+        if (*end == '\0')
+            return n;
+        start = end + 1;
+    }
+}
+
+/* A comma-separated list of real numbers such as "0.01,0.3,3" into
+ * values[]; returns how many (1 to max_values). Each must be finite and
+ * positive, or with zero_allowed at least 0. */
+int option_numbers(int argc, char **argv, int *i, double *values,
+                   int max_values, int zero_allowed)
+{
+    const char *name = argv[*i];
+    const char *text = option_value(argc, argv, i);
+    const char *start = text;
+    int n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double value = strtod(start, &end);
+        if (end == start || (*end != ',' && *end != '\0') || errno == ERANGE ||
+            !isfinite(value) || value < 0 || (value == 0 && !zero_allowed) ||
+            n == max_values)
+            usage_error("%s expects 1 to %d %s numbers separated by commas, "
+                        "such as %s; got '%s'",
+                        name, max_values,
+                        zero_allowed ? "non-negative" : "positive",
+                        zero_allowed ? "0,0.001,0.01" : "0.01,0.3,3", text);
+        values[n++] = value;
         if (*end == '\0')
             return n;
         start = end + 1;
