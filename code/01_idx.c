@@ -17,6 +17,7 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
+// @listing idx_types
 #define IDX_MAX_DIMS   3
 #define IDX_TYPE_UBYTE 0x08
 
@@ -36,9 +37,21 @@ typedef struct {
     uint8_t *pixels; /* [n x rows x cols] */
     uint8_t *labels; /* [n] */
 } Digits;
+// @end idx_types
 
 uint32_t read_be32(const uint8_t bytes[4]);
 int idx_load(Idx *idx, const char *path, Error *err);
+int idx_read_magic(Idx *idx, FILE *file, uint64_t file_size, const char *path,
+                   Error *err);
+int idx_read_sizes(Idx *idx, FILE *file, uint64_t file_size, const char *path,
+                   Error *err);
+int idx_read_data(Idx *idx, FILE *file, const char *path, Error *err);
+int idx_too_short(uint64_t file_size, const char *path, Error *err);
+int idx_check_magic(const uint8_t magic[4], const char *path, Error *err);
+int idx_header_truncated(const Idx *idx, uint64_t file_size, const char *path,
+                         Error *err);
+int idx_check_sizes(const Idx *idx, uint64_t file_size, const char *path,
+                    Error *err);
 void idx_free(Idx *idx);
 int digits_load(Digits *digits, const char *images_path,
                 const char *labels_path, Error *err);
@@ -70,132 +83,176 @@ uint32_t read_be32(const uint8_t bytes[4])
 // @end read_be32
 
 // @listing idx_load
-/* Read the whole file `path` into idx.
+/* Read the whole file `path` into idx, in the order its bytes come:
  *
- * Layout:  00 00 TT DD | size 1 | ... | size DD | data
- *          magic         4 bytes each, big-endian   product of sizes bytes
+ *   00 00 TT DD | size 1 | ... | size DD | data
+ *   magic       | 4 bytes each, big-endian | product of the sizes, bytes
+ *
  * TT is the element type (0x08 = unsigned byte, the only one MNIST uses),
- * DD the number of dimensions.
- *
- * Returns 0, or -1 with err naming the file and the problem. A header is a
- * claim, not a fact: each size is checked against the file's real length
- * before anything is allocated, so a corrupt header cannot make us allocate
- * gigabytes or read past the end. */
+ * DD the number of dimensions. Returns 0, or -1 with err naming the file
+ * and the problem. */
 int idx_load(Idx *idx, const char *path, Error *err)
 {
     *idx = (Idx){0};
-    /* How long is the file really? input_open also refuses what is not a
-     * regular file: a directory, or a named pipe that would make us wait
-     * forever. */
+    /* How long is the file really? input_open (code/common.h) also refuses
+     * what is not a regular file: a directory, or a named pipe that would
+     * make us wait forever. */
     size_t size;
     FILE *file = input_open(path, &size, err);
     if (file == NULL)
         return -1;
     uint64_t file_size = (uint64_t)size;
-    uint8_t header[4 + 4 * IDX_MAX_DIMS];
-    int status = -1;
-
-    if (file_size == 0) {
-        error_set(err, "%s: is empty", path);
-        goto done;
-    }
-    if (file_size < 4 || fread(header, 1, 4, file) != 4) {
-        error_set(err, "%s: too short for an IDX header (%llu bytes)", path,
-                  (unsigned long long)file_size);
-        goto done;
-    }
-    if (header[0] == 0x1f && header[1] == 0x8b) {
-        error_set(err,
-                  "%s: is gzip-compressed; gunzip it first, or import "
-                  "it with ./build.sh data --from DIR",
-                  path);
-        goto done;
-    }
-    if (header[0] != 0 || header[1] != 0) {
-        error_set(err,
-                  "%s: not an IDX file (expected magic 00 00 08 0N, "
-                  "found %02x %02x %02x %02x)",
-                  path, header[0], header[1], header[2], header[3]);
-        goto done;
-    }
-    if (header[2] != IDX_TYPE_UBYTE) {
-        error_set(err,
-                  "%s: element type 0x%02x, expected 0x08 "
-                  "(unsigned bytes)",
-                  path, header[2]);
-        goto done;
-    }
-    idx->n_dims = header[3];
-    if (idx->n_dims < 1 || idx->n_dims > IDX_MAX_DIMS) {
-        error_set(err, "%s: %d dimensions, expected 1 to %d", path, idx->n_dims,
-                  IDX_MAX_DIMS);
-        goto done;
-    }
-    uint64_t header_size = 4 + 4 * (uint64_t)idx->n_dims;
-    if (file_size < header_size || fread(header + 4, 4, (size_t)idx->n_dims,
-                                         file) != (size_t)idx->n_dims) {
-        error_set(err,
-                  "%s: header truncated (%d sizes need %llu bytes, "
-                  "the file has %llu)",
-                  path, idx->n_dims, (unsigned long long)header_size,
-                  (unsigned long long)file_size);
-        goto done;
-    }
-
-    /* Multiply the sizes, stopping as soon as the product could not fit in
-     * the file: that check also rules out overflowing 64 bits. */
-    uint64_t data_room = file_size - header_size, n_bytes = 1;
-    for (int d = 0; d < idx->n_dims; d++) {
-        idx->dims[d] = read_be32(header + 4 + 4 * d);
-        if (idx->dims[d] == 0) {
-            error_set(err, "%s: size %d is 0", path, d + 1);
-            goto done;
-        }
-        if (n_bytes > data_room / idx->dims[d]) {
-            error_set(err,
-                      "%s: truncated (the header promises more data "
-                      "than the file's %llu bytes)",
-                      path, (unsigned long long)file_size);
-            goto done;
-        }
-        n_bytes *= idx->dims[d];
-    }
-    if (n_bytes != data_room) {
-        error_set(err,
-                  "%s: %s (the header promises %llu data bytes, the "
-                  "file has %llu)",
-                  path, n_bytes > data_room ? "truncated" : "has extra bytes",
-                  (unsigned long long)n_bytes, (unsigned long long)data_room);
-        goto done;
-    }
-
-    /* Only now, with the size known to be real, allocate and read. */
-    if (memory_check((size_t)n_bytes, path, err) != 0)
-        goto done;
-    idx->n_bytes = (size_t)n_bytes;
-    idx->data = malloc(idx->n_bytes);
-    if (idx->data == NULL) {
-        error_set(err, "%s: out of memory for %zu bytes", path, idx->n_bytes);
-        goto done;
-    }
-    if (fread(idx->data, 1, idx->n_bytes, file) != idx->n_bytes) {
-        error_set(err, "%s: read failed", path);
-        goto done;
-    }
-    status = 0;
-done:
+    int status = idx_read_magic(idx, file, file_size, path, err);
+    if (status == 0)
+        status = idx_read_sizes(idx, file, file_size, path, err);
+    if (status == 0)
+        status = idx_read_data(idx, file, path, err);
     fclose(file);
     if (status != 0)
         idx_free(idx);
     return status;
 }
+
+/* Step 1: the magic number, 4 bytes: 00 00, then the element type, then
+ * the number of dimensions. */
+int idx_read_magic(Idx *idx, FILE *file, uint64_t file_size, const char *path,
+                   Error *err)
+{
+    uint8_t magic[4];
+    if (file_size < 4 || fread(magic, 1, 4, file) != 4)
+        return idx_too_short(file_size, path, err);
+    if (idx_check_magic(magic, path, err) != 0)
+        return -1;
+    idx->n_dims = magic[3];
+    return 0;
+}
+
+/* Step 2: the sizes, one 4-byte big-endian number per dimension; the data
+ * that follows is their product, in bytes. */
+int idx_read_sizes(Idx *idx, FILE *file, uint64_t file_size, const char *path,
+                   Error *err)
+{
+    uint8_t bytes[4 * IDX_MAX_DIMS];
+    if (fread(bytes, 4, (size_t)idx->n_dims, file) != (size_t)idx->n_dims)
+        return idx_header_truncated(idx, file_size, path, err);
+    for (int d = 0; d < idx->n_dims; d++)
+        idx->dims[d] = read_be32(bytes + 4 * d);
+    /* The sizes are claims: check them against the file's real length
+     * before multiplying them or allocating anything. */
+    if (idx_check_sizes(idx, file_size, path, err) != 0)
+        return -1;
+    idx->n_bytes = 1;
+    for (int d = 0; d < idx->n_dims; d++)
+        idx->n_bytes *= idx->dims[d];
+    return 0;
+}
+
+/* Step 3: the data, one byte per number: for images, the first image row
+ * by row, then the second, and so on. */
+int idx_read_data(Idx *idx, FILE *file, const char *path, Error *err)
+{
+    if (memory_check(idx->n_bytes, path, err) != 0)
+        return -1; /* more than the workbook allows itself: see common.h */
+    idx->data = malloc(idx->n_bytes);
+    if (idx->data == NULL)
+        return error_set(err, "%s: out of memory for %zu bytes", path,
+                         idx->n_bytes);
+    if (fread(idx->data, 1, idx->n_bytes, file) != idx->n_bytes)
+        return error_set(err, "%s: read failed", path);
+    return 0;
+}
 // @end idx_load
 
+// @listing idx_checks
+/* ---- Never trust a header: the checks idx_load makes on the way ---------
+ *
+ * Each returns 0 when all is well, or -1 with err naming the file and the
+ * problem. A header is a claim, not a fact: every size is compared with
+ * the file's real length before anything is allocated, so a corrupt
+ * header cannot make us allocate gigabytes or read past the end. */
+
+int idx_too_short(uint64_t file_size, const char *path, Error *err)
+{
+    if (file_size == 0)
+        return error_set(err, "%s: is empty", path);
+    return error_set(err, "%s: too short for an IDX header (%llu bytes)", path,
+                     (unsigned long long)file_size);
+}
+
+/* 00 00 08 0N, N from 1 to IDX_MAX_DIMS; and a friendly word for the most
+ * common wrong file, one still compressed (gzip files start 1f 8b). */
+int idx_check_magic(const uint8_t magic[4], const char *path, Error *err)
+{
+    if (magic[0] == 0x1f && magic[1] == 0x8b)
+        return error_set(err,
+                         "%s: is gzip-compressed; gunzip it first, or import "
+                         "it with ./build.sh data --from DIR",
+                         path);
+    if (magic[0] != 0 || magic[1] != 0)
+        return error_set(err,
+                         "%s: not an IDX file (expected magic 00 00 08 0N, "
+                         "found %02x %02x %02x %02x)",
+                         path, magic[0], magic[1], magic[2], magic[3]);
+    if (magic[2] != IDX_TYPE_UBYTE)
+        return error_set(err,
+                         "%s: element type 0x%02x, expected 0x08 "
+                         "(unsigned bytes)",
+                         path, magic[2]);
+    if (magic[3] < 1 || magic[3] > IDX_MAX_DIMS)
+        return error_set(err, "%s: %d dimensions, expected 1 to %d", path,
+                         magic[3], IDX_MAX_DIMS);
+    return 0;
+}
+
+int idx_header_truncated(const Idx *idx, uint64_t file_size, const char *path,
+                         Error *err)
+{
+    return error_set(err,
+                     "%s: header truncated (%d sizes need %llu bytes, the "
+                     "file has %llu)",
+                     path, idx->n_dims,
+                     (unsigned long long)(4 + 4 * (uint64_t)idx->n_dims),
+                     (unsigned long long)file_size);
+}
+
+/* No size may be 0, and their product must be exactly the bytes after the
+ * header. Multiply one size at a time, stopping as soon as the product
+ * could not fit in the file: that also rules out overflowing 64 bits. */
+int idx_check_sizes(const Idx *idx, uint64_t file_size, const char *path,
+                    Error *err)
+{
+    uint64_t data_room = file_size - (4 + 4 * (uint64_t)idx->n_dims);
+    uint64_t n_bytes = 1;
+    for (int d = 0; d < idx->n_dims; d++) {
+        if (idx->dims[d] == 0)
+            return error_set(err, "%s: size %d is 0", path, d + 1);
+        if (n_bytes > data_room / idx->dims[d])
+            return error_set(err,
+                             "%s: truncated (the header promises more data "
+                             "than the file's %llu bytes)",
+                             path, (unsigned long long)file_size);
+        n_bytes *= idx->dims[d];
+    }
+    if (n_bytes != data_room)
+        return error_set(
+            err,
+            "%s: %s (the header promises %llu data bytes, the "
+            "file has %llu)",
+            path, n_bytes > data_room ? "truncated" : "has extra bytes",
+            (unsigned long long)n_bytes, (unsigned long long)data_room);
+    return 0;
+}
+// @end idx_checks
+
+// @listing idx_free
+/* Give back what idx_load allocated; idx is then empty, and freeing it
+ * again does nothing. */
 void idx_free(Idx *idx)
 {
     free(idx->data);
     *idx = (Idx){0};
 }
+// @end idx_free
 
 /* ---- From IDX files to labelled digits --------------------------------- */
 

@@ -14,19 +14,24 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
+// @listing rng_type
 /* A random number generator small enough to read: SplitMix64. Same seed,
  * same numbers, on every machine, unlike rand(), whose sequence differs
  * between C libraries (and is often poor). */
 typedef struct {
     uint64_t state;
 } Rng;
+// @end rng_type
 
+// @listing init_type
 /* How to choose a layer's first, random weights. */
 typedef enum {
     INIT_SMALL, /* normal, standard deviation 0.1 (the original write-up) */
     INIT_HE     /* normal, standard deviation sqrt(2 / n_in) (for ReLU) */
 } Init;
+// @end init_type
 
+// @listing affine_type
 /* A fully connected ("affine") layer: n_out neurons, each with one weight
  * per input and one bias. weights[i * n_out + j] connects input i to
  * neuron j. */
@@ -35,6 +40,7 @@ typedef struct {
     float *weights; /* [n_in x n_out] */
     float *biases;  /* [n_out] */
 } Affine;
+// @end affine_type
 
 void rng_seed(Rng *rng, uint64_t seed);
 uint64_t rng_next(Rng *rng);
@@ -92,6 +98,7 @@ float rng_normal(Rng *rng)
 }
 // @end rng
 
+// @listing rng_below
 /* A whole number in [0, n), for shuffling. Taking the high bits of a
  * 64 x 32-bit product (Lemire's method, without its rejection step) is
  * biased by at most n / 2^32: for n = 60000, about 1 in 70000. */
@@ -99,6 +106,7 @@ uint32_t rng_below(Rng *rng, uint32_t n)
 {
     return (uint32_t)(((rng_next(rng) >> 32) * (uint64_t)n) >> 32);
 }
+// @end rng_below
 
 /* ---- A layer -------------------------------------------------------------- */
 
@@ -114,6 +122,7 @@ int init_parse(Init *init, const char *name)
     return 0;
 }
 
+// @listing affine_init
 /* Allocate an n_in -> n_out layer with all weights and biases 0. */
 int affine_init(Affine *layer, int n_in, int n_out, Error *err)
 {
@@ -133,6 +142,7 @@ void affine_free(Affine *layer)
     free(layer->biases);
     *layer = (Affine){0};
 }
+// @end affine_init
 
 // @listing affine_randomize
 /* Random weights, biases 0. If all weights started equal, every neuron of
@@ -225,6 +235,7 @@ void affine_forward_by_neuron(float *y, const float *x, const Affine *layer,
     // @end 2.2
 }
 
+// @listing digits_inputs
 /* x[b] = image indices[b] of `digits`, grey levels 0..255 scaled to
  * 0..1 (0 paper, 1 full ink).
  *   x: [n_batch x rows*cols], overwritten */
@@ -238,6 +249,7 @@ void digits_inputs(float *x, const Digits *digits, const size_t *indices,
             x[(size_t)b * size + p] = (float)pixels[p] / 255.0f;
     }
 }
+// @end digits_inputs
 
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH02_NO_MAIN

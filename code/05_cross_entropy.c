@@ -15,13 +15,17 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
+// @listing network_type
 #define NETWORK_MAX_LAYERS 8   /* affine layers, so up to 7 hidden ones */
 #define EVALUATE_BATCH     250 /* digits per forward pass when evaluating */
 
 /* A stack of affine layers: ReLU after each but the last, softmax after the
  * last. sizes[0] is the number of inputs (784), sizes[n_layers] of outputs
- * (10). outputs[l] holds layer l's activations for the current batch: after
- * ReLU for hidden layers, the probabilities for the last. */
+ * (10). layers[l] turns sizes[l] numbers into sizes[l + 1]: it holds the
+ * video's W^(l+1) and b^(l+1). outputs[l] holds its activations for the
+ * current batch, the video's a^(l+1): after ReLU for hidden layers, the
+ * probabilities for the last. The input x, the video's a^(0), is handed to
+ * the forward pass; `inputs` is room where a caller may put it. */
 typedef struct {
     int n_layers;
     int sizes[NETWORK_MAX_LAYERS + 1];
@@ -35,6 +39,7 @@ typedef struct {
 typedef struct {
     double loss, accuracy;
 } Score;
+// @end network_type
 
 double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
                           int n_classes);
@@ -90,6 +95,7 @@ double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
 }
 // @end cross_entropy_loss
 
+// @listing count_correct
 /* The index of the largest value (the first one, on a tie). */
 int argmax(const float *values, int n)
 {
@@ -110,6 +116,7 @@ int count_correct(const float *p, const uint8_t *labels, int n_batch,
         correct += argmax(p + (size_t)b * n_classes, n_classes) == labels[b];
     return correct;
 }
+// @end count_correct
 
 /* Exercise 5.2: how many rows have their label among the k most probable
  * classes ("top-k accuracy"; k = 1 is count_correct). A label is among the

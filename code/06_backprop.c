@@ -15,15 +15,22 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
+// @listing gradients_type
 /* The gradient of the loss with respect to every weight and bias of a
- * network: layers[l] has the shapes of the network's layer l. deltas[l] is
- * scratch for the gradient with respect to layer l's outputs. */
+ * network: layers[l] has the shapes of the network's layer l, and holds
+ * dLoss/dW and dLoss/db for it. deltas[l] holds, for the current batch,
+ * the gradient with respect to layer l's weighted sums, dz(l): Nielsen's
+ * delta, [n_batch x sizes[l + 1]], one row per digit. The backward pass
+ * also parks dLoss/da(l) there for a moment, before ReLU's backward turns
+ * it into dz(l) in place. */
 typedef struct {
     int n_layers;
     Affine layers[NETWORK_MAX_LAYERS];
     float *deltas[NETWORK_MAX_LAYERS]; /* [max_batch x sizes[l + 1]] */
 } Gradients;
+// @end gradients_type
 
+// @listing block_check
 /* How far backprop's gradient of one block (a layer's weights, or its
  * biases) is from central differences. */
 typedef struct {
@@ -38,6 +45,7 @@ typedef struct {
  * the largest error is at most this fraction of a block's largest gradient
  * (a correct backprop stays near 1e-4; a real mistake gives 0.1 or more). */
 #define GRADIENTS_AGREE 1e-3
+// @end block_check
 
 WIDE_VECTORS void affine_backward(float *dx, Affine *grad, const float *dy,
                                   const float *x, const Affine *layer,
@@ -218,6 +226,9 @@ void gradients_free(Gradients *grads)
     *grads = (Gradients){0};
 }
 
+// @listing gradients_zero
+/* Every gradient back to 0. The backward passes accumulate (+=), so the
+ * training loop calls this before each batch. */
 void gradients_zero(Gradients *grads)
 {
     for (int l = 0; l < grads->n_layers; l++) {
@@ -226,6 +237,7 @@ void gradients_zero(Gradients *grads)
         memset(g->biases, 0, (size_t)g->n_out * sizeof(float));
     }
 }
+// @end gradients_zero
 
 // @listing network_backward
 /* Layer l of the backward pass. grads->deltas[l] holds dz(l), the gradient
@@ -262,6 +274,7 @@ void network_backward(Gradients *grads, const Network *net, const float *x,
 }
 // @end network_backward
 
+// @listing network_loss
 /* The mean cross-entropy loss of the network on one batch. */
 double network_loss(Network *net, const float *x, const uint8_t *labels,
                     int n_batch)
@@ -269,6 +282,7 @@ double network_loss(Network *net, const float *x, const uint8_t *labels,
     const float *p = network_forward(net, x, n_batch);
     return cross_entropy_loss(p, labels, n_batch, net->sizes[net->n_layers]);
 }
+// @end network_loss
 
 // @listing gradient_check
 /* Which hidden neurons are on (output > 0) for each digit of the batch,

@@ -18,6 +18,7 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
+// @listing trainer_type
 /* What training needs besides the network: gradient buffers, and the
  * order in which to visit the training digits. */
 typedef struct {
@@ -37,8 +38,9 @@ typedef struct {
 
 #define NETWORK_MAX_BATCH 1000 /* digits per training step, at most */
 #define DIVERGED_COST     20.0 /* see training_diverged */
-#define MODEL_MAGIC       "MNISTNET"
-#define MODEL_VERSION     1u
+// @end trainer_type
+#define MODEL_MAGIC   "MNISTNET"
+#define MODEL_VERSION 1u
 
 void shuffle(size_t *order, size_t n, Rng *rng);
 int training_diverged(double loss);
@@ -60,6 +62,7 @@ int network_load(Network *net, const char *path, int max_batch, Error *err);
 int network_check_data(const Network *net, const char *model,
                        const Digits *digits, Error *err);
 
+// @listing train_options
 /* Command-line plumbing shared by the training programs of chapters 7 to 9
  * (not a lesson): the options they all take, parsed in one place. */
 typedef struct {
@@ -69,6 +72,7 @@ typedef struct {
     int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
     const char *data_dir, *out_dir;
 } TrainOptions;
+// @end train_options
 
 TrainOptions train_options_default(void);
 int train_option_parse(TrainOptions *o, int argc, char **argv, int *i);
@@ -585,6 +589,7 @@ void hidden_write(FILE *out, const TrainOptions *o)
         fprintf(out, "%s%d", h ? "," : "", o->hidden[h]);
 }
 
+// @listing training_setup
 /* A digit network of o's sizes, for batches of o->batch, its weights drawn
  * with `seed`, and a trainer for `train` whose shuffling continues the same
  * stream of random numbers: one seed decides the whole run. */
@@ -605,6 +610,7 @@ int training_setup(Network *net, Trainer *trainer, const TrainOptions *o,
     }
     return 0;
 }
+// @end training_setup
 
 /* ---- Two checks practitioners run -------------------------------------- */
 
@@ -940,11 +946,6 @@ static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
     double start = seconds_now();
     Score on_test = {0, 0};
     Window window = {0, 0, 0};
-    if (test_log) { /* the untrained network too, for the figure */
-        Score untrained = network_evaluate(net, test);
-        fprintf(test_log, "0\t%.4f\t%.4f\n", untrained.loss,
-                untrained.accuracy);
-    }
     for (long it = 1; it <= o->iterations; it++) {
         StepResult step = step_or_stop(o, trainer, net, train, it);
         window.loss += step.loss;
@@ -997,14 +998,16 @@ static void write_settings(FILE *values, const Options *o, const Digits *train)
     fprintf(values, "\nn_params %ld\n", n_params);
 }
 
-static int write_values(const Options *o, const Digits *train, Score on_test,
-                        Error *err)
+static int write_values(const Options *o, const Digits *train, Score untrained,
+                        Score on_test, Error *err)
 {
     FILE *values = output_open(o->train.out_dir, "values.txt", err);
     if (values == NULL)
         return -1;
     fprintf(values, "test_accuracy %.2f\ntest_loss %.4f\n",
             100.0 * on_test.accuracy, on_test.loss);
+    fprintf(values, "untrained_accuracy %.2f\nuntrained_loss %.4f\n",
+            100.0 * untrained.accuracy, untrained.loss);
     write_settings(values, o, train);
     fprintf(values, "headline test accuracy %.2f%% after %ld iterations\n",
             100.0 * on_test.accuracy, o->iterations);
@@ -1031,6 +1034,12 @@ static int single_run(const Options *o, const Digits *train, const Digits *test,
         fprintf(train_log, "# iteration\tbatch_cost\tbatch_accuracy\n");
         fprintf(test_log, "# iteration\ttest_cost\ttest_accuracy\n");
     }
+    Score untrained = {0, 0};
+    if (test_log != NULL) { /* iteration 0 too, for the figure */
+        untrained = network_evaluate(&net, test);
+        fprintf(test_log, "0\t%.4f\t%.4f\n", untrained.loss,
+                untrained.accuracy);
+    }
     print_header(o, &net);
     Score on_test =
         train_and_report(o, &net, &trainer, train, test, train_log, test_log);
@@ -1046,7 +1055,7 @@ static int single_run(const Options *o, const Digits *train, const Digits *test,
         if (status == 0)
             status = output_close(test_log, o->train.out_dir, "test.tsv", err);
         if (status == 0)
-            status = write_values(o, train, on_test, err);
+            status = write_values(o, train, untrained, on_test, err);
     }
     trainer_free(&trainer);
     network_free(&net);

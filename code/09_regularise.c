@@ -16,6 +16,7 @@
 
 /* ---- What this chapter adds ------------------------------------------- */
 
+// @listing dropout_type
 /* Dropout's state: the rate, and for each hidden layer the mask of the
  * current batch (0 for a dropped neuron, 1 / (1 - rate) for a kept one). */
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     float *masks[NETWORK_MAX_LAYERS]; /* [max_batch x sizes[l + 1]] */
     Rng rng;
 } Dropout;
+// @end dropout_type
 
 /* How to hold a network back while it trains. */
 typedef struct {
@@ -31,6 +33,7 @@ typedef struct {
     Dropout dropout;
 } Regulariser;
 
+// @listing early_stopping_type
 /* Early stopping's memory: the best network so far on the validation
  * split, and when it was seen. */
 typedef struct {
@@ -39,6 +42,7 @@ typedef struct {
     double best_score;
     long best_epoch, patience; /* patience 0: never stop early */
 } EarlyStopping;
+// @end early_stopping_type
 
 void l2_gradient(Gradients *grads, const Network *net, float lambda);
 double l2_penalty(const Network *net, float lambda);
@@ -239,6 +243,7 @@ StepResult train_step_regularised(Trainer *trainer, Network *net,
 }
 // @end train_step_regularised
 
+// @listing network_copy
 /* Copy the weights and biases of `from` into `to` (same sizes). Early
  * stopping keeps a copy of the best network seen so far this way. */
 void network_copy(Network *to, const Network *from)
@@ -251,6 +256,7 @@ void network_copy(Network *to, const Network *from)
                (size_t)src->n_out * sizeof(float));
     }
 }
+// @end network_copy
 
 /* A copy of net's sizes to keep the best network in (for batches of up to
  * EVALUATE_BATCH, since it is only ever evaluated). */

@@ -19,11 +19,13 @@
 
 #define PGM_MAX_SIDE 4096
 
+// @listing image_type
 /* A grey image of width x height values from 0 (black) to 1 (white). */
 typedef struct {
     int width, height;
     float *values; /* [height x width], row by row */
 } Image;
+// @end image_type
 
 void confusion_count(long counts[10][10], Network *net, const Digits *digits);
 long most_common_mistake(int *label, int *answer, long counts[10][10]);
@@ -90,6 +92,7 @@ long most_common_mistake(int *label, int *answer, long counts[10][10])
 
 /* ---- What each hidden neuron does ----------------------------------------- */
 
+// @listing layer_activity
 /* The forward pass of digits start, start + 1, ... (as many as fit in a
  * batch of net->max_batch, and no more than there are): their images into
  * net->inputs, every layer's outputs into net->outputs. Returns how many. */
@@ -104,7 +107,6 @@ int forward_slice(Network *net, const Digits *digits, size_t start)
     return n;
 }
 
-// @listing layer_activity
 /* What hidden layer l's neurons respond to, over all of `digits`. For
  * neuron j, with output a_j (after ReLU) for each digit x:
  *
@@ -391,7 +393,7 @@ static void usage(void)
            "                     (16 or fewer each) is on for the training\n"
            "                     digits, and how far the first layer's\n"
            "                     weights moved from where chapter 7 started\n"
-           "                     them with --seed SEED (and --init he)\n"
+           "                     them (from the seed SEED, with He's rule)\n"
            "  --data DIR         folder with the MNIST files (default "
            "data/mnist)\n"
            "  --out DIR          also write the figure data and values.txt\n",

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+// @listing wide_vectors
 /* The hot loops (a layer's forward and backward pass) are compiled twice:
  * for CPUs with AVX2, whose vector instructions work on 8 floats at a time,
  * and for any x86-64 CPU (4 at a time); the program picks one when it
@@ -40,13 +41,16 @@
 #else
 #define WIDE_VECTORS
 #endif
+// @end wide_vectors
 
+// @listing error
 /* An error a user can cause (a missing file, a bad option) travels back to
  * main as a message. Library functions fill one in and return -1; only main
  * prints it and exits. */
 typedef struct {
     char msg[512];
 } Error;
+// @end error
 
 /* The most memory one network or one file's data may take: a file or a
  * command line that asks for more is refused before anything is allocated,
@@ -83,6 +87,7 @@ int outputs_open(const char *dir, const char *const *names, int n, Error *err);
 int outputs_commit(Error *err);
 void outputs_discard(void);
 
+// @listing error_set
 /* Fill in err's message, printf-style, and return -1 so that a function can
  * say `return error_set(err, "...", ...);`. */
 int error_set(Error *err, const char *format, ...)
@@ -93,6 +98,7 @@ int error_set(Error *err, const char *format, ...)
     va_end(args);
     return -1;
 }
+// @end error_set
 
 /* In the student edition, a function whose solution was cut out calls
  * this: the first time, it says so on stderr, so that a program that prints
@@ -215,35 +221,13 @@ double option_nonnegative(int argc, char **argv, int *i)
     return option_real(argc, argv, i, 1);
 }
 
-/* A comma-separated list of sizes such as "16,16" into sizes[]; returns how
- * many (1 to max_sizes). Each size must be a whole number from 1 to 4096. */
-int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes)
-{
-    const char *name = argv[*i];
-    const char *text = option_value(argc, argv, i);
-    const char *start = text;
-    int n = 0;
-    for (;;) {
-        char *end;
-        errno = 0;
-        long value = strtol(start, &end, 10);
-        if (end == start || (*end != ',' && *end != '\0') || errno == ERANGE ||
-            value < 1 || value > 4096 || n == max_sizes)
-            usage_error("%s expects 1 to %d sizes from 1 to 4096 separated "
-                        "by commas, such as 16,16; got '%s'",
-                        name, max_sizes, text);
-        sizes[n++] = (int)value;
-        if (*end == '\0')
-            return n;
-        start = end + 1;
-    }
-}
-
-/* A comma-separated list of real numbers such as "0.01,0.3,3" into
- * values[]; returns how many (1 to max_values). Each must be finite and
- * positive, or with zero_allowed at least 0. */
-int option_numbers(int argc, char **argv, int *i, double *values,
-                   int max_values, int zero_allowed)
+/* A comma-separated list of numbers such as "0.01,0.3,3" into values[];
+ * returns how many (1 to max_values). Each must lie in [min, max] and, with
+ * `whole`, be a whole number; `what` names them in the message ("sizes
+ * from 1 to 4096"), `example` shows a good list. */
+static int option_list(int argc, char **argv, int *i, double *values,
+                       int max_values, double min, double max, int whole,
+                       const char *what, const char *example)
 {
     const char *name = argv[*i];
     const char *text = option_value(argc, argv, i);
@@ -254,18 +238,44 @@ int option_numbers(int argc, char **argv, int *i, double *values,
         errno = 0;
         double value = strtod(start, &end);
         if (end == start || (*end != ',' && *end != '\0') || errno == ERANGE ||
-            !isfinite(value) || value < 0 || (value == 0 && !zero_allowed) ||
-            n == max_values)
-            usage_error("%s expects 1 to %d %s numbers separated by commas, "
-                        "such as %s; got '%s'",
-                        name, max_values,
-                        zero_allowed ? "non-negative" : "positive",
-                        zero_allowed ? "0,0.001,0.01" : "0.01,0.3,3", text);
+            !(value >= min && value <= max) ||
+            (whole && value != floor(value)) || n == max_values)
+            usage_error("%s expects 1 to %d %s separated by commas, such as "
+                        "%s; got '%s'",
+                        name, max_values, what, example, text);
         values[n++] = value;
         if (*end == '\0')
             return n;
         start = end + 1;
     }
+}
+
+/* A comma-separated list of sizes such as "16,16" into sizes[]; returns how
+ * many (1 to max_sizes, at most 16). Each size must be a whole number from
+ * 1 to 4096. */
+int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes)
+{
+    double values[16];
+    int n = option_list(argc, argv, i, values, max_sizes < 16 ? max_sizes : 16,
+                        1, 4096, 1, "sizes from 1 to 4096", "16,16");
+    for (int k = 0; k < n; k++)
+        sizes[k] = (int)values[k];
+    return n;
+}
+
+/* A comma-separated list of real numbers such as "0.01,0.3,3" into
+ * values[]; returns how many (1 to max_values). Each must be finite and
+ * positive, or with zero_allowed at least 0. */
+int option_numbers(int argc, char **argv, int *i, double *values,
+                   int max_values, int zero_allowed)
+{
+    /* Like option_real: each must fit in a float. */
+    return option_list(argc, argv, i, values, max_values,
+                       zero_allowed ? 0.0 : (double)FLT_MIN, (double)FLT_MAX,
+                       0,
+                       zero_allowed ? "non-negative numbers"
+                                    : "positive numbers",
+                       zero_allowed ? "0,0.001,0.01" : "0.01,0.3,3");
 }
 
 /* Wall-clock seconds from an arbitrary start; subtract two readings. */

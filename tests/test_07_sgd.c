@@ -421,6 +421,317 @@ START_TEST(test_program_errors)
 }
 END_TEST
 
+/* ---- Exercises 7.4 and 7.5: overfit one batch, a learning-rate sweep ---- */
+
+/* A small network of odd, non-square sizes (7 -> 9 -> 8 -> 3), random
+ * weights from `seed`, and a batch of 6 random inputs with labels 0..2:
+ * shapes on which a loop bound or a transposition that is wrong shows. */
+enum { OF_IN = 7, OF_BATCH = 6 };
+
+static void overfit_setup(Network *net, Gradients *grads, float *x,
+                          uint8_t *labels, uint64_t seed)
+{
+    const int sizes[4] = {OF_IN, 9, 8, 3};
+    Error err;
+    ck_assert(network_init(net, sizes, 4, OF_BATCH, &err) == 0);
+    ck_assert(gradients_init(grads, net, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, seed);
+    network_randomize(net, INIT_HE, &rng);
+    for (int k = 0; k < OF_BATCH * OF_IN; k++)
+        x[k] = rng_uniform(&rng);
+    for (int b = 0; b < OF_BATCH; b++)
+        labels[b] = (uint8_t)(b % 3);
+}
+
+/* The test's own overfit, with a mistake planted on request, to recognise
+ * a student's: ZERO 0 forgets to zero the gradients; SIGN 1 steps uphill;
+ * SHIFT 1 records each cost after its step instead of before. */
+static void overfit_reference(double *costs, uint64_t seed, float rate,
+                              int n_steps, int zero, int sign, int shift)
+{
+    Network net;
+    Gradients grads;
+    float x[OF_BATCH * OF_IN];
+    uint8_t labels[OF_BATCH];
+    overfit_setup(&net, &grads, x, labels, seed);
+    for (int s = 0; s <= n_steps + shift; s++) {
+        const float *p = network_forward(&net, x, OF_BATCH);
+        if (s - shift >= 0)
+            costs[s - shift] = cross_entropy_loss(p, labels, OF_BATCH, 3);
+        if (s == n_steps + shift)
+            break;
+        if (zero)
+            gradients_zero(&grads);
+        network_backward(&grads, &net, x, labels, OF_BATCH);
+        sgd_step(&net, &grads, sign ? -rate : rate);
+    }
+    gradients_free(&grads);
+    network_free(&net);
+}
+
+/* The same costs, to rounding (two NaNs, or two equal infinities, are the
+ * same: a run that blew up the same way). */
+static int same_costs(const double *a, const double *b, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (!(a[k] == b[k] || (isnan(a[k]) && isnan(b[k])) ||
+              fabs(a[k] - b[k]) <= 1e-9 * fmax(1.0, fabs(b[k]))))
+            return 0;
+    return 1;
+}
+
+START_TEST(test_overfit_one_batch_steps)
+{
+    enum { STEPS = 12 };
+    const float rate = 0.5f;
+    double got[STEPS + 1], want[STEPS + 1], wrong[STEPS + 1];
+    for (int s = 0; s <= STEPS; s++)
+        got[s] = NAN; /* a value the function never wrote stays NaN */
+    Network net;
+    Gradients grads;
+    float x[OF_BATCH * OF_IN];
+    uint8_t labels[OF_BATCH];
+    overfit_setup(&net, &grads, x, labels, 5);
+    overfit_one_batch(got, &net, &grads, x, labels, OF_BATCH, rate, STEPS);
+    gradients_free(&grads);
+    network_free(&net);
+    overfit_reference(want, 5, rate, STEPS, 1, 0, 0);
+    if (same_costs(got, want, STEPS + 1))
+        return;
+    const char *hint = "each step is: forward, cost, gradients_zero, "
+                       "network_backward, sgd_step; then the cost once more";
+    overfit_reference(wrong, 5, rate, STEPS, 0, 0, 0);
+    if (same_costs(got, wrong, STEPS + 1))
+        hint = "the gradients were never zeroed: network_backward adds "
+               "(+=), so call gradients_zero before each backward pass";
+    overfit_reference(wrong, 5, rate, STEPS, 1, 1, 0);
+    if (same_costs(got, wrong, STEPS + 1))
+        hint = "the cost rises: each step must go against the gradient, "
+               "which is what sgd_step does with a positive rate";
+    overfit_reference(wrong, 5, rate, STEPS, 1, 0, 1);
+    if (same_costs(got, wrong, STEPS))
+        hint = "costs[0] must be the cost before any step, costs[s] the cost "
+               "after s steps";
+    if (got[1] > got[0] && got[2] > got[1])
+        hint = "the cost rises: each step must go against the gradient, "
+               "which is what sgd_step does with a positive rate";
+    if (got[STEPS - 1] == got[0] && !isnan(got[0]))
+        hint = "the cost never changes: after each step, run network_forward "
+               "again (the step changed the weights) before the next cost "
+               "and backward pass";
+    if (isnan(got[STEPS]) && same_costs(got, want, STEPS))
+        hint = "costs[n_steps], the cost after the last step, was never "
+               "written: there are n_steps + 1 costs";
+    int s = 0;
+    while (s < STEPS && same_costs(got + s, want + s, 1))
+        s++;
+    ck_abort_msg("overfitting a 7 -> 9 -> 8 -> 3 network on 6 digits for %d "
+                 "steps: costs[%d] should be %.6f, got %.6f. Hint: %s",
+                 STEPS, s, want[s], got[s], hint);
+}
+END_TEST
+
+/* What the check is for: a working network learns one batch by heart; a
+ * network that never sees its inputs (they stay 0) cannot get below the
+ * cost of guessing by the labels' frequencies. */
+START_TEST(test_overfit_finds_a_bug)
+{
+    enum { STEPS = 300 };
+    double costs[STEPS + 1];
+    Network net;
+    Gradients grads;
+    float x[OF_BATCH * OF_IN];
+    uint8_t labels[OF_BATCH];
+    overfit_setup(&net, &grads, x, labels, 4);
+    overfit_one_batch(costs, &net, &grads, x, labels, OF_BATCH, 0.5f, STEPS);
+    ck_assert_msg(costs[STEPS] < 0.05,
+                  "after %d steps on the same 6 digits the cost should be "
+                  "near 0, got %.4f (it started at %.4f): is every step "
+                  "taken, on the same batch?",
+                  STEPS, costs[STEPS], costs[0]);
+    network_randomize(&net, INIT_HE, &(Rng){4});
+    memset(x, 0, sizeof x); /* the bug: the images never arrive */
+    overfit_one_batch(costs, &net, &grads, x, labels, OF_BATCH, 0.5f, STEPS);
+    ck_assert_msg(costs[STEPS] > log(3.0) - 0.01,
+                  "with every input 0, the network sees nothing, and labels "
+                  "0, 1, 2 equally often cannot cost less than ln 3 = %.4f; "
+                  "got %.4f",
+                  log(3.0), costs[STEPS]);
+    gradients_free(&grads);
+    network_free(&net);
+}
+END_TEST
+
+/* A tiny data set for the sweep: 40 images of 4 x 5 pixels (not square),
+ * random grey levels and labels. */
+enum { SW_N = 40, SW_ROWS = 4, SW_COLS = 5, SW_ITERATIONS = 30 };
+
+static Digits sweep_digits(uint8_t *pixels, uint8_t *labels)
+{
+    Rng rng;
+    rng_seed(&rng, 11);
+    for (int k = 0; k < SW_N * SW_ROWS * SW_COLS; k++)
+        pixels[k] = (uint8_t)rng_below(&rng, 256);
+    for (int k = 0; k < SW_N; k++)
+        labels[k] = (uint8_t)rng_below(&rng, 10);
+    return (Digits){.n = SW_N,
+                    .rows = SW_ROWS,
+                    .cols = SW_COLS,
+                    .pixels = pixels,
+                    .labels = labels};
+}
+
+static TrainOptions sweep_options(void)
+{
+    TrainOptions o = train_options_default();
+    o.batch = 4;
+    o.hidden[0] = 6;
+    o.hidden[1] = 5;
+    o.n_hidden = 2;
+    return o;
+}
+
+/* The test's own sweep, with a mistake on request: FRESH 0 keeps training
+ * one network through all the rates; SEED_STEP 1 gives rate r the seed
+ * seed + r; WINDOW n_iterations: the mean over every iteration; WINDOW 1:
+ * the last batch only; DIVERGE 0 ignores divergence. */
+static void sweep_reference(double *costs, const double *rates, int n_rates,
+                            int fresh, int seed_step, long window, int diverge)
+{
+    uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
+    Digits digits = sweep_digits(pixels, labels);
+    TrainOptions o = sweep_options();
+    Network net;
+    Trainer trainer;
+    Error err;
+    for (int r = 0; r < n_rates; r++) {
+        if (fresh || r == 0)
+            ck_assert(training_setup(&net, &trainer, &o, INIT_HE, &digits,
+                                     3 + (uint64_t)(seed_step * r), &err) == 0);
+        double sum = 0.0;
+        for (long it = 1; it <= SW_ITERATIONS; it++) {
+            double cost = train_step(&trainer, &net, &digits, (int)o.batch,
+                                     (float)rates[r])
+                              .loss;
+            if (diverge && training_diverged(cost)) {
+                sum = INFINITY;
+                break;
+            }
+            if (it > SW_ITERATIONS - window)
+                sum += cost;
+        }
+        costs[r] = sum / (double)window;
+        if (fresh || r == n_rates - 1) {
+            trainer_free(&trainer);
+            network_free(&net);
+        }
+    }
+}
+
+START_TEST(test_learning_rate_sweep)
+{
+    enum { N_RATES = 3 };
+    const double rates[N_RATES] = {0.05, 0.5, 50.0};
+    double got[N_RATES] = {NAN, NAN, NAN}, want[N_RATES], wrong[N_RATES];
+    uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
+    Digits digits = sweep_digits(pixels, labels);
+    TrainOptions o = sweep_options();
+    Error err;
+    ck_assert(learning_rate_sweep(got, rates, N_RATES, &o, &digits,
+                                  SW_ITERATIONS, 3, NULL, &err) == 0);
+    sweep_reference(want, rates, N_RATES, 1, 0, SW_ITERATIONS / 10, 1);
+    ck_assert_msg(isinf(want[2]), "the test expects rate 50 to diverge");
+    int ok = 1;
+    for (int r = 0; r < N_RATES; r++)
+        ok &= got[r] == want[r] ||
+              fabs(got[r] - want[r]) <= 1e-9 * fmax(1.0, fabs(want[r]));
+    if (ok)
+        return;
+    const char *hint = "for each rate: training_setup with the same seed, "
+                       "n_iterations of train_step, and the mean of the "
+                       "batch costs of iterations n_iterations - window + 1 "
+                       "to n_iterations, window = n_iterations / 10";
+    struct {
+        int fresh, seed_step;
+        long window;
+        int diverge;
+        const char *hint;
+    } mistakes[5] = {
+        {0, 0, SW_ITERATIONS / 10, 1,
+         "each rate must start from a fresh network: call training_setup "
+         "(and free the network and trainer) inside the loop over rates"},
+        {1, 1, SW_ITERATIONS / 10, 1,
+         "every rate must start from the same seed, so that only the rate "
+         "differs"},
+        {1, 0, SW_ITERATIONS, 1,
+         "the final cost is the mean of the last n_iterations / 10 batch "
+         "costs only, not of the whole run"},
+        {1, 0, 1, 1,
+         "one batch is too noisy: average the last n_iterations / 10 "
+         "batch costs"},
+        {1, 0, SW_ITERATIONS / 10, 0,
+         "a rate whose training_diverged must stop and report INFINITY"}};
+    for (int m = 0; m < 5; m++) {
+        sweep_reference(wrong, rates, N_RATES, mistakes[m].fresh,
+                        mistakes[m].seed_step, mistakes[m].window,
+                        mistakes[m].diverge);
+        int same = 1;
+        for (int r = 0; r < N_RATES; r++)
+            same &= got[r] == wrong[r] ||
+                    fabs(got[r] - wrong[r]) <= 1e-9 * fmax(1.0, fabs(wrong[r]));
+        if (same)
+            hint = mistakes[m].hint;
+    }
+    if (got[0] == got[1])
+        hint = "every rate gave the same cost: train with rates[r], not "
+               "o->learning_rate";
+    ck_abort_msg("a sweep of rates 0.05, 0.5 and 50 on 40 tiny digits (4 x 5 "
+                 "pixels, hidden 6 and 5, batches of 4, %d iterations) should "
+                 "give %.6f, %.6f, %g; got %.6f, %.6f, %g. Hint: %s",
+                 SW_ITERATIONS, want[0], want[1], want[2], got[0], got[1],
+                 got[2], hint);
+}
+END_TEST
+
+/* The log: a line per iteration of each rate, a blank line after each. */
+START_TEST(test_learning_rate_sweep_log)
+{
+    const double rates[2] = {0.05, 50.0};
+    double costs[2];
+    uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
+    Digits digits = sweep_digits(pixels, labels);
+    TrainOptions o = sweep_options();
+    Error err;
+    FILE *log = tmpfile();
+    ck_assert(log != NULL);
+    ck_assert(learning_rate_sweep(costs, rates, 2, &o, &digits, SW_ITERATIONS,
+                                  3, log, &err) == 0);
+    rewind(log);
+    char line[256];
+    int lines = 0, first_ok = 0;
+    while (fgets(line, sizeof line, log) != NULL) {
+        double rate, cost;
+        long it;
+        if (sscanf(line, "%lf\t%ld\t%lf", &rate, &it, &cost) == 3) {
+            first_ok |= lines == 0 && rate == 0.05 && it == 1;
+            lines++;
+        }
+    }
+    fclose(log);
+    ck_assert_msg(lines != 2 * SW_ITERATIONS,
+                  "rate 50 ran all %d iterations: when training_diverged, "
+                  "stop that rate's training (its cost is INFINITY)",
+                  SW_ITERATIONS);
+    ck_assert_msg(first_ok && lines > SW_ITERATIONS &&
+                      lines < 2 * SW_ITERATIONS,
+                  "the log should start with \"0.05<TAB>1<TAB>cost\" and "
+                  "hold one line per iteration (%d for rate 0.05, a few for "
+                  "rate 50, which diverges and stops); it held %d",
+                  SW_ITERATIONS, lines);
+}
+END_TEST
+
 Suite *suite_07_sgd(void)
 {
     Suite *suite = suite_create("07_sgd");
@@ -434,6 +745,14 @@ Suite *suite_07_sgd(void)
     tcase_set_timeout(ex3, 120);
     tcase_add_test(ex3, test_default_training_reaches_95_5);
     suite_add_tcase(suite, ex3);
+    TCase *ex4 = tcase_create("exercise 7.4");
+    tcase_add_test(ex4, test_overfit_one_batch_steps);
+    tcase_add_test(ex4, test_overfit_finds_a_bug);
+    suite_add_tcase(suite, ex4);
+    TCase *ex5 = tcase_create("exercise 7.5");
+    tcase_add_test(ex5, test_learning_rate_sweep);
+    tcase_add_test(ex5, test_learning_rate_sweep_log);
+    suite_add_tcase(suite, ex5);
     TCase *sgd = tcase_create("sgd");
     tcase_add_test(sgd, test_shuffle_is_a_permutation);
     tcase_add_test(sgd, test_divergence_detected);

@@ -243,6 +243,62 @@ START_TEST(claim_relu_network_beats_one_layer)
 }
 END_TEST
 
+START_TEST(claim_learning_rate_sweep)
+{
+    const char *dir = "07_sgd/lr_sweep";
+    int n = seeds(dir, dir);
+    const char *small = "well above the next rate's on every seed";
+    claim_in_chapter("07_sgd", small);
+    const char *best = "the lowest cost of the five rates on every seed";
+    claim_in_chapter("07_sgd", best);
+    const char *large = "it ends higher than at";
+    claim_in_chapter("07_sgd", large);
+    const char *dead = "stops learning altogether on most seeds: its cost "
+                       "settles near";
+    claim_in_chapter("07_sgd", dead);
+    const char *diverged = "within a few iterations the cost of a batch is "
+                           "above 20, and training stops";
+    claim_in_chapter("07_sgd", diverged);
+    int near_ln10 = 0;
+    for (int k = 1; k <= n; k++) {
+        double c[6];
+        for (int r = 1; r <= 5; r++) {
+            char key[32];
+            snprintf(key, sizeof key, "cost_rate%d", r);
+            c[r] = seed_value(dir, key, k);
+        }
+        expect(c[1] > 1.5 * c[2], "07_sgd", small,
+               "seed %d: %.4f with the smallest rate, %.4f with the next", k,
+               c[1], c[2]);
+        expect(c[2] < c[1] && c[2] < c[3] && c[2] < c[4] && c[2] < c[5],
+               "07_sgd", best, "seed %d: rate 2 costs %.4f, not the least", k,
+               c[2]);
+        expect(c[3] > c[2], "07_sgd", large, "seed %d: %.4f against %.4f", k,
+               c[3], c[2]);
+        expect(isinf(c[5]), "07_sgd", diverged,
+               "seed %d did not diverge with the largest rate (%.4f)", k, c[5]);
+        near_ln10 += fabs(c[4] - log(10.0)) < 0.01;
+    }
+    expect(2 * near_ln10 > n, "07_sgd", dead,
+           "only %d of %d seeds end near ln 10 with rate 4", near_ln10, n);
+}
+END_TEST
+
+START_TEST(claim_overfit_one_batch)
+{
+    const char *claim = "The broken one cannot get below";
+    claim_in_chapter("07_sgd", claim);
+    const char *dir = "07_sgd/overfit";
+    expect(value(dir, "final") < 0.01 &&
+               value(dir, "blank_final") >= value(dir, "label_entropy"),
+           "07_sgd", claim,
+           "the working network ends at %.4f, the broken one at %.4f "
+           "(entropy %.4f)",
+           value(dir, "final"), value(dir, "blank_final"),
+           value(dir, "label_entropy"));
+}
+END_TEST
+
 /* ---- Chapter 8 ----------------------------------------------------------- */
 
 START_TEST(claim_more_data_smaller_gap)
@@ -306,6 +362,40 @@ START_TEST(claim_confident_on_noise)
            "on noise the confidence runs from %.1f%% to %.1f%%, on test "
            "digits from %.1f%%",
            noise_min, noise_max, digits_min);
+}
+END_TEST
+
+START_TEST(claim_shuffled_labels)
+{
+    const char *claim = "The test accuracy wanders around chance from the "
+                        "first epoch to the last";
+    claim_in_chapter("08_gap", claim);
+    FILE *file = fopen("figures/08_gap/shuffled/curves.tsv", "r");
+    ck_assert_msg(file != NULL, "figures/08_gap/shuffled/curves.tsv is "
+                                "missing: run ./build.sh");
+    char line[512];
+    int epochs = 0;
+    double lowest = 1.0, highest = 0.0, train = 0.0;
+    while (fgets(line, sizeof line, file) != NULL) {
+        double v[7];
+        if (line[0] == '#' ||
+            sscanf(line, "%lf %lf %lf %lf %lf %lf %lf", &v[0], &v[1], &v[2],
+                   &v[3], &v[4], &v[5], &v[6]) != 7)
+            continue;
+        epochs++;
+        lowest = fmin(lowest, v[6]);
+        highest = fmax(highest, v[6]);
+        train = v[2];
+    }
+    fclose(file);
+    expect(epochs > 0 && lowest > 0.05 && highest < 0.2, "08_gap", claim,
+           "the test accuracy runs from %.1f%% to %.1f%% over %d epochs",
+           100 * lowest, 100 * highest, epochs);
+    const char *learned = "the network has learned a thousand arbitrary "
+                          "pairings of image and digit by heart";
+    claim_in_chapter("08_gap", learned);
+    expect(train >= 0.99, "08_gap", learned,
+           "its training accuracy ends at %.2f%%", 100 * train);
 }
 END_TEST
 
@@ -488,6 +578,72 @@ START_TEST(claim_best_chosen_on_validation)
 }
 END_TEST
 
+START_TEST(claim_l2_sweep_u)
+{
+    const char *dir = "09_regularise/l2_sweep";
+    int n = seeds(dir, dir);
+    int n_l2 = (int)value(dir, "n_l2");
+    ck_assert_msg(n_l2 == 5 && value(dir, "l2_1") == 0.0,
+                  "figures/%s should sweep 5 strengths from 0", dir);
+    const char *u = "The validation cost makes a U: on every seed it falls "
+                    "from no weight decay to";
+    claim_in_chapter("09_regularise", u);
+    const char *lowest = "the lowest validation cost comes at";
+    claim_in_chapter("09_regularise", lowest);
+    const char *four = "on four seeds of the five and at";
+    claim_in_chapter("09_regularise", four);
+    const char *highest = "the highest validation accuracy at";
+    claim_in_chapter("09_regularise", highest);
+    int at_third = 0, at_fourth = 0;
+    for (int k = 1; k <= n; k++) {
+        double cost[6], acc[6];
+        int low = 1, high = 1;
+        for (int v = 1; v <= n_l2; v++) {
+            char key[64];
+            snprintf(key, sizeof key, "validation_loss_%d", v);
+            cost[v] = seed_value(dir, key, k);
+            snprintf(key, sizeof key, "validation_accuracy_%d", v);
+            acc[v] = seed_value(dir, key, k);
+            low = cost[v] < cost[low] ? v : low;
+            high = acc[v] > acc[high] ? v : high;
+        }
+        expect(cost[3] < cost[1] && cost[3] < cost[5], "09_regularise", u,
+               "seed %d: validation cost %.4f at no decay, %.4f at the "
+               "middle, %.4f at the strongest",
+               k, cost[1], cost[3], cost[5]);
+        at_third += low == 3;
+        at_fourth += low == 4;
+        expect(high == 2 || high == 3, "09_regularise", highest,
+               "seed %d's highest validation accuracy is at strength %d", k,
+               high);
+    }
+    expect(at_third == 4 && at_fourth == 1, "09_regularise", four,
+           "the lowest cost is at the third strength on %d seeds and at the "
+           "fourth on %d",
+           at_third, at_fourth);
+}
+END_TEST
+
+/* ---- Chapter 10 ---------------------------------------------------------- */
+
+START_TEST(claim_dead_neuron)
+{
+    const char *claim = "One of the sixteen, marked in the figure, is faint "
+                        "all over";
+    claim_in_chapter("10_inside", claim);
+    const char *dir = "10_inside/neurons";
+    expect(value(dir, "dead") == 1 && value(dir, "n1") == 16, "10_inside",
+           claim, "%g of %g first-layer neurons are dead", value(dir, "dead"),
+           value(dir, "n1"));
+    const char *moved = "every other first-layer neuron moved by at least";
+    claim_in_chapter("10_inside", moved);
+    expect(value(dir, "dead_moved") < value(dir, "least_moved") / 5,
+           "10_inside", moved,
+           "the dead neuron moved by %.4f, the others by at least %.4f",
+           value(dir, "dead_moved"), value(dir, "least_moved"));
+}
+END_TEST
+
 Suite *suite_claims(void)
 {
     Suite *suite = suite_create("claims");
@@ -499,9 +655,12 @@ Suite *suite_claims(void)
     tcase_add_test(claims, claim_wider_is_better_and_steadier);
     tcase_add_test(claims, claim_videos_network_about_96);
     tcase_add_test(claims, claim_relu_network_beats_one_layer);
+    tcase_add_test(claims, claim_learning_rate_sweep);
+    tcase_add_test(claims, claim_overfit_one_batch);
     tcase_add_test(claims, claim_more_data_smaller_gap);
     tcase_add_test(claims, claim_test_cost_rises_accuracy_flat);
     tcase_add_test(claims, claim_confident_on_noise);
+    tcase_add_test(claims, claim_shuffled_labels);
     tcase_add_test(claims, claim_chapter_9_reproduces_chapter_8);
     tcase_add_test(claims, claim_dropout_helps);
     tcase_add_test(claims, claim_l2_helps_the_cost);
@@ -509,6 +668,8 @@ Suite *suite_claims(void)
     tcase_add_test(claims, claim_all_three);
     tcase_add_test(claims, claim_strong_l2_cripples);
     tcase_add_test(claims, claim_best_chosen_on_validation);
+    tcase_add_test(claims, claim_l2_sweep_u);
+    tcase_add_test(claims, claim_dead_neuron);
     suite_add_tcase(suite, claims);
     return suite;
 }

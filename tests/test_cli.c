@@ -181,6 +181,19 @@ static void check_program(const char *program)
         expect_one_line(program, "--iterations 1x", 2, "--iterations expects");
     if (strstr(help, "--epochs"))
         expect_one_line(program, "--epochs -3", 2, "--epochs expects");
+    if (strstr(help, "--overfit"))
+        expect_one_line(program, "--overfit 0", 2, "--overfit expects");
+    if (strstr(help, "--lr-sweep")) {
+        expect_one_line(program, "--lr-sweep 0.1,x", 2, "--lr-sweep expects");
+        expect_one_line(program, "--lr-sweep 0,1", 2, "--lr-sweep expects");
+    }
+    if (strstr(help, "--l2-sweep")) {
+        expect_one_line(program, "--l2-sweep -1 --seeds 2", 2,
+                        "--l2-sweep expects");
+        expect_one_line(program, "--l2-sweep 0.1", 2, "needs --seeds");
+    }
+    if (strstr(help, "--neurons"))
+        expect_one_line(program, "--neurons -1", 2, "--neurons expects");
 }
 
 /* Run `check` on every chapter program in bin_dir(). */

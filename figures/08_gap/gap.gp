@@ -12,14 +12,14 @@ do for [run in "small full"] {
     seeds = run . "_seeds/seeds.tsv"
     label = (run eq "small") ? "1000 training digits" : "50000 training digits"
     set title "cost, " . label
-    set key top right
+    set key top right opaque
     if (run eq "small") { set yrange [0:0.7] } else { set yrange [0:0.2] }
     plot file using 1:2 with lines linewidth 2 linecolor rgb train title "training", \
          file using 1:4 with lines linewidth 2 linecolor rgb valid title "validation", \
          for [s = 2:5] seeds using 1:(column(2 * s)) with lines linewidth 1 linecolor rgb other title (s == 2 ? "test, seeds 2-5" : ""), \
          file using 1:6 with lines linewidth 2 linecolor rgb test title "test"
     set title "accuracy, " . label
-    set key bottom right
+    set key bottom right opaque
     if (run eq "small") { set yrange [60:100.5] } else { set yrange [94:100.2] }
     set format y "%.0f%%"
     plot file using 1:($3*100) with lines linewidth 2 linecolor rgb train title "training", \

@@ -1,14 +1,16 @@
-# Chapter 9: each regulariser against none, on five seeds (data: the
-# values.txt of bin/09_regularise --seeds 5 runs), and the 50000-digit run
-# chosen on validation (data: best/curves.tsv).
-set terminal pngcairo size 1200,420 font "Sans,10"
+# Chapter 9. Top: each regulariser against none, on five seeds, one line
+# per seed (data: the values.txt of the bin/09_regularise --seeds 5 runs).
+# Bottom: the weight-decay sweep on the validation split, one thin line
+# per seed and their mean (data: l2_sweep/sweep.tsv: the strength, then
+# each seed's validation accuracy and cost).
+set terminal pngcairo size 1100,820 font "Sans,10"
 set output 'curves.png'
-set multiplot layout 1,3
+set multiplot layout 2,2
 set grid
 runs = "none l2 dropout early early_cost all"
 names = "'none' 'L2' 'dropout' 'early (acc.)' 'early (cost)' 'all three'"
 set xrange [0.5:6.5]
-set xtics () 
+set xtics ()
 do for [k = 1:6] { set xtics add (word(names, k) k) }
 set xtics rotate by -30 left
 set key off
@@ -21,17 +23,23 @@ plot table("test_accuracy") using 1:2 with linespoints pointtype 7 linewidth 1.5
 set title "test cost, 1000 training digits\n(one line per seed)"
 set format y "%.2f"
 plot table("test_loss") using 1:2 with linespoints pointtype 7 linewidth 1.5 linecolor rgb "#2166ac"
-set title "the setting chosen on validation\n(50000 training digits)"
-set xtics auto
-set xtics norotate
-set xrange [0:*]
-set yrange [96:100.2]
-set ytics 0.5
-set format y "%.1f%%"
-set xlabel "epoch"
-set key bottom right
-file = "best/curves.tsv"
-plot file using 1:($3*100) with lines linewidth 2 linecolor rgb "#2166ac" title "training", \
-     file using 1:($5*100) with lines linewidth 2 linecolor rgb "#4dac26" title "validation", \
-     file using 1:($7*100) with lines linewidth 2 linecolor rgb "#b2182b" title "test"
+# The sweep: L2 strength on a log axis, with 0 drawn at the left end.
+at(l2) = l2 == 0 ? 0.0003 : l2
+file = "l2_sweep/sweep.tsv"
+set logscale x
+set xrange [0.00025:0.035]
+set xtics norotate ("0" 0.0003, "0.001" 0.001, "0.003" 0.003, "0.01" 0.01, "0.03" 0.03)
+set xlabel "L2 weight decay (lambda)"
+set key top right
+mean(c) = (column(c) + column(c + 2) + column(c + 4) + column(c + 6) + column(c + 8)) / 5
+set key bottom left
+set title "validation accuracy against the weight decay\n(1000 training digits, five seeds)"
+set format y "%.0f%%"
+plot for [s = 1:5] file using (at($1)):(column(2 * s)) with linespoints pointtype 7 pointsize 0.6 linewidth 1 linecolor rgb "#f4a582" title (s == 1 ? "each seed" : ""), \
+     file using (at($1)):(mean(2)) with linespoints pointtype 7 linewidth 2.5 linecolor rgb "#b2182b" title "mean"
+set key top center
+set title "validation cost against the weight decay\n(1000 training digits, five seeds)"
+set format y "%.2f"
+plot for [s = 1:5] file using (at($1)):(column(2 * s + 1)) with linespoints pointtype 7 pointsize 0.6 linewidth 1 linecolor rgb "#92c5de" title (s == 1 ? "each seed" : ""), \
+     file using (at($1)):(mean(3)) with linespoints pointtype 7 linewidth 2.5 linecolor rgb "#2166ac" title "mean"
 unset multiplot
