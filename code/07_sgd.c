@@ -1130,51 +1130,29 @@ static int outputs_open_early(const Options *o, Error *err)
                : outputs_open(o->train.out_dir, names, n_files, err);
 }
 
-/* --overfit N: exercise 7.4 on the first N training digits, and the same
- * with the inputs left at 0 (a classic bug: the images never reach the
- * network), printed side by side at a few steps. */
-static int overfit_demo(const Options *o, const Digits *train, Error *err)
+/* Seeing nothing, a network can only give every digit the same
+ * probabilities; the best it can do is to use how often each label occurs,
+ * which costs the labels' entropy, - sum of f ln f over the frequencies f. */
+static double labels_entropy(const uint8_t *labels, int n)
 {
-    Network net;
-    Trainer trainer;
-    int n = (int)o->overfit;
-    double *costs = malloc(2 * (size_t)(o->iterations + 1) * sizeof *costs);
-    if (costs == NULL)
-        return error_set(err, "out of memory for %ld costs", o->iterations);
-    size_t first[NETWORK_MAX_BATCH];
+    long counts[10] = {0};
     for (int b = 0; b < n; b++)
-        first[b] = (size_t)b;
-    for (int blank = 0; blank < 2; blank++) {
-        TrainOptions sized = o->train;
-        sized.batch = n;
-        if (training_setup(&net, &trainer, &sized, o->init, train,
-                           (uint64_t)o->train.seed, err) != 0) {
-            free(costs);
-            return -1;
-        }
-        if (blank)
-            memset(net.inputs, 0, (size_t)n * net.sizes[0] * sizeof(float));
-        else
-            digits_inputs(net.inputs, train, first, n);
-        if (blank == 0) {
-            printf("Overfitting one batch: ");
-            network_print_sizes(stdout, &net);
-            printf(" (--seed %ld) trained on training digits 0 to %d\n"
-                   "only, over and over, learning rate %g. Their cost:\n\n",
-                   o->train.seed, n - 1, o->train.learning_rate);
-        }
-        overfit_one_batch(costs + blank * (o->iterations + 1), &net,
-                          &trainer.grads, net.inputs, train->labels, n,
-                          (float)o->train.learning_rate, (int)o->iterations);
-        trainer_free(&trainer);
-        network_free(&net);
-    }
+        counts[labels[b]]++;
+    double entropy = 0.0;
+    for (int d = 0; d < 10; d++)
+        if (counts[d] > 0)
+            entropy -= (double)counts[d] / n * log((double)counts[d] / n);
+    return entropy;
+}
+
+/* The two runs side by side at steps 0, 1, 2, 5, 10, 20, 50, ... and the
+ * last. */
+static void overfit_print(const double *costs, const double *blank, long steps)
+{
     printf("%10s %14s %22s\n", "steps", "the digits", "inputs left at 0 (bug)");
-    double *blank = costs + o->iterations + 1;
-    /* Steps 0, 1, 2, 5, 10, 20, 50, ... and the last. */
     for (long s = 0;;) {
         printf("%10ld %14.4f %22.4f\n", s, costs[s], blank[s]);
-        if (s == o->iterations)
+        if (s == steps)
             break;
         long decade = 1;
         while (decade * 10 <= s)
@@ -1183,35 +1161,69 @@ static int overfit_demo(const Options *o, const Digits *train, Error *err)
                     : s / decade == 1 ? 2 * decade
                     : s / decade == 2 ? 5 * decade
                                       : 10 * decade;
-        s = next < o->iterations ? next : o->iterations;
+        s = next < steps ? next : steps;
     }
-    /* Seeing nothing, a network can only give every digit the same
-     * probabilities; the best it can do is to use how often each label
-     * occurs, which costs the labels' entropy, - sum of f ln f. */
-    long counts[10] = {0};
+}
+
+/* --overfit N: exercise 7.4 on the first N training digits, and the same
+ * with the inputs left at 0 (a classic bug: the images never reach the
+ * network), printed side by side. */
+static int overfit_demo(const Options *o, const Digits *train, Error *err)
+{
+    int n = (int)o->overfit;
+    long steps = o->iterations;
+    double *costs = malloc(2 * (size_t)(steps + 1) * sizeof *costs);
+    if (costs == NULL)
+        return error_set(err, "out of memory for %ld costs", steps);
+    double *blank = costs + steps + 1;
+    size_t first[NETWORK_MAX_BATCH];
     for (int b = 0; b < n; b++)
-        counts[train->labels[b]]++;
-    double entropy = 0.0;
-    for (int d = 0; d < 10; d++)
-        if (counts[d] > 0)
-            entropy -= (double)counts[d] / n * log((double)counts[d] / n);
+        first[b] = (size_t)b;
+    TrainOptions sized = o->train;
+    sized.batch = n;
+    for (int bug = 0; bug < 2; bug++) {
+        Network net;
+        Trainer trainer;
+        if (training_setup(&net, &trainer, &sized, o->init, train,
+                           (uint64_t)o->train.seed, err) != 0) {
+            free(costs);
+            return -1;
+        }
+        if (bug)
+            memset(net.inputs, 0, (size_t)n * net.sizes[0] * sizeof(float));
+        else
+            digits_inputs(net.inputs, train, first, n);
+        if (!bug) {
+            printf("Overfitting one batch: ");
+            network_print_sizes(stdout, &net);
+            printf(" (--seed %ld) trained on training digits 0 to %d\n"
+                   "only, over and over, learning rate %g. Their cost:\n\n",
+                   o->train.seed, n - 1, o->train.learning_rate);
+        }
+        overfit_one_batch(bug ? blank : costs, &net, &trainer.grads, net.inputs,
+                          train->labels, n, (float)o->train.learning_rate,
+                          (int)steps);
+        trainer_free(&trainer);
+        network_free(&net);
+    }
+    overfit_print(costs, blank, steps);
+    double entropy = labels_entropy(train->labels, n);
     printf("\nSeeing nothing, the best a network can do is guess by how "
            "often each label\noccurs among the %d: a cost of %.4f.\n",
            n, entropy);
     int status = 0;
-    if (o->train.out_dir != NULL) {
-        FILE *values = output_open(o->train.out_dir, "values.txt", err);
-        status = values == NULL ? -1 : 0;
-        if (values != NULL) {
-            fprintf(values,
-                    "digits %d\nsteps %ld\nstart %.4f\nfinal %.4f\n"
-                    "blank_final %.4f\nlabel_entropy %.4f\n",
-                    n, o->iterations, costs[0], costs[o->iterations],
-                    blank[o->iterations], entropy);
-            fprintf(values, "headline one batch of %d overfit: cost %.4f\n", n,
-                    costs[o->iterations]);
-            status = output_close(values, o->train.out_dir, "values.txt", err);
-        }
+    FILE *values = NULL;
+    if (o->train.out_dir != NULL &&
+        (values = output_open(o->train.out_dir, "values.txt", err)) == NULL)
+        status = -1;
+    if (values != NULL) {
+        fprintf(values,
+                "digits %d\nsteps %ld\nstart %.4f\nfinal %.4f\n"
+                "blank_final %.4f\nlabel_entropy %.4f\n",
+                n, steps, costs[0], costs[steps], blank[steps], entropy);
+        fprintf(values, "headline one batch of %d overfit: cost %.4f\n", n,
+                costs[steps]);
+        status = output_close(values, o->train.out_dir, "values.txt", err);
     }
     free(costs);
     return status;
