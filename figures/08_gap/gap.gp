@@ -11,6 +11,7 @@ do for [run in "small full"] {
     file = run . "/curves.tsv"
     seeds = run . "_seeds/seeds.tsv"
     label = (run eq "small") ? "1000 training digits" : "50000 training digits"
+    set xlabel (run eq "small") ? "epoch (10 iterations each)" : "epoch (500 iterations each)"
     set title "cost, " . label
     set key top right opaque
     if (run eq "small") { set yrange [0:0.7] } else { set yrange [0:0.2] }
