@@ -226,7 +226,9 @@ StepResult train_step_regularised(Trainer *trainer, Network *net,
                                   Regulariser *reg, const Digits *digits,
                                   int n_batch, float learning_rate)
 {
-    uint8_t labels[NETWORK_MAX_BATCH];
+    /* Filled by trainer_next_batch; zeroed first only so that gcc, which
+     * cannot see that, does not warn that it may be used uninitialised. */
+    uint8_t labels[NETWORK_MAX_BATCH] = {0};
     trainer_next_batch(trainer, net, labels, digits, n_batch);
     const float *p =
         network_forward_dropout(net, &reg->dropout, net->inputs, n_batch);
