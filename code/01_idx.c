@@ -58,6 +58,7 @@ int digits_load(Digits *digits, const char *images_path,
 void digits_free(Digits *digits);
 int mnist_load(Digits *train, Digits *test, const char *dir, Error *err);
 void digits_count(long counts[10], const Digits *digits);
+int index_check(long index, size_t n, const char *option, Error *err);
 void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols);
 int digit_bounding_box(int box[4], const uint8_t *pixels, int rows, int cols);
 
@@ -357,6 +358,16 @@ int mnist_load(Digits *train, Digits *test, const char *dir, Error *err)
 }
 
 /* counts[d] = how many of the digits are labelled d (overwritten). */
+/* An option that picks one of n digits (--show N, --digit N) can only be
+ * checked once they are loaded: returns 0, or -1 with a usage error. */
+int index_check(long index, size_t n, const char *option, Error *err)
+{
+    if (index >= 0 && (size_t)index < n)
+        return 0;
+    return usage_set(err, "%s expects a whole number from 0 to %ld, got %ld",
+                     option, (long)n - 1, index);
+}
+
 void digits_count(long counts[10], const Digits *digits)
 {
     for (int d = 0; d < 10; d++)
@@ -419,17 +430,6 @@ int digit_bounding_box(int box[4], const uint8_t *pixels, int rows, int cols)
 
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH01_NO_MAIN
-
-static void usage(void)
-{
-    printf("Usage: %s [--data DIR] [--show N] [--out DIR]\n"
-           "Read the four MNIST IDX files and describe them.\n"
-           "  --data DIR  folder with the IDX files (default data/mnist)\n"
-           "  --show N    draw training digit N with characters\n"
-           "  --out DIR   also write the data for the chapter's figures and\n"
-           "              its values.txt into DIR\n",
-           program_name);
-}
 
 /* Grey levels of `digits` image i, placed in a `height x width` canvas at
  * (top, left). */
@@ -596,56 +596,47 @@ static void print_summary(const char *dir, const Digits *train,
            zero_pixel_percent(train));
 }
 
+/* --show N: training digit N, drawn, and the box around its ink. */
+static void show_digit(const Digits *train, long show)
+{
+    size_t size = (size_t)(train->rows * train->cols);
+    printf("training digit %ld, labelled %d:\n", show, train->labels[show]);
+    const uint8_t *pixels = train->pixels + (size_t)show * size;
+    digit_print(stdout, pixels, train->rows, train->cols);
+    int box[4];
+    if (digit_bounding_box(box, pixels, train->rows, train->cols) == 0)
+        printf("Its ink fills rows %d to %d and columns %d to %d.\n", box[0],
+               box[1], box[2], box[3]);
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
     const char *data_dir = "data/mnist", *out_dir = NULL;
     long show = -1;
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--show")) {
-            show = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
-
+    const Option options[] = {
+        OPTION_DATA(&data_dir),
+        {"--show", "N", OPTION_WHOLE, &show, 0, LONG_MAX,
+         .help = "draw training digit N with characters"},
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Read the four MNIST IDX files and describe them.", argc,
+                  argv);
     Digits train, test;
     Error err;
     if (mnist_load(&train, &test, data_dir, &err) != 0)
         fail_with(&err);
-    if (show >= (long)train.n) {
-        long last = (long)train.n - 1;
-        digits_free(&train);
-        digits_free(&test);
-        usage_error("--show expects a whole number from 0 to %ld, got %ld",
-                    last, show);
-    }
-
-    if (show >= 0) {
-        size_t size = (size_t)(train.rows * train.cols);
-        printf("training digit %ld, labelled %d:\n", show, train.labels[show]);
-        const uint8_t *pixels = train.pixels + (size_t)show * size;
-        digit_print(stdout, pixels, train.rows, train.cols);
-        int box[4];
-        if (digit_bounding_box(box, pixels, train.rows, train.cols) == 0)
-            printf("Its ink fills rows %d to %d and columns %d to %d.\n",
-                   box[0], box[1], box[2], box[3]);
-    } else {
+    int status = show >= 0 ? index_check(show, train.n, "--show", &err) : 0;
+    if (status == 0 && show >= 0)
+        show_digit(&train, show);
+    else if (status == 0)
         print_summary(data_dir, &train, &test);
-    }
-
-    int status = 0;
-    if (out_dir != NULL && (write_samples(out_dir, &train, &err) != 0 ||
-                            write_means(out_dir, &train, &err) != 0 ||
-                            write_values(out_dir, &train, &test, &err) != 0))
-        status = 1;
+    if (status == 0 && out_dir != NULL &&
+        (write_samples(out_dir, &train, &err) != 0 ||
+         write_means(out_dir, &train, &err) != 0 ||
+         write_values(out_dir, &train, &test, &err) != 0))
+        status = -1;
     digits_free(&train);
     digits_free(&test);
     if (status != 0 || outputs_commit(&err) != 0)

@@ -47,7 +47,6 @@ uint64_t rng_next(Rng *rng);
 float rng_uniform(Rng *rng);
 float rng_normal(Rng *rng);
 uint32_t rng_below(Rng *rng, uint32_t n);
-int init_parse(Init *init, const char *name);
 int affine_init(Affine *layer, int n_in, int n_out, Error *err);
 void affine_free(Affine *layer);
 void affine_randomize(Affine *layer, Init init, Rng *rng);
@@ -57,6 +56,22 @@ void digits_inputs(float *x, const Digits *digits, const size_t *indices,
                    int n_batch);
 void affine_forward_by_neuron(float *y, const float *x, const Affine *layer,
                               int n_batch);
+
+/* Plumbing for the demos of chapters 2 to 4: one test digit, as inputs. */
+typedef struct {
+    float *x; /* [rows * cols], 0..1 */
+    int rows, cols, label;
+    long index;
+} TestDigit;
+
+int test_digit_load(TestDigit *digit, const char *data_dir, long index,
+                    Error *err);
+void test_digit_free(TestDigit *digit);
+// clang-format off
+#define OPTION_DIGIT(target)                                                  \
+    {"--digit", "N", OPTION_WHOLE, target, 0, LONG_MAX,                       \
+     .help = "which test digit (default 0)"}
+// clang-format on
 
 /* ---- Random numbers ----------------------------------------------------- */
 
@@ -109,18 +124,6 @@ uint32_t rng_below(Rng *rng, uint32_t n)
 // @end rng_below
 
 /* ---- A layer -------------------------------------------------------------- */
-
-/* "small" or "he" -> init; returns -1 for any other name. */
-int init_parse(Init *init, const char *name)
-{
-    if (strcmp(name, "small") == 0)
-        *init = INIT_SMALL;
-    else if (strcmp(name, "he") == 0)
-        *init = INIT_HE;
-    else
-        return -1;
-    return 0;
-}
 
 // @listing affine_init
 /* Allocate an n_in -> n_out layer with all weights and biases 0. */
@@ -251,22 +254,39 @@ void digits_inputs(float *x, const Digits *digits, const size_t *indices,
 }
 // @end digits_inputs
 
+/* Test digit `index` of the MNIST files in data_dir, as inputs. Returns 0,
+ * or -1 with err set (a usage error if there is no such digit). */
+int test_digit_load(TestDigit *digit, const char *data_dir, long index,
+                    Error *err)
+{
+    *digit = (TestDigit){.index = index};
+    Digits train, test;
+    if (mnist_load(&train, &test, data_dir, err) != 0)
+        return -1;
+    int status = index_check(index, test.n, "--digit", err);
+    size_t size = (size_t)test.rows * (size_t)test.cols;
+    if (status == 0 && (digit->x = malloc(size * sizeof(float))) == NULL)
+        status = error_set(err, "out of memory");
+    if (status == 0) {
+        size_t at = (size_t)index;
+        digits_inputs(digit->x, &test, &at, 1);
+        digit->rows = test.rows;
+        digit->cols = test.cols;
+        digit->label = test.labels[at];
+    }
+    digits_free(&train);
+    digits_free(&test);
+    return status;
+}
+
+void test_digit_free(TestDigit *digit)
+{
+    free(digit->x);
+    *digit = (TestDigit){0};
+}
+
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH02_NO_MAIN
-
-static void usage(void)
-{
-    printf("Usage: %s [--data DIR] [--seed N] [--init he|small] [--digit N]\n"
-           "          [--neurons N] [--out DIR]\n"
-           "Send one test digit through one layer of random neurons.\n"
-           "  --data DIR     folder with the MNIST files (default data/mnist)\n"
-           "  --seed N       seed of the random weights (default 1)\n"
-           "  --init NAME    he (default) or small: how to draw the weights\n"
-           "  --digit N      which test digit (default 0)\n"
-           "  --neurons N    neurons in the layer (default 16)\n"
-           "  --out DIR      also write the figure data and values.txt\n",
-           program_name);
-}
 
 /* sqrt of the mean of v[k]^2: how large the numbers are, whatever their
  * sign. */
@@ -305,114 +325,104 @@ static int write_weight_images(const char *dir, const Affine *layer, int rows,
     return output_close(out, dir, "weights.dat", err);
 }
 
+/* How large the sums are, against what the weights' spread predicts. */
+typedef struct {
+    double input_rms, rms, weight_sd, predicted;
+} SumSizes;
+
+static SumSizes print_sums(const TestDigit *digit, const float *y,
+                           int n_neurons, Init init, long seed)
+{
+    int n_in = digit->rows * digit->cols;
+    printf("A layer of %d neurons, each with %d weights and a bias: %ld "
+           "numbers,\ndrawn at random (--init %s, --seed %ld).\n\n",
+           n_neurons, n_in, (long)n_neurons * (n_in + 1),
+           init == INIT_HE ? "he" : "small", seed);
+    SumSizes z = {.input_rms = root_mean_square(digit->x, n_in),
+                  .rms = root_mean_square(y, n_neurons)};
+    printf("Test digit %ld (a %d) goes in as %d numbers from 0 to 1; most are "
+           "0 (bare\npaper), and their root mean square is %.3f. Each "
+           "neuron's weighted sum of\nthem, plus its bias:\n",
+           digit->index, digit->label, n_in, z.input_rms);
+    double sum = 0;
+    for (int j = 0; j < n_neurons; j++) {
+        printf("  neuron %2d: %8.4f%s", j, (double)y[j],
+               j % 4 == 3 || j + 1 == n_neurons ? "\n" : "");
+        sum += (double)y[j];
+    }
+    /* A sum of n_in products x[i] w[i], with weights of standard deviation
+     * s, has standard deviation s * sqrt(sum of x[i]^2). */
+    z.weight_sd = init == INIT_HE ? sqrt(2.0 / n_in) : 0.1;
+    z.predicted = z.weight_sd * sqrt((double)n_in) * z.input_rms;
+    printf("\nTheir average is %.3f and their root mean square %.3f. "
+           "Weights of standard\ndeviation %.4f predict %.3f: %.4f x "
+           "sqrt(%d) x %.3f.\n",
+           sum / n_neurons, z.rms, z.weight_sd, z.predicted, z.weight_sd, n_in,
+           z.input_rms);
+    return z;
+}
+
+static int write_outputs(const char *dir, const Affine *layer,
+                         const TestDigit *digit, const float *y, SumSizes z,
+                         Error *err)
+{
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    long n_params = (long)layer->n_out * (layer->n_in + 1);
+    fprintf(values,
+            "n_params %ld\nrms %.3f\nneuron_0 %.4f\ninput_rms %.3f\n"
+            "weight_sd %.4f\npredicted_rms %.3f\n",
+            n_params, z.rms, (double)y[0], z.input_rms, z.weight_sd,
+            z.predicted);
+    fprintf(values, "headline %d weighted sums, root mean square %.3f\n",
+            layer->n_out, z.rms);
+    if (output_close(values, dir, "values.txt", err) != 0)
+        return -1;
+    return write_weight_images(dir, layer, digit->rows, digit->cols, err);
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
     const char *data_dir = "data/mnist", *out_dir = NULL;
-    long seed = 1, digit = 0, n_neurons = 16;
-    Init init = INIT_HE;
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--seed")) {
-            seed = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--init")) {
-            const char *name = option_value(argc, argv, &i);
-            if (init_parse(&init, name) != 0)
-                usage_error("--init expects he or small, got '%s'", name);
-        } else if (option_is(argv[i], "--digit")) {
-            digit = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--neurons")) {
-            n_neurons = option_long(argc, argv, &i, 1, 4096);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
-
-    Digits train, test;
-    Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    if (digit >= (long)test.n) {
-        long last = (long)test.n - 1;
-        digits_free(&train);
-        digits_free(&test);
-        usage_error("--digit expects a whole number from 0 to %ld, got %ld",
-                    last, digit);
-    }
-    int n_in = test.rows * test.cols;
+    long seed = 1, index = 0, n_neurons = 16;
+    int init = INIT_HE;
+    const Option options[] = {
+        OPTION_DATA(&data_dir),
+        OPTION_SEED(&seed),
+        {"--init", "NAME", OPTION_CHOICE, &init, .choices = "small|he",
+         .help = "he (default) or small: how to draw the weights"},
+        OPTION_DIGIT(&index),
+        {"--neurons", "N", OPTION_WHOLE, &n_neurons, 1, 4096,
+         .help = "neurons in the layer (default 16)"},
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Send one test digit through one layer of random neurons.",
+                  argc, argv);
+    TestDigit digit;
     Affine layer;
-    float *x = malloc((size_t)n_in * sizeof *x);
+    Error err;
+    if (test_digit_load(&digit, data_dir, index, &err) != 0 ||
+        affine_init(&layer, digit.rows * digit.cols, (int)n_neurons, &err) != 0)
+        fail_with(&err);
     float *y = malloc((size_t)n_neurons * sizeof *y);
-    if (x == NULL || y == NULL ||
-        affine_init(&layer, n_in, (int)n_neurons, &err) != 0) {
+    if (y == NULL) {
         error_set(&err, "out of memory");
         fail_with(&err);
     }
     Rng rng;
     rng_seed(&rng, (uint64_t)seed);
-    affine_randomize(&layer, init, &rng);
-
-    size_t index = (size_t)digit;
-    digits_inputs(x, &test, &index, 1);
-    affine_forward(y, x, &layer, 1);
-
-    printf("A layer of %ld neurons, each with %d weights and a bias: %ld "
-           "numbers,\ndrawn at random (--init %s, --seed %ld).\n\n",
-           n_neurons, n_in, n_neurons * (n_in + 1),
-           init == INIT_HE ? "he" : "small", seed);
-    double input_rms = root_mean_square(x, n_in);
-    printf("Test digit %ld (a %d) goes in as %d numbers from 0 to 1; most are "
-           "0 (bare\npaper), and their root mean square is %.3f. Each "
-           "neuron's weighted sum of\nthem, plus its bias:\n",
-           digit, test.labels[index], n_in, input_rms);
-    for (int j = 0; j < n_neurons; j++)
-        printf("  neuron %2d: %8.4f%s", j, (double)y[j],
-               j % 4 == 3 || j + 1 == n_neurons ? "\n" : "");
-    double sum = 0;
-    for (int j = 0; j < n_neurons; j++)
-        sum += (double)y[j];
-    double rms = root_mean_square(y, (int)n_neurons);
-    /* A sum of n_in products x[i] w[i], with weights of standard deviation
-     * s, has standard deviation s * sqrt(sum of x[i]^2). */
-    double s = init == INIT_HE ? sqrt(2.0 / n_in) : 0.1;
-    double predicted = s * sqrt((double)n_in) * input_rms;
-    printf("\nTheir average is %.3f and their root mean square %.3f. "
-           "Weights of standard\ndeviation %.4f predict %.3f: %.4f x "
-           "sqrt(%d) x %.3f.\n",
-           sum / (double)n_neurons, rms, s, predicted, s, n_in, input_rms);
-
-    int status = 0;
-    if (out_dir != NULL) {
-        FILE *values = output_open(out_dir, "values.txt", &err);
-        if (values == NULL)
-            status = -1;
-        else {
-            fprintf(values,
-                    "n_params %ld\nrms %.3f\nneuron_0 %.4f\ninput_rms %.3f\n"
-                    "weight_sd %.4f\npredicted_rms %.3f\n",
-                    n_neurons * (n_in + 1), rms, (double)y[0], input_rms, s,
-                    predicted);
-            fprintf(values,
-                    "headline %ld weighted sums, root mean square "
-                    "%.3f\n",
-                    n_neurons, rms);
-            status = output_close(values, out_dir, "values.txt", &err);
-        }
-        if (status == 0)
-            status = write_weight_images(out_dir, &layer, test.rows, test.cols,
-                                         &err);
-    }
+    affine_randomize(&layer, (Init)init, &rng);
+    affine_forward(y, digit.x, &layer, 1);
+    SumSizes z = print_sums(&digit, y, (int)n_neurons, (Init)init, seed);
+    int status = out_dir != NULL
+                     ? write_outputs(out_dir, &layer, &digit, y, z, &err)
+                     : 0;
     affine_free(&layer);
-    free(x);
+    test_digit_free(&digit);
     free(y);
-    digits_free(&train);
-    digits_free(&test);
     if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;

@@ -92,18 +92,6 @@ int affine_compose(Affine *out, const Affine *first, const Affine *second,
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH03_NO_MAIN
 
-static void usage(void)
-{
-    printf("Usage: %s [--data DIR] [--seed N] [--digit N] [--out DIR]\n"
-           "Stack two random layers (784 -> 16 -> 10) with and without ReLU\n"
-           "between them, and compare with the single layer they compose to.\n"
-           "  --data DIR   folder with the MNIST files (default data/mnist)\n"
-           "  --seed N     seed of the random weights (default 1)\n"
-           "  --digit N    which test digit (default 0)\n"
-           "  --out DIR    also write values.txt into DIR\n",
-           program_name);
-}
-
 static float max_difference(const float *a, const float *b, int n)
 {
     float largest = 0.0f;
@@ -120,103 +108,102 @@ static void print_row(const char *title, const float *values, int n)
     printf("\n");
 }
 
-int main(int argc, char **argv)
-{
-    cli_init(argc, argv);
-    const char *data_dir = "data/mnist", *out_dir = NULL;
-    long seed = 1, digit = 0;
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--seed")) {
-            seed = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--digit")) {
-            digit = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
+enum { N_HIDDEN = 16, N_OUT = 10 };
 
-    Digits train, test;
-    Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    digits_free(&train); /* only test digits are needed here */
-    if (digit >= (long)test.n) {
-        long last = (long)test.n - 1;
-        digits_free(&test);
-        usage_error("--digit expects a whole number from 0 to %ld, got %ld",
-                    last, digit);
-    }
-    enum { N_HIDDEN = 16, N_OUT = 10 };
-    int n_in = test.rows * test.cols;
+/* A digit's 10 outputs three ways: through two random layers with nothing
+ * between them, through the one layer they compose to, and through the two
+ * with ReLU between them. */
+typedef struct {
+    float stacked[N_OUT], single[N_OUT], with_relu[N_OUT];
+    int switched_off; /* hidden neurons that ReLU set to 0 */
+} ThreeWays;
+
+static int three_ways(ThreeWays *out, const float *x, int n_in, long seed,
+                      Error *err)
+{
     Affine first, second, composed;
-    float *x = malloc((size_t)n_in * sizeof *x);
-    float hidden[N_HIDDEN], stacked[N_OUT], single[N_OUT], with_relu[N_OUT];
-    if (x == NULL || affine_init(&first, n_in, N_HIDDEN, &err) != 0 ||
-        affine_init(&second, N_HIDDEN, N_OUT, &err) != 0) {
-        error_set(&err, "out of memory");
-        fail_with(&err);
+    if (affine_init(&first, n_in, N_HIDDEN, err) != 0)
+        return -1;
+    if (affine_init(&second, N_HIDDEN, N_OUT, err) != 0) {
+        affine_free(&first);
+        return -1;
     }
     Rng rng;
     rng_seed(&rng, (uint64_t)seed);
     affine_randomize(&first, INIT_HE, &rng);
     affine_randomize(&second, INIT_HE, &rng);
-    if (affine_compose(&composed, &first, &second, &err) != 0)
+    int status = affine_compose(&composed, &first, &second, err);
+    if (status == 0) {
+        float hidden[N_HIDDEN];
+        affine_forward(hidden, x, &first, 1);
+        affine_forward(out->stacked, hidden, &second, 1);
+        affine_forward(out->single, x, &composed, 1);
+        relu_forward(hidden, hidden, N_HIDDEN);
+        out->switched_off = 0;
+        for (int k = 0; k < N_HIDDEN; k++)
+            out->switched_off += hidden[k] == 0.0f;
+        affine_forward(out->with_relu, hidden, &second, 1);
+        affine_free(&composed);
+    }
+    affine_free(&first);
+    affine_free(&second);
+    return status;
+}
+
+static int write_values(const char *dir, float same, float apart,
+                        int switched_off, Error *err)
+{
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    fprintf(values, "same %.1e\napart %.3f\nswitched_off %d\n", (double)same,
+            (double)apart, switched_off);
+    fprintf(values, "headline layers differ by %.1e without ReLU, %.3f with\n",
+            (double)same, (double)apart);
+    return output_close(values, dir, "values.txt", err);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long seed = 1, index = 0;
+    const Option options[] = {
+        OPTION_DATA(&data_dir),
+        OPTION_SEED(&seed),
+        OPTION_DIGIT(&index),
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Stack two random layers (784 -> 16 -> 10) with and without "
+                  "ReLU\nbetween them, and compare with the single layer they "
+                  "compose to.",
+                  argc, argv);
+    TestDigit digit;
+    ThreeWays out;
+    Error err;
+    if (test_digit_load(&digit, data_dir, index, &err) != 0)
         fail_with(&err);
-
-    size_t index = (size_t)digit;
-    digits_inputs(x, &test, &index, 1);
-    /* Two layers, nothing between them. */
-    affine_forward(hidden, x, &first, 1);
-    affine_forward(stacked, hidden, &second, 1);
-    /* The one layer they compose to. */
-    affine_forward(single, x, &composed, 1);
-    /* Two layers with ReLU between them. */
-    relu_forward(hidden, hidden, N_HIDDEN);
-    int switched_off = 0;
-    for (int k = 0; k < N_HIDDEN; k++)
-        switched_off += hidden[k] == 0.0f;
-    affine_forward(with_relu, hidden, &second, 1);
-
-    float same = max_difference(stacked, single, N_OUT);
-    float apart = max_difference(with_relu, single, N_OUT);
+    int n_in = digit.rows * digit.cols;
+    if (three_ways(&out, digit.x, n_in, seed, &err) != 0)
+        fail_with(&err);
+    float same = max_difference(out.stacked, out.single, N_OUT);
+    float apart = max_difference(out.with_relu, out.single, N_OUT);
     printf("Test digit %ld through random layers %d -> %d -> %d (--seed "
            "%ld).\nThe 10 outputs:\n",
-           digit, n_in, N_HIDDEN, N_OUT, seed);
-    print_row("two layers, nothing between", stacked, N_OUT);
-    print_row("one composed layer", single, N_OUT);
-    print_row("two layers, ReLU between", with_relu, N_OUT);
+           index, n_in, N_HIDDEN, N_OUT, seed);
+    print_row("two layers, nothing between", out.stacked, N_OUT);
+    print_row("one composed layer", out.single, N_OUT);
+    print_row("two layers, ReLU between", out.with_relu, N_OUT);
     printf("\nWithout ReLU, two layers and the single layer W1 W2 differ by "
            "at most %.1e:\nthe same map, up to float rounding. With ReLU "
            "they differ by up to %.3f,\nbecause ReLU set %d of the %d hidden "
            "neurons to 0 for this digit.\n",
-           (double)same, (double)apart, switched_off, N_HIDDEN);
-
-    int status = 0;
-    if (out_dir != NULL) {
-        FILE *values = output_open(out_dir, "values.txt", &err);
-        status = values == NULL ? -1 : 0;
-        if (values != NULL) {
-            fprintf(values, "same %.1e\napart %.3f\nswitched_off %d\n",
-                    (double)same, (double)apart, switched_off);
-            fprintf(values,
-                    "headline layers differ by %.1e without ReLU, %.3f "
-                    "with\n",
-                    (double)same, (double)apart);
-            status = output_close(values, out_dir, "values.txt", &err);
-        }
-    }
-    affine_free(&first);
-    affine_free(&second);
-    affine_free(&composed);
-    free(x);
-    digits_free(&test);
+           (double)same, (double)apart, out.switched_off, N_HIDDEN);
+    int status = out_dir != NULL ? write_values(out_dir, same, apart,
+                                                out.switched_off, &err)
+                                 : 0;
+    test_digit_free(&digit);
     if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;

@@ -91,18 +91,6 @@ void softmax_temperature(float *p, const float *z, int n_batch, int n_classes,
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH04_NO_MAIN
 
-static void usage(void)
-{
-    printf("Usage: %s [--data DIR] [--seed N] [--digit N] [--out DIR]\n"
-           "Softmax, naive and stable; then the probabilities a random\n"
-           "784 -> 16 -> 16 -> 10 network gives one test digit.\n"
-           "  --data DIR   folder with the MNIST files (default data/mnist)\n"
-           "  --seed N     seed of the random weights (default 1)\n"
-           "  --digit N    which test digit (default 0)\n"
-           "  --out DIR    also write the figure data and values.txt\n",
-           program_name);
-}
-
 // @listing naive_softmax
 /* The textbook formula, as written: fine for small scores only. */
 static void naive_softmax(float *p, const float *z, int n)
@@ -138,39 +126,78 @@ static void compare(const float *z, int n)
     printf("\n");
 }
 
+enum { N_HIDDEN = 16, N_OUT = 10 };
+
+/* The videos' network, 784 -> 16 -> 16 -> 10, put together by hand
+ * (chapter 5 packs this into a struct), with random weights drawn from
+ * `seed`: p = the probabilities it gives the inputs x. */
+static int untrained_guess(float p[N_OUT], const float *x, int n_in, long seed,
+                           Error *err)
+{
+    const int sizes[4] = {n_in, N_HIDDEN, N_HIDDEN, N_OUT};
+    Affine layers[3];
+    int made = 0;
+    while (made < 3 &&
+           affine_init(&layers[made], sizes[made], sizes[made + 1], err) == 0)
+        made++;
+    if (made == 3) {
+        Rng rng;
+        rng_seed(&rng, (uint64_t)seed);
+        for (int l = 0; l < 3; l++)
+            affine_randomize(&layers[l], INIT_HE, &rng);
+        float h1[N_HIDDEN], h2[N_HIDDEN];
+        affine_forward(h1, x, &layers[0], 1);
+        relu_forward(h1, h1, N_HIDDEN);
+        affine_forward(h2, h1, &layers[1], 1);
+        relu_forward(h2, h2, N_HIDDEN);
+        affine_forward(p, h2, &layers[2], 1);
+        softmax_forward(p, p, 1, N_OUT);
+    }
+    for (int l = 0; l < made; l++)
+        affine_free(&layers[l]);
+    return made == 3 ? 0 : -1;
+}
+
+static int write_outputs(const char *dir, const float *p, int label, int best,
+                         Error *err)
+{
+    FILE *probs = output_open(dir, "probs.dat", err);
+    if (probs == NULL)
+        return -1;
+    fprintf(probs, "# digit probability is_label\n");
+    for (int k = 0; k < N_OUT; k++)
+        fprintf(probs, "%d %.4f %d\n", k, (double)p[k], k == label);
+    if (output_close(probs, dir, "probs.dat", err) != 0)
+        return -1;
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    fprintf(values, "label %d\np_label %.3f\nbest %d\np_best %.3f\n", label,
+            (double)p[label], best, (double)p[best]);
+    fprintf(values, "headline untrained P(right answer) = %.3f\n",
+            (double)p[label]);
+    return output_close(values, dir, "values.txt", err);
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
     const char *data_dir = "data/mnist", *out_dir = NULL;
-    long seed = 1, digit = 0;
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--seed")) {
-            seed = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--digit")) {
-            digit = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
-
-    Digits train, test;
+    long seed = 1, index = 0;
+    const Option options[] = {
+        OPTION_DATA(&data_dir),
+        OPTION_SEED(&seed),
+        OPTION_DIGIT(&index),
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Softmax, naive and stable; then the probabilities a random\n"
+                  "784 -> 16 -> 16 -> 10 network gives one test digit.",
+                  argc, argv);
+    TestDigit digit;
     Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
+    if (test_digit_load(&digit, data_dir, index, &err) != 0)
         fail_with(&err);
-    digits_free(&train);
-    if (digit >= (long)test.n) {
-        long last = (long)test.n - 1;
-        digits_free(&test);
-        usage_error("--digit expects a whole number from 0 to %ld, got %ld",
-                    last, digit);
-    }
     const float small[3] = {1.0f, 2.0f, 3.0f};
     const float large[3] = {1000.0f, 999.0f, 998.0f};
     const float negative[3] = {-1000.0f, -1001.0f, -1002.0f};
@@ -179,73 +206,25 @@ int main(int argc, char **argv)
     compare(large, 3);
     compare(negative, 3);
 
-    /* The videos' network, 784 -> 16 -> 16 -> 10, put together by hand
-     * (chapter 5 packs this into a struct). */
-    enum { N_HIDDEN = 16, N_OUT = 10 };
-    int n_in = test.rows * test.cols;
-    Affine layers[3];
-    float *x = malloc((size_t)n_in * sizeof *x);
-    float h1[N_HIDDEN], h2[N_HIDDEN], p[N_OUT];
-    if (x == NULL || affine_init(&layers[0], n_in, N_HIDDEN, &err) != 0 ||
-        affine_init(&layers[1], N_HIDDEN, N_HIDDEN, &err) != 0 ||
-        affine_init(&layers[2], N_HIDDEN, N_OUT, &err) != 0) {
-        error_set(&err, "out of memory");
+    float p[N_OUT];
+    if (untrained_guess(p, digit.x, digit.rows * digit.cols, seed, &err) != 0)
         fail_with(&err);
-    }
-    Rng rng;
-    rng_seed(&rng, (uint64_t)seed);
-    for (int l = 0; l < 3; l++)
-        affine_randomize(&layers[l], INIT_HE, &rng);
-
-    size_t index = (size_t)digit;
-    digits_inputs(x, &test, &index, 1);
-    affine_forward(h1, x, &layers[0], 1);
-    relu_forward(h1, h1, N_HIDDEN);
-    affine_forward(h2, h1, &layers[1], 1);
-    relu_forward(h2, h2, N_HIDDEN);
-    affine_forward(p, h2, &layers[2], 1);
-    softmax_forward(p, p, 1, N_OUT);
-
-    int label = test.labels[index], best = 0;
+    int label = digit.label, best = 0;
     for (int k = 1; k < N_OUT; k++)
         if (p[k] > p[best])
             best = k;
     printf("An untrained 784 -> 16 -> 16 -> 10 network (--seed %ld) on test "
            "digit %ld, a %d:\n",
-           seed, digit, label);
+           seed, index, label);
     for (int k = 0; k < N_OUT; k++)
         printf("  P(%d) = %.3f%s\n", k, (double)p[k],
                k == label ? "   <- the right answer" : "");
     printf("Its best guess is %d, with probability %.3f: it knows nothing "
            "yet.\n",
            best, (double)p[best]);
-
-    int status = 0;
-    if (out_dir != NULL) {
-        FILE *probs = output_open(out_dir, "probs.dat", &err);
-        status = probs == NULL ? -1 : 0;
-        if (probs != NULL) {
-            fprintf(probs, "# digit probability is_label\n");
-            for (int k = 0; k < N_OUT; k++)
-                fprintf(probs, "%d %.4f %d\n", k, (double)p[k], k == label);
-            status = output_close(probs, out_dir, "probs.dat", &err);
-        }
-        FILE *values =
-            status == 0 ? output_open(out_dir, "values.txt", &err) : NULL;
-        if (values != NULL) {
-            fprintf(values, "label %d\np_label %.3f\nbest %d\np_best %.3f\n",
-                    label, (double)p[label], best, (double)p[best]);
-            fprintf(values, "headline untrained P(right answer) = %.3f\n",
-                    (double)p[label]);
-            status = output_close(values, out_dir, "values.txt", &err);
-        } else {
-            status = -1;
-        }
-    }
-    for (int l = 0; l < 3; l++)
-        affine_free(&layers[l]);
-    free(x);
-    digits_free(&test);
+    int status =
+        out_dir != NULL ? write_outputs(out_dir, p, label, best, &err) : 0;
+    test_digit_free(&digit);
     if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;

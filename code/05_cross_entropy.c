@@ -291,20 +291,6 @@ Score network_evaluate(Network *net, const Digits *digits)
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH05_NO_MAIN
 
-static void usage(void)
-{
-    printf(
-        "Usage: %s [--data DIR] [--seed N] [--hidden 16,16] [--init he|small]\n"
-        "          [--out DIR]\n"
-        "The cost and accuracy of an untrained network on the test set.\n"
-        "  --data DIR     folder with the MNIST files (default data/mnist)\n"
-        "  --seed N       seed of the random weights (default 1)\n"
-        "  --hidden LIST  hidden layer sizes (default 16,16)\n"
-        "  --init NAME    he (default) or small\n"
-        "  --out DIR      also write values.txt into DIR\n",
-        program_name);
-}
-
 /* Squared error of a 10-class prediction that gives the right answer
  * probability q and (1 - q) / 9 to each other digit, and the derivative of
  * that error and of cross-entropy with respect to the right answer's
@@ -344,40 +330,9 @@ static int write_costs(const char *dir, Error *err)
     return output_close(out, dir, "costs.dat", err);
 }
 
-int main(int argc, char **argv)
+/* The first table: both costs, and their pull, for a few predictions. */
+static void print_cost_table(void)
 {
-    cli_init(argc, argv);
-    const char *data_dir = "data/mnist", *out_dir = NULL;
-    long seed = 1;
-    int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2;
-    Init init = INIT_HE;
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--seed")) {
-            seed = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--hidden")) {
-            n_hidden =
-                option_sizes(argc, argv, &i, hidden, NETWORK_MAX_LAYERS - 1);
-        } else if (option_is(argv[i], "--init")) {
-            const char *name = option_value(argc, argv, &i);
-            if (init_parse(&init, name) != 0)
-                usage_error("--init expects he or small, got '%s'", name);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
-
-    Digits train, test;
-    Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    digits_free(&train);
     printf("Cost of one prediction that gives the right digit probability q "
            "(and the\nrest evenly to the other nine), and how steeply each "
            "cost pulls the right\ndigit's score up (its derivative):\n");
@@ -390,17 +345,58 @@ int main(int argc, char **argv)
         printf("  %10.2f %14.3f %14.3f %16.3f %16.3f\n", qs[k], costs[0],
                costs[1], costs[2], costs[3]);
     }
+}
 
+static int write_outputs(const char *dir, long n_params, Score score,
+                         Error *err)
+{
+    if (write_costs(dir, err) != 0)
+        return -1;
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    fprintf(values, "n_params %ld\nloss %.4f\naccuracy %.2f\nln10 %.4f\n",
+            n_params, score.loss, 100.0 * score.accuracy, log(10.0));
+    fprintf(values, "headline untrained: cost %.4f, accuracy %.2f%%\n",
+            score.loss, 100.0 * score.accuracy);
+    return output_close(values, dir, "values.txt", err);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *out_dir = NULL;
+    long seed = 1;
+    int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2;
+    int init = INIT_HE;
+    const Option options[] = {
+        OPTION_DATA(&data_dir),
+        OPTION_SEED(&seed),
+        {"--hidden", "LIST", OPTION_SIZES, hidden, 1, NETWORK_MAX_LAYERS - 1,
+         .count = &n_hidden, .help = "hidden layer sizes (default 16,16)"},
+        {"--init", "NAME", OPTION_CHOICE, &init, .choices = "small|he",
+         .help = "he (default) or small"},
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "The cost and accuracy of an untrained network on the test "
+                  "set.",
+                  argc, argv);
+    Digits train, test;
+    Network net;
+    Error err;
+    if (mnist_load(&train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&train);
+    print_cost_table();
     int sizes[NETWORK_MAX_LAYERS + 1];
     int n_sizes =
         digit_network_sizes(sizes, test.rows * test.cols, hidden, n_hidden);
-    Network net;
     if (network_init(&net, sizes, n_sizes, EVALUATE_BATCH, &err) != 0)
         fail_with(&err);
     Rng rng;
     rng_seed(&rng, (uint64_t)seed);
-    network_randomize(&net, init, &rng);
-
+    network_randomize(&net, (Init)init, &rng);
     long n_params = network_count_params(&net);
     printf("\nAn untrained network ");
     network_print_sizes(stdout, &net);
@@ -408,28 +404,12 @@ int main(int argc, char **argv)
            "digits:\n",
            n_params, init == INIT_HE ? "he" : "small", seed, test.n);
     Score score = network_evaluate(&net, &test);
-    double loss = score.loss, accuracy = score.accuracy;
-    printf("  cost (mean cross-entropy)  %.4f   (ln 10 = %.4f)\n", loss,
+    printf("  cost (mean cross-entropy)  %.4f   (ln 10 = %.4f)\n", score.loss,
            log(10.0));
     printf("  accuracy                   %.2f%%   (1 in 10 = 10%%)\n",
-           100.0 * accuracy);
-
-    int status = 0;
-    if (out_dir != NULL) {
-        FILE *values = write_costs(out_dir, &err) == 0
-                           ? output_open(out_dir, "values.txt", &err)
-                           : NULL;
-        status = values == NULL ? -1 : 0;
-        if (values != NULL) {
-            fprintf(values,
-                    "n_params %ld\nloss %.4f\naccuracy %.2f\n"
-                    "ln10 %.4f\n",
-                    n_params, loss, 100.0 * accuracy, log(10.0));
-            fprintf(values, "headline untrained: cost %.4f, accuracy %.2f%%\n",
-                    loss, 100.0 * accuracy);
-            status = output_close(values, out_dir, "values.txt", &err);
-        }
-    }
+           100.0 * score.accuracy);
+    int status =
+        out_dir != NULL ? write_outputs(out_dir, n_params, score, &err) : 0;
     network_free(&net);
     digits_free(&test);
     if (status != 0 || outputs_commit(&err) != 0)

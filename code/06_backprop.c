@@ -384,19 +384,117 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH06_NO_MAIN
 
-static void usage(void)
+enum { MAX_PER_BLOCK = 100000, N_SWEEP = 5 };
+
+/* What one run of the check found, over all blocks. */
+typedef struct {
+    double worst, worst_bent; /* largest error, compared and bent nudges */
+    long n_checked, n_bent;
+    int all_bent; /* some block had every nudge bent: nothing compared */
+} CheckSummary;
+
+static CheckSummary summarise(const BlockCheck *checks, int n_blocks)
 {
+    CheckSummary sum = {0};
+    for (int c = 0; c < n_blocks; c++) {
+        sum.worst = fmax(sum.worst, checks[c].max_error);
+        sum.worst_bent = fmax(sum.worst_bent, checks[c].bent_error);
+        sum.n_checked += checks[c].n_checked;
+        sum.n_bent += checks[c].n_bent;
+        sum.all_bent |= checks[c].n_bent == checks[c].n_checked;
+    }
+    return sum;
+}
+
+/* A random network whose biases are small random numbers too (so that no
+ * gradient is 0 by symmetry), with the first n_batch training digits in
+ * net->inputs. */
+static void random_network(Network *net, Gradients *grads, const Digits *train,
+                           const int *hidden, int n_hidden, int n_batch,
+                           long seed)
+{
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    int n_sizes =
+        digit_network_sizes(sizes, train->rows * train->cols, hidden, n_hidden);
+    Error err;
+    if (network_init(net, sizes, n_sizes, n_batch, &err) != 0 ||
+        gradients_init(grads, net, &err) != 0)
+        fail_with(&err);
+    Rng rng;
+    rng_seed(&rng, (uint64_t)seed);
+    network_randomize(net, INIT_HE, &rng);
+    for (int l = 0; l < net->n_layers; l++)
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            net->layers[l].biases[j] = 0.1f * rng_normal(&rng);
+    size_t indices[1000];
+    for (int b = 0; b < n_batch; b++)
+        indices[b] = (size_t)b;
+    digits_inputs(net->inputs, train, indices, n_batch);
+}
+
+static void print_checks(const BlockCheck *checks, int n_blocks,
+                         CheckSummary sum)
+{
+    printf("  %-16s %9s %9s %16s %15s\n", "block", "checked", "bent",
+           "largest |grad|", "largest error");
+    for (int c = 0; c < n_blocks; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "layer %d %s", checks[c].layer + 1,
+                 checks[c].is_bias ? "biases" : "weights");
+        printf("  %-16s %9d %9d %16.2e %15.1e\n", name, checks[c].n_checked,
+               checks[c].n_bent, checks[c].largest_grad, checks[c].max_error);
+    }
+    printf("\n%ld of the %ld nudges switched a ReLU on or off (\"bent\")",
+           sum.n_bent, sum.n_checked);
+    if (sum.n_bent > 0)
+        printf(":\ncompared too, they would give errors up to %.1e, so they "
+               "are left out",
+               sum.worst_bent);
     printf(
-        "Usage: %s [--data DIR] [--seed N] [--hidden 16,16] [--batch N]\n"
-        "          [--out DIR]\n"
-        "Backpropagate through a random network and check every gradient\n"
-        "block against central differences.\n"
-        "  --data DIR     folder with the MNIST files (default data/mnist)\n"
-        "  --seed N       seed of the random weights (default 1)\n"
-        "  --hidden LIST  hidden layer sizes (default 16,16)\n"
-        "  --batch N      training digits in the checked batch (default 10)\n"
-        "  --out DIR      also write values.txt into DIR\n",
-        program_name);
+        ".\nThe largest error is %.1e of a block's largest gradient:\n%s\n\n",
+        sum.worst,
+        sum.worst <= GRADIENTS_AGREE
+            ? "backprop and central differences agree."
+            : "they DISAGREE, so backprop has a mistake.");
+}
+
+/* The same check with other epsilons: a line each. */
+static void sweep_epsilons(CheckSummary sweep[N_SWEEP],
+                           const float epsilons[N_SWEEP], Network *net,
+                           Gradients *grads, const uint8_t *labels, int n_batch)
+{
+    printf("The same check with other epsilons (over all blocks):\n");
+    for (int e = 0; e < N_SWEEP; e++) {
+        BlockCheck checks[2 * NETWORK_MAX_LAYERS];
+        int n_blocks = gradient_check(checks, net, grads, net->inputs, labels,
+                                      n_batch, epsilons[e], MAX_PER_BLOCK);
+        sweep[e] = summarise(checks, n_blocks);
+        printf("  epsilon %-8g bent %6ld   largest error %.1e%s\n",
+               (double)epsilons[e], sweep[e].n_bent, sweep[e].worst,
+               sweep[e].all_bent ? " (every nudge of a block bent)" : "");
+    }
+}
+
+static int write_values(const char *dir, const BlockCheck *checks, int n_blocks,
+                        CheckSummary sum, const CheckSummary sweep[N_SWEEP],
+                        float epsilon, int n_batch, Error *err)
+{
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    fprintf(values,
+            "worst %.1e\nepsilon %g\nbatch %d\nchecked %ld\nbent %ld\n"
+            "bent_error %.1e\nagree_below %g\n",
+            sum.worst, (double)epsilon, n_batch, sum.n_checked, sum.n_bent,
+            sum.worst_bent, GRADIENTS_AGREE);
+    for (int c = 0; c < n_blocks; c++)
+        fprintf(values, "error_%d_%s %.1e\n", checks[c].layer + 1,
+                checks[c].is_bias ? "b" : "w", checks[c].max_error);
+    for (int e = 0; e < N_SWEEP; e++)
+        fprintf(values, "sweep_%d %.1e\nsweep_bent_%d %ld\n", e, sweep[e].worst,
+                e, sweep[e].n_bent);
+    fprintf(values, "headline largest gradient error %.1e\n", sum.worst);
+    return output_close(values, dir, "values.txt", err);
 }
 
 int main(int argc, char **argv)
@@ -405,26 +503,19 @@ int main(int argc, char **argv)
     const char *data_dir = "data/mnist", *out_dir = NULL;
     long seed = 1, n_batch = 10;
     int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2;
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--seed")) {
-            seed = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--hidden")) {
-            n_hidden =
-                option_sizes(argc, argv, &i, hidden, NETWORK_MAX_LAYERS - 1);
-        } else if (option_is(argv[i], "--batch")) {
-            n_batch = option_long(argc, argv, &i, 1, 1000);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
-
+    const Option options[] = {
+        OPTION_DATA(&data_dir),
+        OPTION_SEED(&seed),
+        {"--hidden", "LIST", OPTION_SIZES, hidden, 1, NETWORK_MAX_LAYERS - 1,
+         .count = &n_hidden, .help = "hidden layer sizes (default 16,16)"},
+        {"--batch", "N", OPTION_WHOLE, &n_batch, 1, 1000,
+         .help = "training digits in the checked batch (default 10)"},
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Backpropagate through a random network and check every "
+                  "gradient\nblock against central differences.",
+                  argc, argv);
     Digits train, test;
     Error err;
     if (mnist_load(&train, &test, data_dir, &err) != 0)
@@ -432,106 +523,27 @@ int main(int argc, char **argv)
     digits_free(&test);
     if ((size_t)n_batch > train.n)
         n_batch = (long)train.n;
-    int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes =
-        digit_network_sizes(sizes, train.rows * train.cols, hidden, n_hidden);
     Network net;
     Gradients grads;
-    if (network_init(&net, sizes, n_sizes, (int)n_batch, &err) != 0 ||
-        gradients_init(&grads, &net, &err) != 0)
-        fail_with(&err);
-    Rng rng;
-    rng_seed(&rng, (uint64_t)seed);
-    network_randomize(&net, INIT_HE, &rng);
-    /* Small random biases too, so that no gradient is 0 by symmetry. */
-    for (int l = 0; l < net.n_layers; l++)
-        for (int j = 0; j < net.sizes[l + 1]; j++)
-            net.layers[l].biases[j] = 0.1f * rng_normal(&rng);
-
-    size_t indices[1000];
-    for (int b = 0; b < n_batch; b++)
-        indices[b] = (size_t)b;
-    digits_inputs(net.inputs, &train, indices, (int)n_batch);
-
-    enum { MAX_PER_BLOCK = 100000 };
+    random_network(&net, &grads, &train, hidden, n_hidden, (int)n_batch, seed);
     const float epsilon = 3e-3f;
-    const float sweep[5] = {1e-1f, 1e-2f, 3e-3f, 1e-3f, 1e-4f};
+    const float epsilons[N_SWEEP] = {1e-1f, 1e-2f, 3e-3f, 1e-3f, 1e-4f};
     BlockCheck checks[2 * NETWORK_MAX_LAYERS];
     int n_blocks =
         gradient_check(checks, &net, &grads, net.inputs, train.labels,
                        (int)n_batch, epsilon, MAX_PER_BLOCK);
+    CheckSummary sum = summarise(checks, n_blocks), sweep[N_SWEEP];
     printf("Backprop against central differences (epsilon %g), on the first "
            "%ld training\ndigits, for a random network ",
            (double)epsilon, n_batch);
     network_print_sizes(stdout, &net);
     printf(" (--seed %ld):\n\n", seed);
-    printf("  %-16s %9s %9s %16s %15s\n", "block", "checked", "bent",
-           "largest |grad|", "largest error");
-    double worst = 0.0, worst_bent = 0.0;
-    long n_checked = 0, n_bent = 0;
-    for (int c = 0; c < n_blocks; c++) {
-        char name[32];
-        snprintf(name, sizeof name, "layer %d %s", checks[c].layer + 1,
-                 checks[c].is_bias ? "biases" : "weights");
-        printf("  %-16s %9d %9d %16.2e %15.1e\n", name, checks[c].n_checked,
-               checks[c].n_bent, checks[c].largest_grad, checks[c].max_error);
-        worst = fmax(worst, checks[c].max_error);
-        worst_bent = fmax(worst_bent, checks[c].bent_error);
-        n_checked += checks[c].n_checked;
-        n_bent += checks[c].n_bent;
-    }
-    int agree = worst <= GRADIENTS_AGREE;
-    printf("\n%ld of the %ld nudges switched a ReLU on or off (\"bent\")",
-           n_bent, n_checked);
-    if (n_bent > 0)
-        printf(":\ncompared too, they would give errors up to %.1e, so they "
-               "are left out",
-               worst_bent);
-    printf(
-        ".\nThe largest error is %.1e of a block's largest gradient:\n%s\n\n",
-        worst,
-        agree ? "backprop and central differences agree."
-              : "they DISAGREE, so backprop has a mistake.");
-    printf("The same check with other epsilons (over all blocks):\n");
-    double sweep_worst[5];
-    long sweep_bent[5];
-    for (int e = 0; e < 5; e++) {
-        BlockCheck other[2 * NETWORK_MAX_LAYERS];
-        gradient_check(other, &net, &grads, net.inputs, train.labels,
-                       (int)n_batch, sweep[e], MAX_PER_BLOCK);
-        sweep_worst[e] = 0.0;
-        sweep_bent[e] = 0;
-        int all_bent = 0; /* a block with nothing left to compare */
-        for (int c = 0; c < n_blocks; c++) {
-            sweep_worst[e] = fmax(sweep_worst[e], other[c].max_error);
-            sweep_bent[e] += other[c].n_bent;
-            all_bent |= other[c].n_bent == other[c].n_checked;
-        }
-        printf("  epsilon %-8g bent %6ld   largest error %.1e%s\n",
-               (double)sweep[e], sweep_bent[e], sweep_worst[e],
-               all_bent ? " (every nudge of a block bent)" : "");
-    }
-
-    int status = 0;
-    if (out_dir != NULL) {
-        FILE *values = output_open(out_dir, "values.txt", &err);
-        status = values == NULL ? -1 : 0;
-        if (values != NULL) {
-            fprintf(values,
-                    "worst %.1e\nepsilon %g\nbatch %ld\nchecked %ld\n"
-                    "bent %ld\nbent_error %.1e\nagree_below %g\n",
-                    worst, (double)epsilon, n_batch, n_checked, n_bent,
-                    worst_bent, GRADIENTS_AGREE);
-            for (int c = 0; c < n_blocks; c++)
-                fprintf(values, "error_%d_%s %.1e\n", checks[c].layer + 1,
-                        checks[c].is_bias ? "b" : "w", checks[c].max_error);
-            for (int e = 0; e < 5; e++)
-                fprintf(values, "sweep_%d %.1e\nsweep_bent_%d %ld\n", e,
-                        sweep_worst[e], e, sweep_bent[e]);
-            fprintf(values, "headline largest gradient error %.1e\n", worst);
-            status = output_close(values, out_dir, "values.txt", &err);
-        }
-    }
+    print_checks(checks, n_blocks, sum);
+    sweep_epsilons(sweep, epsilons, &net, &grads, train.labels, (int)n_batch);
+    int status = out_dir != NULL
+                     ? write_values(out_dir, checks, n_blocks, sum, sweep,
+                                    epsilon, (int)n_batch, &err)
+                     : 0;
     gradients_free(&grads);
     network_free(&net);
     digits_free(&train);

@@ -75,8 +75,6 @@ typedef struct {
 // @end train_options
 
 TrainOptions train_options_default(void);
-int train_option_parse(TrainOptions *o, int argc, char **argv, int *i);
-void train_options_usage(void);
 void hidden_write(FILE *out, const TrainOptions *o);
 int training_setup(Network *net, Trainer *trainer, const TrainOptions *o,
                    Init init, const Digits *train, uint64_t seed, Error *err);
@@ -91,6 +89,26 @@ int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
 /* ---- Several seeds ------------------------------------------------------ */
 
 #define MAX_SEEDS 20
+
+/* The option table entries (common.h) of the options every training
+ * program takes, read into TrainOptions `t`. */
+// clang-format off
+#define TRAIN_OPTIONS(t)                                                      \
+    {"--batch", "N", OPTION_WHOLE, &(t)->batch, 1, NETWORK_MAX_BATCH,         \
+     .help = "digits per step (default 100, at most 1000)"},                  \
+    {"--lr", "X", OPTION_POSITIVE, &(t)->learning_rate,                       \
+     .help = "learning rate (default 0.3)"},                                  \
+    {"--hidden", "LIST", OPTION_SIZES, (t)->hidden, 0,                        \
+     NETWORK_MAX_LAYERS - 1, .count = &(t)->n_hidden,                         \
+     .help = "hidden layer sizes (default 128,64), or none"},                 \
+    {"--seed", "N", OPTION_WHOLE, &(t)->seed, 0, LONG_MAX,                    \
+     .help = "seed of every random choice: weights, shuffling, ...\n"         \
+             "(default 1)"},                                                  \
+    {"--seeds", "N", OPTION_WHOLE, &(t)->n_seeds, 1, MAX_SEEDS,               \
+     .help = "train once with each seed from 1 to N, and show\n"              \
+             "how much the results vary (at most 20)"},                       \
+    OPTION_DATA(&(t)->data_dir), OPTION_OUT(&(t)->out_dir)
+// clang-format on
 
 /* One result (a test accuracy, a gap, ...) of the same training run with
  * seeds 1, 2, ..., n. A single run's number is partly luck: the seed picks
@@ -534,52 +552,6 @@ TrainOptions train_options_default(void)
                           .data_dir = "data/mnist"};
 }
 
-/* If argv[*i] is one of the shared options, read it (and its value) into o
- * and return 1; otherwise return 0 and leave *i alone. */
-int train_option_parse(TrainOptions *o, int argc, char **argv, int *i)
-{
-    if (option_is(argv[*i], "--batch"))
-        o->batch = option_long(argc, argv, i, 1, NETWORK_MAX_BATCH);
-    else if (option_is(argv[*i], "--lr"))
-        o->learning_rate = option_positive(argc, argv, i);
-    else if (option_is(argv[*i], "--hidden") && *i + 1 < argc &&
-             strcmp(argv[*i + 1], "none") == 0)
-        o->n_hidden = 0, *i += 1; /* one layer: pixels straight to digits */
-    else if (option_is(argv[*i], "--hidden"))
-        o->n_hidden =
-            option_sizes(argc, argv, i, o->hidden, NETWORK_MAX_LAYERS - 1);
-    else if (option_is(argv[*i], "--seed"))
-        o->seed = option_long(argc, argv, i, 0, LONG_MAX);
-    else if (option_is(argv[*i], "--seeds"))
-        o->n_seeds = option_long(argc, argv, i, 1, MAX_SEEDS);
-    else if (option_is(argv[*i], "--data"))
-        o->data_dir = option_value(argc, argv, i);
-    else if (option_is(argv[*i], "--out"))
-        o->out_dir = option_value(argc, argv, i);
-    else
-        return 0;
-    return 1;
-}
-
-void train_options_usage(void)
-{
-    printf("  --batch N        digits per step (default 100, at most %d)\n"
-           "  --lr X           learning rate (default 0.3)\n"
-           "  --hidden LIST    hidden layer sizes (default 128,64), or none\n"
-           "  --seed N         seed of every random choice: weights, "
-           "shuffling, ...\n"
-           "                   (default 1)\n"
-           "  --seeds N        train once with each seed from 1 to N, and "
-           "show\n"
-           "                   how much the results vary (at most %d)\n"
-           "  --data DIR       folder with the MNIST files (default "
-           "data/mnist)\n"
-           "  --out DIR        also write the data for the chapter's figures "
-           "and\n"
-           "                   values.txt into DIR\n",
-           NETWORK_MAX_BATCH, MAX_SEEDS);
-}
-
 /* The hidden sizes as --hidden takes them: "128,64", or "none". */
 void hidden_write(FILE *out, const TrainOptions *o)
 {
@@ -793,36 +765,11 @@ void over_seeds_write(FILE *out, const char *key, const OverSeeds *s)
 
 enum { MAX_RATES = 8 }; /* rates in --lr-sweep's list, at most */
 
-static void usage(void)
-{
-    printf(
-        "Usage: %s [options]\n"
-        "Train a network with mini-batch SGD and test it.\n"
-        "  --iterations N   training steps (default 1000)\n"
-        "  --lr-end X       let the learning rate fall linearly from --lr to\n"
-        "                   X over the run (default: constant)\n"
-        "  --init NAME      he (default) or small\n"
-        "  --eval-every N   test the network every N steps (default 100)\n"
-        "  --save FILE      write the trained network to FILE\n"
-        "  --load FILE      do not train: test the network saved in FILE\n"
-        "  --overfit N      do not train on all the digits: train on the "
-        "first\n"
-        "                   N (1 to %d) over and over, for --iterations "
-        "steps,\n"
-        "                   and show their cost fall (exercise 7.4)\n"
-        "  --lr-sweep LIST  train a fresh network with each learning rate of\n"
-        "                   LIST (such as 0.01,0.3,3; at most %d), for\n"
-        "                   --iterations steps each, and show the final cost\n"
-        "                   of each (exercise 7.5)\n",
-        program_name, NETWORK_MAX_BATCH, MAX_RATES);
-    train_options_usage();
-}
-
 typedef struct {
     TrainOptions train;
     long iterations, eval_every, overfit;
     double lr_end; /* < 0: a constant learning rate */
-    Init init;
+    int init;      /* an Init */
     const char *save, *load;
     double rates[MAX_RATES]; /* --lr-sweep */
     int n_rates;
@@ -835,32 +782,35 @@ static Options parse_options(int argc, char **argv)
                  .lr_end = -1,
                  .init = INIT_HE,
                  .train = train_options_default()};
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            exit(0);
-        } else if (option_is(argv[i], "--iterations")) {
-            o.iterations = option_long(argc, argv, &i, 1, 100000000);
-        } else if (option_is(argv[i], "--lr-end")) {
-            o.lr_end = option_positive(argc, argv, &i);
-        } else if (option_is(argv[i], "--init")) {
-            const char *name = option_value(argc, argv, &i);
-            if (init_parse(&o.init, name) != 0)
-                usage_error("--init expects he or small, got '%s'", name);
-        } else if (option_is(argv[i], "--eval-every")) {
-            o.eval_every = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--save")) {
-            o.save = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--load")) {
-            o.load = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--overfit")) {
-            o.overfit = option_long(argc, argv, &i, 1, NETWORK_MAX_BATCH);
-        } else if (option_is(argv[i], "--lr-sweep")) {
-            o.n_rates = option_numbers(argc, argv, &i, o.rates, MAX_RATES, 0);
-        } else if (!train_option_parse(&o.train, argc, argv, &i)) {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
+    const Option options[] = {
+        {"--iterations", "N", OPTION_WHOLE, &o.iterations, 1, 100000000,
+         .help = "training steps (default 1000)"},
+        {"--lr-end", "X", OPTION_POSITIVE, &o.lr_end,
+         .help = "let the learning rate fall linearly from --lr to\n"
+                 "X over the run (default: constant)"},
+        {"--init", "NAME", OPTION_CHOICE, &o.init, .choices = "small|he",
+         .help = "he (default) or small"},
+        {"--eval-every", "N", OPTION_WHOLE, &o.eval_every, 1, LONG_MAX,
+         .help = "test the network every N steps (default 100)"},
+        {"--save", "FILE", OPTION_TEXT, &o.save,
+         .help = "write the trained network to FILE"},
+        {"--load", "FILE", OPTION_TEXT, &o.load,
+         .help = "do not train: test the network saved in FILE"},
+        {"--overfit", "N", OPTION_WHOLE, &o.overfit, 1, NETWORK_MAX_BATCH,
+         .help = "do not train on all the digits: train on the first\n"
+                 "N (1 to 1000) over and over, for --iterations steps,\n"
+                 "and show their cost fall (exercise 7.4)"},
+        {"--lr-sweep", "LIST", OPTION_NUMBERS, o.rates, 1, MAX_RATES,
+         .count = &o.n_rates,
+         .help = "train a fresh network with each learning rate of\n"
+                 "LIST (such as 0.01,0.3,3; at most 8), for\n"
+                 "--iterations steps each, and show the final cost\n"
+                 "of each (exercise 7.5)"},
+        TRAIN_OPTIONS(&o.train),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Train a network with mini-batch SGD and test it.", argc,
+                  argv);
     if (o.train.n_seeds > 0 && (o.save != NULL || o.load != NULL))
         usage_error("--seeds trains several networks: it cannot be combined "
                     "with --save or --load");
@@ -1021,7 +971,7 @@ static int single_run(const Options *o, const Digits *train, const Digits *test,
 {
     Network net;
     Trainer trainer;
-    if (training_setup(&net, &trainer, &o->train, o->init, train,
+    if (training_setup(&net, &trainer, &o->train, (Init)o->init, train,
                        (uint64_t)o->train.seed, err) != 0)
         return -1;
     FILE *train_log = NULL, *test_log = NULL;
@@ -1072,7 +1022,7 @@ static int seeds_run(const Options *o, const Digits *train, const Digits *test,
     for (long seed = 1; seed <= o->train.n_seeds; seed++) {
         Network net;
         Trainer trainer;
-        if (training_setup(&net, &trainer, &o->train, o->init, train,
+        if (training_setup(&net, &trainer, &o->train, (Init)o->init, train,
                            (uint64_t)seed, err) != 0)
             return -1;
         if (seed == 1) {
@@ -1184,7 +1134,7 @@ static int overfit_demo(const Options *o, const Digits *train, Error *err)
     for (int bug = 0; bug < 2; bug++) {
         Network net;
         Trainer trainer;
-        if (training_setup(&net, &trainer, &sized, o->init, train,
+        if (training_setup(&net, &trainer, &sized, (Init)o->init, train,
                            (uint64_t)o->train.seed, err) != 0) {
             free(costs);
             return -1;

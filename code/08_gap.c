@@ -64,7 +64,7 @@ int training_split(Digits *train, Digits *validation, const Digits *all,
                    long train_size, long n_validation, long n_batch, Error *err)
 {
     if (n_validation < 0 || (size_t)n_validation >= all->n)
-        return error_set(err,
+        return usage_set(err,
                          "--validation expects fewer than the %zu training "
                          "digits, got %ld",
                          all->n, n_validation);
@@ -72,7 +72,7 @@ int training_split(Digits *train, Digits *validation, const Digits *all,
     if (train_size < 0)
         train_size = (long)available;
     if ((size_t)train_size > available || n_batch > train_size)
-        return error_set(err,
+        return usage_set(err,
                          "--train-size expects %ld to %zu (the training "
                          "digits outside the validation split), got %ld",
                          n_batch, available, train_size);
@@ -174,26 +174,6 @@ int labels_shuffle(uint8_t *labels, const uint8_t *from, size_t n, Rng *rng,
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH08_NO_MAIN
 
-static void usage(void)
-{
-    printf(
-        "Usage: %s [options]\n"
-        "Train for several epochs; after each, score the whole training set,\n"
-        "the validation split and the test set.\n"
-        "  --epochs N       passes over the training digits (default 20)\n"
-        "  --train-size N   train on only the first N digits (default: all\n"
-        "                   but the validation split)\n"
-        "  --validation N   hold out the last N training digits (default "
-        "10000)\n"
-        "  --print-every N  print every Nth epoch (default 1)\n"
-        "  --shuffle-labels give the training digits each other's labels, at\n"
-        "                   random (the validation and test digits keep\n"
-        "                   theirs): can the network learn labels that no\n"
-        "                   rule explains?\n",
-        program_name);
-    train_options_usage();
-}
-
 typedef struct {
     TrainOptions train;
     long epochs, train_size, validation, print_every;
@@ -207,24 +187,27 @@ static Options parse_options(int argc, char **argv)
                  .validation = 10000,
                  .print_every = 1,
                  .train = train_options_default()};
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            exit(0);
-        } else if (option_is(argv[i], "--epochs")) {
-            o.epochs = option_long(argc, argv, &i, 1, 100000);
-        } else if (option_is(argv[i], "--train-size")) {
-            o.train_size = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--validation")) {
-            o.validation = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--print-every")) {
-            o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--shuffle-labels")) {
-            o.shuffle_labels = 1;
-        } else if (!train_option_parse(&o.train, argc, argv, &i)) {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
+    const Option options[] = {
+        {"--epochs", "N", OPTION_WHOLE, &o.epochs, 1, 100000,
+         .help = "passes over the training digits (default 20)"},
+        {"--train-size", "N", OPTION_WHOLE, &o.train_size, 1, LONG_MAX,
+         .help = "train on only the first N digits (default: all\n"
+                 "but the validation split)"},
+        {"--validation", "N", OPTION_WHOLE, &o.validation, 0, LONG_MAX,
+         .help = "hold out the last N training digits (default 10000)"},
+        {"--print-every", "N", OPTION_WHOLE, &o.print_every, 1, LONG_MAX,
+         .help = "print every Nth epoch (default 1)"},
+        {"--shuffle-labels", NULL, OPTION_FLAG, &o.shuffle_labels,
+         .help = "give the training digits each other's labels, at\n"
+                 "random (the validation and test digits keep\n"
+                 "theirs): can the network learn labels that no\n"
+                 "rule explains?"},
+        TRAIN_OPTIONS(&o.train),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Train for several epochs; after each, score the whole "
+                  "training set,\nthe validation split and the test set.",
+                  argc, argv);
     return o;
 }
 
@@ -525,7 +508,7 @@ int main(int argc, char **argv)
         fail_with(&err);
     if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)
-        usage_error("%s", err.msg);
+        fail_with(&err);
     /* --shuffle-labels: the training slice gets labels of its own, shuffled
      * by a generator of their own (seed 0), so that the shuffle is the same
      * for every --seed and the run's other random numbers do not change. */

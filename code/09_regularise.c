@@ -298,37 +298,6 @@ int early_stopping_update(EarlyStopping *stop, const Network *net,
 
 enum { MAX_SWEEP = 10 }; /* values in --l2-sweep's list, at most */
 
-static void usage(void)
-{
-    printf(
-        "Usage: %s [options]\n"
-        "Train like chapter 8, with regularisation, and report training,\n"
-        "validation and test accuracy after each epoch.\n"
-        "  --l2 X           weight decay lambda (default 0: none)\n"
-        "  --dropout P      drop each hidden neuron with probability P, in\n"
-        "                   [0, 0.9] (default 0: none)\n"
-        "  --patience N     early stopping: stop after N epochs without a\n"
-        "                   better validation accuracy, and keep the best\n"
-        "                   network (default 0: train all epochs, keep last)\n"
-        "  --stop-on WHAT   what early stopping watches on the validation\n"
-        "                   split: accuracy (default) or cost\n"
-        "  --epochs N       at most N epochs (default 20)\n"
-        "  --train-size N   train on only the first N digits (default: all\n"
-        "                   but the validation split)\n"
-        "  --validation N   hold out the last N training digits (default "
-        "10000)\n"
-        "  --lr-end X       let the learning rate fall linearly to X by the\n"
-        "                   last epoch (default: constant)\n"
-        "  --print-every N  print every Nth epoch (default 1)\n"
-        "  --save FILE      write the kept network to FILE\n"
-        "  --l2-sweep LIST  with --seeds N: train with each weight decay of\n"
-        "                   LIST (such as 0,0.001,0.01; at most %d values)\n"
-        "                   and show each one's validation accuracy and "
-        "cost\n",
-        program_name, MAX_SWEEP);
-    train_options_usage();
-}
-
 typedef struct {
     TrainOptions train;
     long epochs, train_size, validation, print_every, patience;
@@ -347,44 +316,48 @@ static Options parse_options(int argc, char **argv)
                  .print_every = 1,
                  .lr_end = -1,
                  .train = train_options_default()};
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            exit(0);
-        } else if (option_is(argv[i], "--l2")) {
-            o.l2 = option_nonnegative(argc, argv, &i);
-        } else if (option_is(argv[i], "--dropout")) {
-            o.dropout = option_nonnegative(argc, argv, &i);
-            if (o.dropout > 0.9)
-                usage_error("--dropout expects a probability from 0 to 0.9, "
-                            "got %g",
-                            o.dropout);
-        } else if (option_is(argv[i], "--stop-on")) {
-            const char *what = option_value(argc, argv, &i);
-            if (strcmp(what, "cost") != 0 && strcmp(what, "accuracy") != 0)
-                usage_error("--stop-on expects cost or accuracy, got '%s'",
-                            what);
-            o.watch_cost = strcmp(what, "cost") == 0;
-        } else if (option_is(argv[i], "--patience")) {
-            o.patience = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--epochs")) {
-            o.epochs = option_long(argc, argv, &i, 1, 100000);
-        } else if (option_is(argv[i], "--train-size")) {
-            o.train_size = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--validation")) {
-            o.validation = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--lr-end")) {
-            o.lr_end = option_positive(argc, argv, &i);
-        } else if (option_is(argv[i], "--print-every")) {
-            o.print_every = option_long(argc, argv, &i, 1, LONG_MAX);
-        } else if (option_is(argv[i], "--save")) {
-            o.save = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--l2-sweep")) {
-            o.n_sweep = option_numbers(argc, argv, &i, o.sweep, MAX_SWEEP, 1);
-        } else if (!train_option_parse(&o.train, argc, argv, &i)) {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
+    const Option options[] = {
+        {"--l2", "X", OPTION_NONNEGATIVE, &o.l2,
+         .help = "weight decay lambda (default 0: none)"},
+        {"--dropout", "P", OPTION_NONNEGATIVE, &o.dropout,
+         .help = "drop each hidden neuron with probability P, in\n"
+                 "[0, 0.9] (default 0: none)"},
+        {"--patience", "N", OPTION_WHOLE, &o.patience, 0, LONG_MAX,
+         .help = "early stopping: stop after N epochs without a\n"
+                 "better validation accuracy, and keep the best\n"
+                 "network (default 0: train all epochs, keep last)"},
+        {"--stop-on", "WHAT", OPTION_CHOICE, &o.watch_cost,
+         .choices = "accuracy|cost",
+         .help = "what early stopping watches on the validation\n"
+                 "split: accuracy (default) or cost"},
+        {"--epochs", "N", OPTION_WHOLE, &o.epochs, 1, 100000,
+         .help = "at most N epochs (default 20)"},
+        {"--train-size", "N", OPTION_WHOLE, &o.train_size, 1, LONG_MAX,
+         .help = "train on only the first N digits (default: all\n"
+                 "but the validation split)"},
+        {"--validation", "N", OPTION_WHOLE, &o.validation, 1, LONG_MAX,
+         .help = "hold out the last N training digits (default 10000)"},
+        {"--lr-end", "X", OPTION_POSITIVE, &o.lr_end,
+         .help = "let the learning rate fall linearly to X by the\n"
+                 "last epoch (default: constant)"},
+        {"--print-every", "N", OPTION_WHOLE, &o.print_every, 1, LONG_MAX,
+         .help = "print every Nth epoch (default 1)"},
+        {"--save", "FILE", OPTION_TEXT, &o.save,
+         .help = "write the kept network to FILE"},
+        {"--l2-sweep", "LIST", OPTION_NUMBERS, o.sweep, 0, MAX_SWEEP,
+         .count = &o.n_sweep,
+         .help = "with --seeds N: train with each weight decay of\n"
+                 "LIST (such as 0,0.001,0.01; at most 10 values)\n"
+                 "and show each one's validation accuracy and cost"},
+        TRAIN_OPTIONS(&o.train),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Train like chapter 8, with regularisation, and report "
+                  "training,\nvalidation and test accuracy after each epoch.",
+                  argc, argv);
+    if (o.dropout > 0.9)
+        usage_error("--dropout expects a probability from 0 to 0.9, got %g",
+                    o.dropout);
     if (o.n_sweep > 0 && o.train.n_seeds == 0)
         usage_error("--l2-sweep compares settings, so it needs --seeds N "
                     "(such as --seeds 5)");
@@ -762,7 +735,7 @@ int main(int argc, char **argv)
         fail_with(&err);
     if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
                        o.validation, o.train.batch, &err) != 0)
-        usage_error("%s", err.msg);
+        fail_with(&err);
     int status = o.n_sweep > 0         ? sweep_run(&o, &sets, &err)
                  : o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
                                        : single_run(&o, &sets, &err);

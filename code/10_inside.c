@@ -380,26 +380,6 @@ int image_to_mnist(float *x, const Image *image, Error *err)
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH10_NO_MAIN
 
-static void usage(void)
-{
-    printf("Usage: %s --model FILE [--classify IMAGE.pgm | --neurons SEED]\n"
-           "          [--data DIR] [--out DIR]\n"
-           "Look inside a network saved by chapter 7 or 9.\n"
-           "  --model FILE       the saved network (from --save)\n"
-           "  --classify IMAGE   read a digit of your own from a PGM image\n"
-           "                     and show the network's probabilities\n"
-           "  --neurons SEED     instead of the confusion matrix: how often\n"
-           "                     each neuron of the first two hidden layers\n"
-           "                     (16 or fewer each) is on for the training\n"
-           "                     digits, and how far the first layer's\n"
-           "                     weights moved from where chapter 7 started\n"
-           "                     them (from the seed SEED, with He's rule)\n"
-           "  --data DIR         folder with the MNIST files (default "
-           "data/mnist)\n"
-           "  --out DIR          also write the figure data and values.txt\n",
-           program_name);
-}
-
 static int classify(Network *net, const char *path)
 {
     Image image;
@@ -674,76 +654,16 @@ static int hidden_report(Network *net, const Digits *train, uint64_t seed,
     return status;
 }
 
-int main(int argc, char **argv)
-{
-    cli_init(argc, argv);
-    const char *data_dir = "data/mnist", *model = NULL, *image = NULL,
-               *out_dir = NULL;
-    long start_seed = -1; /* --neurons SEED: -1 for none */
-    for (int i = 1; i < argc; i++) {
-        if (option_is(argv[i], "--help")) {
-            usage();
-            return 0;
-        } else if (option_is(argv[i], "--model")) {
-            model = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--classify")) {
-            image = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--neurons")) {
-            start_seed = option_long(argc, argv, &i, 0, LONG_MAX);
-        } else if (option_is(argv[i], "--data")) {
-            data_dir = option_value(argc, argv, &i);
-        } else if (option_is(argv[i], "--out")) {
-            out_dir = option_value(argc, argv, &i);
-        } else {
-            usage_error("unknown option '%s'", argv[i]);
-        }
-    }
-    if (model == NULL)
-        usage_error("--model FILE is needed (save one with bin/07_sgd --save "
-                    "FILE)");
-    Network net;
-    Error err;
-    if (network_load(&net, model, EVALUATE_BATCH, &err) != 0)
-        fail_with(&err);
-    if (image != NULL) {
-        /* A digit of your own needs the network, not MNIST. */
-        if (net.sizes[0] != 784 || net.sizes[net.n_layers] != 10) {
-            error_set(&err,
-                      "%s: a network for %d inputs and %d classes; "
-                      "--classify prepares 28 x 28 digits for 10 classes",
-                      model, net.sizes[0], net.sizes[net.n_layers]);
-            fail_with(&err);
-        }
-        classify(&net, image);
-        network_free(&net);
-        return 0;
-    }
-    Digits train, test;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    if (network_check_data(&net, model, &test, &err) != 0)
-        fail_with(&err);
-    if (start_seed >= 0) { /* --neurons: on the training digits */
-        int status =
-            hidden_report(&net, &train, (uint64_t)start_seed, out_dir, &err);
-        network_free(&net);
-        digits_free(&train);
-        digits_free(&test);
-        if (status != 0 || outputs_commit(&err) != 0)
-            fail_with(&err);
-        return 0;
-    }
-    digits_free(&train);
-
-    long counts[10][10];
-    confusion_count(counts, &net, &test);
-    long right = 0;
-    for (int t = 0; t < 10; t++)
-        right += counts[t][t];
+/* What the confusion matrix says. */
+typedef struct {
+    long counts[10][10], right, worst_count;
     int worst_label, worst_answer;
-    long worst_count = most_common_mistake(&worst_label, &worst_answer, counts);
-    printf("%s on the %zu test digits: %.2f%% right.\n\n", model, test.n,
-           100.0 * (double)right / (double)test.n);
+} Confusion;
+
+static void print_confusion(const Confusion *c, const char *model, size_t n)
+{
+    printf("%s on the %zu test digits: %.2f%% right.\n\n", model, n,
+           100.0 * (double)c->right / (double)n);
     printf("Confusion matrix (rows: the true digit, columns: the network's "
            "answer):\n\n       ");
     for (int a = 0; a < 10; a++)
@@ -752,47 +672,115 @@ int main(int argc, char **argv)
     for (int t = 0; t < 10; t++) {
         printf("  %d   ", t);
         for (int a = 0; a < 10; a++)
-            printf("%6ld", counts[t][a]);
+            printf("%6ld", c->counts[t][a]);
         printf("\n");
     }
-    printf("\nThe most common mistake: %ld %ds read as %d.\n", worst_count,
-           worst_label, worst_answer);
+    printf("\nThe most common mistake: %ld %ds read as %d.\n", c->worst_count,
+           c->worst_label, c->worst_answer);
+}
 
+static int write_confusion(const char *dir, const Confusion *c, Network *net,
+                           const Digits *test, Error *err)
+{
+    FILE *matrix = output_open(dir, "confusion.dat", err);
+    if (matrix == NULL)
+        return -1;
+    for (int t = 0; t < 10; t++)
+        for (int a = 0; a < 10; a++)
+            fprintf(matrix, "%d %d %ld\n", a, t, c->counts[t][a]);
+    if (output_close(matrix, dir, "confusion.dat", err) != 0 ||
+        write_weights(dir, net, test->rows, test->cols, err) != 0 ||
+        write_errors(dir, net, test, err) != 0)
+        return -1;
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    double accuracy = 100.0 * (double)c->right / (double)test->n;
+    fprintf(values,
+            "accuracy %.2f\nerrors %ld\nworst_count %ld\nworst_label %d\n"
+            "worst_answer %d\n",
+            accuracy, (long)test->n - c->right, c->worst_count, c->worst_label,
+            c->worst_answer);
+    fprintf(values,
+            "headline %.2f%% right; most common mistake %d read as %d\n",
+            accuracy, c->worst_label, c->worst_answer);
+    return output_close(values, dir, "values.txt", err);
+}
+
+/* The network's confusion matrix on the test set, printed (and with
+ * out_dir, its data and the figures' written). */
+static int confusion_report(Network *net, const char *model, const Digits *test,
+                            const char *out_dir, Error *err)
+{
+    Confusion c = {.right = 0};
+    confusion_count(c.counts, net, test);
+    for (int t = 0; t < 10; t++)
+        c.right += c.counts[t][t];
+    c.worst_count =
+        most_common_mistake(&c.worst_label, &c.worst_answer, c.counts);
+    print_confusion(&c, model, test->n);
+    return out_dir != NULL ? write_confusion(out_dir, &c, net, test, err) : 0;
+}
+
+/* A digit of your own needs the network, not MNIST. */
+static int classify_own(Network *net, const char *model, const char *image,
+                        Error *err)
+{
+    if (net->sizes[0] != 784 || net->sizes[net->n_layers] != 10)
+        return error_set(err,
+                         "%s: a network for %d inputs and %d classes; "
+                         "--classify prepares 28 x 28 digits for 10 classes",
+                         model, net->sizes[0], net->sizes[net->n_layers]);
+    classify(net, image);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv);
+    const char *data_dir = "data/mnist", *model = NULL, *image = NULL,
+               *out_dir = NULL;
+    long start_seed = -1; /* --neurons SEED: -1 for none */
+    const Option options[] = {
+        {"--model", "FILE", OPTION_TEXT, &model,
+         .help = "the saved network (from --save); needed"},
+        {"--classify", "IMAGE", OPTION_TEXT, &image,
+         .help = "read a digit of your own from a PGM image\n"
+                 "and show the network's probabilities"},
+        {"--neurons", "SEED", OPTION_WHOLE, &start_seed, 0, LONG_MAX,
+         .help = "instead of the confusion matrix: how often\n"
+                 "each neuron of the first two hidden layers\n"
+                 "(16 or fewer each) is on for the training\n"
+                 "digits, and how far the first layer's\n"
+                 "weights moved from where chapter 7 started\n"
+                 "them (from the seed SEED, with He's rule)"},
+        OPTION_DATA(&data_dir),
+        OPTION_OUT(&out_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Look inside a network saved by chapter 7 or 9.", argc, argv);
+    if (model == NULL)
+        usage_error("--model FILE is needed (save one with bin/07_sgd --save "
+                    "FILE)");
+    Network net;
+    Digits train, test;
+    Error err;
+    if (network_load(&net, model, EVALUATE_BATCH, &err) != 0)
+        fail_with(&err);
     int status = 0;
-    if (out_dir != NULL) {
-        FILE *matrix = output_open(out_dir, "confusion.dat", &err);
-        status = matrix == NULL ? -1 : 0;
-        if (matrix != NULL) {
-            for (int t = 0; t < 10; t++)
-                for (int a = 0; a < 10; a++)
-                    fprintf(matrix, "%d %d %ld\n", a, t, counts[t][a]);
-            status = output_close(matrix, out_dir, "confusion.dat", &err);
-        }
-        if (status == 0)
-            status = write_weights(out_dir, &net, test.rows, test.cols, &err);
-        if (status == 0)
-            status = write_errors(out_dir, &net, &test, &err);
-        FILE *values =
-            status == 0 ? output_open(out_dir, "values.txt", &err) : NULL;
-        if (values != NULL) {
-            fprintf(values,
-                    "accuracy %.2f\nerrors %ld\nworst_count %ld\n"
-                    "worst_label %d\nworst_answer %d\n",
-                    100.0 * (double)right / (double)test.n,
-                    (long)test.n - right, worst_count, worst_label,
-                    worst_answer);
-            fprintf(values,
-                    "headline %.2f%% right; most common mistake %d "
-                    "read as %d\n",
-                    100.0 * (double)right / (double)test.n, worst_label,
-                    worst_answer);
-            status = output_close(values, out_dir, "values.txt", &err);
-        } else {
-            status = -1;
-        }
+    if (image != NULL) {
+        status = classify_own(&net, model, image, &err);
+    } else if ((status = mnist_load(&train, &test, data_dir, &err)) == 0) {
+        status = network_check_data(&net, model, &test, &err);
+        if (status == 0 && start_seed >= 0) /* on the training digits */
+            status = hidden_report(&net, &train, (uint64_t)start_seed, out_dir,
+                                   &err);
+        else if (status == 0)
+            status = confusion_report(&net, model, &test, out_dir, &err);
+        digits_free(&train);
+        digits_free(&test);
     }
     network_free(&net);
-    digits_free(&test);
     if (status != 0 || outputs_commit(&err) != 0)
         fail_with(&err);
     return 0;

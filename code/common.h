@@ -49,6 +49,7 @@
  * prints it and exits. */
 typedef struct {
     char msg[512];
+    int usage; /* 1: the command line is at fault (exit 2), 0: data (1) */
 } Error;
 // @end error
 
@@ -63,6 +64,8 @@ const char *program_name = "workbook";
 
 int error_set(Error *err, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+int usage_set(Error *err, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 void exercise_todo(const char *id);
 void cli_init(int argc, char **argv);
 _Noreturn void usage_error(const char *format, ...)
@@ -76,6 +79,52 @@ double option_nonnegative(int argc, char **argv, int *i);
 int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes);
 int option_numbers(int argc, char **argv, int *i, double *values,
                    int max_values, int zero_allowed);
+
+/* One command-line option of a program: its name, the shape of its value
+ * (for --help), what it may be, where it goes, and a line of help. Each
+ * program lists its options once, in a table: options_parse reads argv
+ * against it, --help prints it, and a bad value gets one line naming the
+ * option and exit 2. */
+typedef enum {
+    OPTION_TEXT,        /* const char *: a file or a folder */
+    OPTION_WHOLE,       /* long, from min to max (LONG_MAX: no upper limit) */
+    OPTION_POSITIVE,    /* double: positive, and a float can hold it */
+    OPTION_NONNEGATIVE, /* double: 0 or positive */
+    OPTION_CHOICE,      /* int: where the value is among `choices` */
+    OPTION_SIZES,       /* int[max]: layer sizes, such as 16,16; with min 0,
+                           "none" gives none; how many goes to *count */
+    OPTION_NUMBERS,     /* double[max]: positive numbers (with min 0: or 0);
+                           how many goes to *count */
+    OPTION_FLAG         /* int: set to 1; the option takes no value */
+} OptionKind;
+
+typedef struct {
+    const char *name, *value; /* "--seed", "N" */
+    OptionKind kind;
+    void *target;
+    long min, max;
+    const char *choices; /* OPTION_CHOICE: "small|he" */
+    int *count;          /* OPTION_SIZES, OPTION_NUMBERS */
+    const char *help;    /* one line, or several separated by '\n' */
+} Option;
+
+void options_parse(const Option *options, int n_options, const char *about,
+                   int argc, char **argv);
+
+/* Entries most tables hold. */
+// clang-format off
+#define OPTION_DATA(target)                                                   \
+    {"--data", "DIR", OPTION_TEXT, target,                                    \
+     .help = "folder with the MNIST files (default data/mnist)"}
+#define OPTION_OUT(target)                                                    \
+    {"--out", "DIR", OPTION_TEXT, target,                                     \
+     .help = "also write the data for the chapter's figures and\n"            \
+             "values.txt into DIR"}
+#define OPTION_SEED(target)                                                   \
+    {"--seed", "N", OPTION_WHOLE, target, 0, LONG_MAX,                        \
+     .help = "seed of the random weights (default 1)"}
+// clang-format on
+#define OPTIONS_COUNT(table) ((int)(sizeof table / sizeof table[0]))
 double seconds_now(void);
 int memory_check(size_t bytes, const char *what, Error *err);
 FILE *input_open(const char *path, size_t *size, Error *err);
@@ -96,9 +145,22 @@ int error_set(Error *err, const char *format, ...)
     va_start(args, format);
     vsnprintf(err->msg, sizeof err->msg, format, args);
     va_end(args);
+    err->usage = 0;
     return -1;
 }
 // @end error_set
+
+/* The same for a command line that cannot work (an option's value that
+ * does not fit the data, say): fail_with then exits 2, as usage_error. */
+int usage_set(Error *err, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(err->msg, sizeof err->msg, format, args);
+    va_end(args);
+    err->usage = 1;
+    return -1;
+}
 
 /* In the student edition, a function whose solution was cut out calls
  * this: the first time, it says so on stderr, so that a program that prints
@@ -147,9 +209,12 @@ void usage_error(const char *format, ...)
     exit(2);
 }
 
-/* Bad data or a failed write: print the message main got back, exit 1. */
+/* Bad data or a failed write: print the message main got back, exit 1
+ * (or, for a usage_set error, as usage_error does). */
 void fail_with(const Error *err)
 {
+    if (err->usage)
+        usage_error("%s", err->msg);
     fprintf(stderr, "%s: %s\n", program_name, err->msg);
     exit(1);
 }
@@ -271,11 +336,120 @@ int option_numbers(int argc, char **argv, int *i, double *values,
 {
     /* Like option_real: each must fit in a float. */
     return option_list(argc, argv, i, values, max_values,
-                       zero_allowed ? 0.0 : (double)FLT_MIN, (double)FLT_MAX,
-                       0,
+                       zero_allowed ? 0.0 : (double)FLT_MIN, (double)FLT_MAX, 0,
                        zero_allowed ? "non-negative numbers"
                                     : "positive numbers",
                        zero_allowed ? "0,0.001,0.01" : "0.01,0.3,3");
+}
+
+/* --help: the program's options, from its table. */
+static void options_help(const Option *options, int n_options,
+                         const char *about)
+{
+    printf("Usage: %s [options]\n%s\n", program_name, about);
+    for (int k = 0; k < n_options; k++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s", options[k].name,
+                 options[k].value ? " " : "",
+                 options[k].value ? options[k].value : "");
+        printf("  %-16s ", head);
+        for (const char *c = options[k].help; *c != '\0'; c++) {
+            putchar(*c);
+            if (*c == '\n')
+                printf("%19s", "");
+        }
+        putchar('\n');
+    }
+}
+
+/* The value of OPTION_CHOICE `option` after argv[*i]: its place among the
+ * choices ("small|he": "he" is 1). */
+static int option_choice(const Option *option, int argc, char **argv, int *i)
+{
+    const char *text = option_value(argc, argv, i);
+    size_t n = strlen(text);
+    int index = 0;
+    for (const char *c = option->choices; *c != '\0'; index++) {
+        size_t length = strcspn(c, "|");
+        if (length == n && strncmp(c, text, n) == 0)
+            return index;
+        c += length + (c[length] == '|');
+    }
+    /* The choices as a reader says them: "small or he", "a, b or c". */
+    char list[256];
+    size_t n_list = 0;
+    const char *last = strrchr(option->choices, '|');
+    for (const char *c = option->choices;
+         *c != '\0' && n_list + 5 < sizeof list; c++) {
+        const char *join = c == last ? " or " : ", ";
+        if (*c != '|') {
+            list[n_list++] = *c;
+        } else {
+            memcpy(list + n_list, join, strlen(join));
+            n_list += strlen(join);
+        }
+    }
+    list[n_list] = '\0';
+    usage_error("%s expects %s, got '%s'", option->name, list, text);
+}
+
+/* Read argv[*i] (and its value) into `option`'s target. */
+static void option_read(const Option *option, int argc, char **argv, int *i)
+{
+    switch (option->kind) {
+    case OPTION_TEXT:
+        *(const char **)option->target = option_value(argc, argv, i);
+        break;
+    case OPTION_WHOLE:
+        *(long *)option->target =
+            option_long(argc, argv, i, option->min, option->max);
+        break;
+    case OPTION_POSITIVE:
+        *(double *)option->target = option_positive(argc, argv, i);
+        break;
+    case OPTION_NONNEGATIVE:
+        *(double *)option->target = option_nonnegative(argc, argv, i);
+        break;
+    case OPTION_CHOICE:
+        *(int *)option->target = option_choice(option, argc, argv, i);
+        break;
+    case OPTION_SIZES:
+        if (option->min == 0 && *i + 1 < argc &&
+            strcmp(argv[*i + 1], "none") == 0) {
+            *option->count = 0;
+            *i += 1;
+        } else {
+            *option->count =
+                option_sizes(argc, argv, i, option->target, (int)option->max);
+        }
+        break;
+    case OPTION_NUMBERS:
+        *option->count = option_numbers(argc, argv, i, option->target,
+                                        (int)option->max, option->min == 0);
+        break;
+    case OPTION_FLAG:
+        *(int *)option->target = 1;
+        break;
+    }
+}
+
+/* Read every option of argv into the targets of `options`; --help prints
+ * them (after the line `about`) and exits 0. */
+void options_parse(const Option *options, int n_options, const char *about,
+                   int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (option_is(argv[i], "--help")) {
+            options_help(options, n_options, about);
+            exit(0);
+        }
+        int k = 0;
+        while (k < n_options && !option_is(argv[i], options[k].name))
+            k++;
+        if (k == n_options)
+            usage_error("unknown option '%s'", argv[i]);
+        option_read(&options[k], argc, argv, &i);
+    }
 }
 
 /* Wall-clock seconds from an arbitrary start; subtract two readings. */

@@ -30,7 +30,7 @@ static const char *write_idx(const char *name, int type, int n_dims,
 static void expect_idx_error(const char *path, const char *expected)
 {
     Idx idx;
-    Error err = {{0}};
+    Error err = {0};
     int status = idx_load(&idx, path, &err);
     ck_assert_msg(status == -1,
                   "idx_load(%s) should fail with '%s' but returned %d", path,
@@ -229,7 +229,7 @@ static void expect_digits_error(const char *images, const char *labels,
                                 const char *expected)
 {
     Digits digits;
-    Error err = {{0}};
+    Error err = {0};
     ck_assert_msg(digits_load(&digits, images, labels, &err) == -1,
                   "digits_load should fail with '%s'", expected);
     ck_assert_msg(strstr(err.msg, expected) != NULL,

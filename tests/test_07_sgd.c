@@ -146,7 +146,7 @@ static void expect_load_error(void (*damage)(uint8_t *, size_t *),
     const int sizes[3] = {4, 3, 2};
     Network net, loaded;
     random_network(&net, sizes, 3);
-    Error err = {{0}};
+    Error err = {0};
     const char *path = temp_path("model");
     ck_assert(network_save(&net, path, &err) == 0);
     uint8_t bytes[1024];

@@ -12,7 +12,7 @@ static void expect_pgm_error(const char *name, const char *content, size_t size,
 {
     temp_write(name, content, size);
     Image image;
-    Error err = {{0}};
+    Error err = {0};
     ck_assert_msg(pgm_load(&image, temp_path(name), &err) == -1,
                   "%s should be refused with '%s'", name, expected);
     ck_assert_msg(strstr(err.msg, expected) && strstr(err.msg, name),

@@ -40,7 +40,7 @@ static char *assemble(int *status, Error *err)
 static void expect_book_error(const char *chapter, const char *expected)
 {
     write_tree(chapter);
-    Error err = {{0}};
+    Error err = {0};
     int status;
     free(assemble(&status, &err));
     ck_assert_msg(status == -1, "the book should fail with '%s'", expected);
