@@ -49,6 +49,8 @@ int count_correct(const float *p, const uint8_t *labels, int n_batch,
 int count_top_k(const float *p, const uint8_t *labels, int n_batch,
                 int n_classes, int k);
 int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden);
+int layers_alloc(Affine *layers, float **buffers, const int *sizes,
+                 int n_layers, int max_batch, Error *err);
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err);
 void network_free(Network *net);
@@ -161,6 +163,23 @@ int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden)
  * with all weights 0, and buffers for batches of up to max_batch. A network
  * larger than MEMORY_CAP is refused before anything is allocated (training
  * needs as much again for the gradients, never more). */
+/* For each of n_layers layers, an Affine of sizes[l] -> sizes[l + 1], all
+ * 0, and a buffer for one value per neuron for a batch: buffers[l],
+ * [max_batch x sizes[l + 1]]. A network keeps its layers' outputs in them,
+ * its gradients (chapter 6) the gradients with respect to those outputs.
+ * Returns 0, or -1: then the caller frees what was made. */
+int layers_alloc(Affine *layers, float **buffers, const int *sizes,
+                 int n_layers, int max_batch, Error *err)
+{
+    for (int l = 0; l < n_layers; l++) {
+        buffers[l] = malloc((size_t)max_batch * sizes[l + 1] * sizeof(float));
+        if (buffers[l] == NULL ||
+            affine_init(&layers[l], sizes[l], sizes[l + 1], err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err)
 {
@@ -184,14 +203,9 @@ int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
     if (memory_check(floats * sizeof(float), what, err) != 0)
         return -1;
     net->inputs = malloc((size_t)max_batch * sizes[0] * sizeof(float));
-    int failed = net->inputs == NULL;
-    for (int l = 0; l < net->n_layers && !failed; l++) {
-        net->outputs[l] =
-            malloc((size_t)max_batch * sizes[l + 1] * sizeof(float));
-        failed = net->outputs[l] == NULL ||
-                 affine_init(&net->layers[l], sizes[l], sizes[l + 1], err);
-    }
-    if (failed) {
+    if (net->inputs == NULL ||
+        layers_alloc(net->layers, net->outputs, sizes, net->n_layers, max_batch,
+                     err) != 0) {
         network_free(net);
         return error_set(err, "out of memory for the network");
     }

@@ -202,15 +202,8 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
 int gradients_init(Gradients *grads, const Network *net, Error *err)
 {
     *grads = (Gradients){.n_layers = net->n_layers};
-    int failed = 0;
-    for (int l = 0; l < net->n_layers && !failed; l++) {
-        grads->deltas[l] =
-            malloc((size_t)net->max_batch * net->sizes[l + 1] * sizeof(float));
-        failed = grads->deltas[l] == NULL ||
-                 affine_init(&grads->layers[l], net->sizes[l],
-                             net->sizes[l + 1], err) != 0;
-    }
-    if (failed) {
+    if (layers_alloc(grads->layers, grads->deltas, net->sizes, net->n_layers,
+                     net->max_batch, err) != 0) {
         gradients_free(grads);
         return error_set(err, "out of memory for the gradients");
     }

@@ -409,6 +409,50 @@ static int seed_run(double measures[N_MEASURES], double *test_curve,
 
 /* --seeds N: the same run with each seed from 1 to N; a row per seed. The
  * test set's cost and accuracy after every epoch go to seeds.tsv. */
+/* seeds.tsv: the test set's cost and accuracy after every epoch, for each
+ * seed. curves: [n_seeds x epochs x 2]. */
+static int write_seed_curves(const char *dir, const double *curves,
+                             long n_seeds, long epochs, Error *err)
+{
+    FILE *table = output_open(dir, "seeds.tsv", err);
+    if (table == NULL)
+        return -1;
+    fprintf(table, "# epoch");
+    for (long seed = 1; seed <= n_seeds; seed++)
+        fprintf(table, "\ttest_cost_%ld\ttest_acc_%ld", seed, seed);
+    for (long epoch = 1; epoch <= epochs; epoch++) {
+        fprintf(table, "\n%ld", epoch);
+        for (long seed = 0; seed < n_seeds; seed++) {
+            const double *at = curves + (seed * epochs + epoch - 1) * 2;
+            fprintf(table, "\t%.4f\t%.4f", at[0], at[1]);
+        }
+    }
+    fprintf(table, "\n");
+    return output_close(table, dir, "seeds.tsv", err);
+}
+
+static int write_seed_values(const char *dir, const OverSeeds *columns,
+                             const Options *o, const Sets *sets, Error *err)
+{
+    FILE *values = output_open(dir, "values.txt", err);
+    if (values == NULL)
+        return -1;
+    const char *keys[N_MEASURES] = {"test_accuracy",     "gap",
+                                    "lowest_cost_epoch", "cost_rise",
+                                    "accuracy_after",    "noise_confidence",
+                                    "train_accuracy",    "test_confidence"};
+    for (int m = 0; m < N_MEASURES; m++)
+        over_seeds_write(values, keys[m], &columns[m]);
+    fprintf(values, "train_size %zu\nepochs %ld\nseeds %ld\n", sets->train.n,
+            o->epochs, o->train.n_seeds);
+    fprintf(values, "headline %zu digits, %ld seeds: gap %.2f to %.2f\n",
+            sets->train.n, o->train.n_seeds, over_seeds_min(&columns[GAP]),
+            over_seeds_max(&columns[GAP]));
+    return output_close(values, dir, "values.txt", err);
+}
+
+/* --seeds N: the same run with each seed from 1 to N; a row per seed. The
+ * test set's cost and accuracy after every epoch go to seeds.tsv. */
 static int seeds_run(const Options *o, const Sets *sets, Error *err)
 {
     OverSeeds columns[N_MEASURES] = {
@@ -431,61 +475,26 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
            "%g), once with each seed from 1 to %ld:\n\n",
            sets->train.n, o->shuffle_labels ? " with shuffled labels" : "",
            o->epochs, o->train.learning_rate, o->train.n_seeds);
-    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+    int status = 0;
+    for (long seed = 1; seed <= o->train.n_seeds && status == 0; seed++) {
         double measures[N_MEASURES];
-        if (seed_run(measures, curves + (seed - 1) * o->epochs * 2, o, sets,
-                     seed, err) != 0) {
-            free(curves);
-            return -1;
-        }
-        for (int m = 0; m < N_MEASURES; m++)
+        status = seed_run(measures, curves + (seed - 1) * o->epochs * 2, o,
+                          sets, seed, err);
+        for (int m = 0; m < N_MEASURES && status == 0; m++)
             columns[m].values[columns[m].n++] = measures[m];
     }
-    over_seeds_table(stdout, columns, NOISE_CONF + 1);
-    printf("\nOn the test digits themselves, their mean confidence runs from "
-           "%.1f%% to %.1f%%.\n",
-           over_seeds_min(&columns[TEST_CONF]),
-           over_seeds_max(&columns[TEST_CONF]));
-    int status = 0;
-    if (o->train.out_dir != NULL) {
-        FILE *table = output_open(o->train.out_dir, "seeds.tsv", err);
-        status = table == NULL ? -1 : 0;
-        for (long epoch = 0; table != NULL && epoch <= o->epochs; epoch++) {
-            fprintf(table, epoch == 0 ? "# epoch" : "%ld", epoch);
-            for (long seed = 0; seed < o->train.n_seeds; seed++) {
-                const double *at = curves + (seed * o->epochs + epoch - 1) * 2;
-                if (epoch == 0)
-                    fprintf(table, "\ttest_cost_%ld\ttest_acc_%ld", seed + 1,
-                            seed + 1);
-                else
-                    fprintf(table, "\t%.4f\t%.4f", at[0], at[1]);
-            }
-            fprintf(table, "\n");
-        }
-        if (table != NULL)
-            status = output_close(table, o->train.out_dir, "seeds.tsv", err);
-        FILE *values = status == 0
-                           ? output_open(o->train.out_dir, "values.txt", err)
-                           : NULL;
-        if (values != NULL) {
-            const char *keys[N_MEASURES] = {
-                "test_accuracy",     "gap",
-                "lowest_cost_epoch", "cost_rise",
-                "accuracy_after",    "noise_confidence",
-                "train_accuracy",    "test_confidence"};
-            for (int m = 0; m < N_MEASURES; m++)
-                over_seeds_write(values, keys[m], &columns[m]);
-            fprintf(values, "train_size %zu\nepochs %ld\nseeds %ld\n",
-                    sets->train.n, o->epochs, o->train.n_seeds);
-            fprintf(
-                values, "headline %zu digits, %ld seeds: gap %.2f to %.2f\n",
-                sets->train.n, o->train.n_seeds, over_seeds_min(&columns[GAP]),
-                over_seeds_max(&columns[GAP]));
-            status = output_close(values, o->train.out_dir, "values.txt", err);
-        } else {
-            status = -1;
-        }
+    if (status == 0) {
+        over_seeds_table(stdout, columns, NOISE_CONF + 1);
+        printf("\nOn the test digits themselves, their mean confidence runs "
+               "from %.1f%% to %.1f%%.\n",
+               over_seeds_min(&columns[TEST_CONF]),
+               over_seeds_max(&columns[TEST_CONF]));
     }
+    if (status == 0 && o->train.out_dir != NULL)
+        status = write_seed_curves(o->train.out_dir, curves, o->train.n_seeds,
+                                   o->epochs, err);
+    if (status == 0 && o->train.out_dir != NULL)
+        status = write_seed_values(o->train.out_dir, columns, o, sets, err);
     free(curves);
     return status;
 }

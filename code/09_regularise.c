@@ -486,6 +486,47 @@ static int write_values(const Options *o, const Sets *sets, long epochs_run,
 /* The run the book shows: every epoch scored on all three sets (printed
  * every print_every epochs, logged to curves.tsv); early stopping if
  * asked; the kept network scored, saved and its values written. */
+/* The epochs of the run the book shows: after each, all three sets
+ * scored, printed every print_every epochs and logged to curves (if not
+ * NULL); early stopping may end it. Returns how many epochs ran. */
+static long train_and_watch(Run *run, const Options *o, const Sets *sets,
+                            FILE *curves)
+{
+    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
+           "test", "gap");
+    long epoch;
+    for (epoch = 1; epoch <= o->epochs; epoch++) {
+        Error err;
+        if (run_epoch(run, o, sets, &err) != 0) {
+            fflush(stdout);
+            fail_with(&err);
+        }
+        Score on_train = network_evaluate(&run->net, &sets->train);
+        Score on_validation = network_evaluate(&run->net, &sets->validation);
+        Score on_test = network_evaluate(&run->net, &sets->test);
+        int stop =
+            early_stopping_update(&run->stop, &run->net, on_validation, epoch);
+        if (epoch % o->print_every == 0 || epoch == o->epochs || stop)
+            printf("%7ld %9.2f%% %11.2f%% %9.2f%% %6.2f pts\n", epoch,
+                   100.0 * on_train.accuracy, 100.0 * on_validation.accuracy,
+                   100.0 * on_test.accuracy,
+                   100.0 * (on_train.accuracy - on_test.accuracy));
+        if (curves != NULL)
+            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
+                    on_train.loss, on_train.accuracy, on_validation.loss,
+                    on_validation.accuracy, on_test.loss, on_test.accuracy);
+        if (stop) {
+            printf("No better validation %s for %ld epochs: stop.\n",
+                   o->watch_cost ? "cost" : "accuracy", o->patience);
+            return epoch;
+        }
+    }
+    return o->epochs;
+}
+
+/* The run the book shows: every epoch scored on all three sets (printed
+ * every print_every epochs, logged to curves.tsv); early stopping if
+ * asked; the kept network scored, saved and its values written. */
 static int single_run(const Options *o, const Sets *sets, Error *err)
 {
     Run run;
@@ -500,36 +541,8 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
                         "validation_acc\ttest_cost\ttest_acc\n");
     }
     print_settings(o, sets);
-    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
-           "test", "gap");
     double start = seconds_now();
-    long epoch;
-    for (epoch = 1; epoch <= o->epochs; epoch++) {
-        if (run_epoch(&run, o, sets, err) != 0) {
-            fflush(stdout);
-            fail_with(err);
-        }
-        Score on_train = network_evaluate(&run.net, &sets->train);
-        Score on_validation = network_evaluate(&run.net, &sets->validation);
-        Score on_test = network_evaluate(&run.net, &sets->test);
-        int stop =
-            early_stopping_update(&run.stop, &run.net, on_validation, epoch);
-        if (epoch % o->print_every == 0 || epoch == o->epochs || stop)
-            printf("%7ld %9.2f%% %11.2f%% %9.2f%% %6.2f pts\n", epoch,
-                   100.0 * on_train.accuracy, 100.0 * on_validation.accuracy,
-                   100.0 * on_test.accuracy,
-                   100.0 * (on_train.accuracy - on_test.accuracy));
-        if (curves != NULL)
-            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
-                    on_train.loss, on_train.accuracy, on_validation.loss,
-                    on_validation.accuracy, on_test.loss, on_test.accuracy);
-        if (stop) {
-            printf("No better validation %s for %ld epochs: stop.\n",
-                   o->watch_cost ? "cost" : "accuracy", o->patience);
-            break;
-        }
-    }
-    long epochs_run = epoch > o->epochs ? o->epochs : epoch;
+    long epochs_run = train_and_watch(&run, o, sets, curves);
     Score kept[3];
     run_finish(&run, sets, epochs_run, kept);
     printf("\nKept the network of epoch %ld: training %.2f%%, validation "
@@ -540,7 +553,6 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
     printf("\ntest accuracy: %.2f%%\n", 100.0 * kept[2].accuracy);
     fprintf(stderr, "%s: trained in %.1f s\n", program_name,
             seconds_now() - start);
-
     int status = network_is_finite(&run.stop.best)
                      ? 0
                      : not_finite_error(err, o->train.learning_rate);
@@ -549,12 +561,11 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
         if (status == 0)
             printf("saved the network to %s\n", o->save);
     }
-    if (status == 0 && curves != NULL) {
+    if (status == 0 && curves != NULL)
         status = output_close(curves, o->train.out_dir, "curves.tsv", err);
-        if (status == 0)
-            status = write_values(o, sets, epochs_run, run.stop.best_epoch,
-                                  kept, err);
-    }
+    if (status == 0 && curves != NULL)
+        status =
+            write_values(o, sets, epochs_run, run.stop.best_epoch, kept, err);
     run_free(&run);
     return status;
 }
@@ -650,6 +661,47 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
  * seeds; a row per weight decay with the validation accuracy (mean, lowest
  * and highest seed) and the mean validation cost and test accuracy. With
  * --out, sweep.tsv holds every seed's validation accuracy and cost. */
+/* One weight decay of --l2-sweep, over the seeds: its validation accuracy
+ * and cost, and its test accuracy. */
+static int sweep_value(OverSeeds found[3], const Options *o, const Sets *sets,
+                       double l2, Error *err)
+{
+    Options one = *o;
+    one.l2 = l2;
+    for (int k = 0; k < 3; k++)
+        found[k] = (OverSeeds){.decimals = k == 1 ? 4 : 2};
+    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+        double measures[N_MEASURES];
+        if (seed_run(measures, &one, sets, seed, err) != 0)
+            return -1;
+        found[0].values[found[0].n++] = measures[VALIDATION_ACC];
+        found[1].values[found[1].n++] = measures[VALIDATION_COST];
+        found[2].values[found[2].n++] = measures[TEST_ACC];
+    }
+    return 0;
+}
+
+/* Value v of the sweep: a row of sweep.tsv (each seed's validation accuracy
+ * and cost) and its lines of values.txt. */
+static void sweep_write(FILE *table, FILE *values, int v, double l2,
+                        const OverSeeds found[3])
+{
+    fprintf(table, "%g", l2);
+    for (int k = 0; k < found[0].n; k++)
+        fprintf(table, "\t%.2f\t%.4f", found[0].values[k], found[1].values[k]);
+    fprintf(table, "\n");
+    const char *keys[3] = {"validation_accuracy", "validation_loss",
+                           "test_accuracy"};
+    fprintf(values, "l2_%d %g\n", v + 1, l2);
+    for (int k = 0; k < 3; k++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s_%d", keys[k], v + 1);
+        over_seeds_write(values, key, &found[k]);
+    }
+}
+
+/* --l2-sweep: each weight decay of the list over the seeds, a line each
+ * with its mean (and range) on the validation split. */
 static int sweep_run(const Options *o, const Sets *sets, Error *err)
 {
     printf("Training %d", sets->train.rows * sets->train.cols);
@@ -665,42 +717,18 @@ static int sweep_run(const Options *o, const Sets *sets, Error *err)
     FILE *table = NULL, *values = NULL;
     if (o->train.out_dir != NULL &&
         ((table = output_open(o->train.out_dir, "sweep.tsv", err)) == NULL ||
-         (values = output_open(o->train.out_dir, "values.txt", err)) == NULL)) {
-        if (table != NULL)
-            fclose(table);
+         (values = output_open(o->train.out_dir, "values.txt", err)) == NULL))
         return -1;
-    }
     for (int v = 0; v < o->n_sweep; v++) {
-        Options one = *o;
-        one.l2 = o->sweep[v];
-        OverSeeds accuracy = {.decimals = 2}, cost = {.decimals = 4},
-                  test = {.decimals = 2};
-        for (long seed = 1; seed <= o->train.n_seeds; seed++) {
-            double measures[N_MEASURES];
-            if (seed_run(measures, &one, sets, seed, err) != 0)
-                return -1;
-            accuracy.values[accuracy.n++] = measures[VALIDATION_ACC];
-            cost.values[cost.n++] = measures[VALIDATION_COST];
-            test.values[test.n++] = measures[TEST_ACC];
-        }
-        printf("%10g %11.2f%% %9.2f%% %9.2f%% %12.4f %9.2f%%\n", one.l2,
-               over_seeds_mean(&accuracy), over_seeds_min(&accuracy),
-               over_seeds_max(&accuracy), over_seeds_mean(&cost),
-               over_seeds_mean(&test));
-        if (values == NULL)
-            continue;
-        char key[64];
-        fprintf(values, "l2_%d %g\n", v + 1, one.l2);
-        fprintf(table, "%g", one.l2);
-        for (int k = 0; k < accuracy.n; k++)
-            fprintf(table, "\t%.2f\t%.4f", accuracy.values[k], cost.values[k]);
-        fprintf(table, "\n");
-        snprintf(key, sizeof key, "validation_accuracy_%d", v + 1);
-        over_seeds_write(values, key, &accuracy);
-        snprintf(key, sizeof key, "validation_loss_%d", v + 1);
-        over_seeds_write(values, key, &cost);
-        snprintf(key, sizeof key, "test_accuracy_%d", v + 1);
-        over_seeds_write(values, key, &test);
+        OverSeeds found[3];
+        if (sweep_value(found, o, sets, o->sweep[v], err) != 0)
+            return -1;
+        printf("%10g %11.2f%% %9.2f%% %9.2f%% %12.4f %9.2f%%\n", o->sweep[v],
+               over_seeds_mean(&found[0]), over_seeds_min(&found[0]),
+               over_seeds_max(&found[0]), over_seeds_mean(&found[1]),
+               over_seeds_mean(&found[2]));
+        if (values != NULL)
+            sweep_write(table, values, v, o->sweep[v], found);
     }
     if (values == NULL)
         return 0;
@@ -708,10 +736,8 @@ static int sweep_run(const Options *o, const Sets *sets, Error *err)
             sets->train.n, o->epochs, o->train.n_seeds, o->n_sweep);
     fprintf(values, "headline L2 sweep of %d values over %ld seeds\n",
             o->n_sweep, o->train.n_seeds);
-    if (output_close(table, o->train.out_dir, "sweep.tsv", err) != 0) {
-        fclose(values);
+    if (output_close(table, o->train.out_dir, "sweep.tsv", err) != 0)
         return -1;
-    }
     return output_close(values, o->train.out_dir, "values.txt", err);
 }
 

@@ -204,6 +204,74 @@ static long pgm_number(FILE *file)
 }
 
 // @listing pgm_load
+/* A PGM header's claims. */
+typedef struct {
+    char format; /* '2': numbers as text, '5': bytes */
+    long width, height, maxval;
+} PgmHeader;
+
+/* The header: magic, sizes, maximum value, each checked, and that the file
+ * (file_size bytes) is long enough for that many pixels before anything is
+ * allocated: each takes 1 or 2 bytes in P5, and at least 2 in P2 (a digit
+ * and a space, but the last may end the file). */
+static int pgm_header(PgmHeader *h, FILE *file, size_t file_size,
+                      const char *path, Error *err)
+{
+    char magic[2] = {0};
+    if (fread(magic, 1, 2, file) != 2 || magic[0] != 'P' ||
+        (magic[1] != '2' && magic[1] != '5'))
+        return error_set(err,
+                         "%s: not a PGM image (expected P2 or P5 at the "
+                         "start)",
+                         path);
+    h->format = magic[1];
+    if ((h->width = pgm_number(file)) < 1 ||
+        (h->height = pgm_number(file)) < 1 || h->width > PGM_MAX_SIDE ||
+        h->height > PGM_MAX_SIDE)
+        return error_set(err, "%s: image size must be 1 to %d pixels each way",
+                         path, PGM_MAX_SIDE);
+    if ((h->maxval = pgm_number(file)) < 1 || h->maxval > 65535)
+        return error_set(err, "%s: maximum grey value must be 1 to 65535",
+                         path);
+    size_t n = (size_t)h->width * (size_t)h->height;
+    size_t least = h->format == '5' ? n * (h->maxval > 255 ? 2 : 1) : 2 * n - 1;
+    long header = ftell(file);
+    if (header < 0 || file_size - (size_t)header < least)
+        return error_set(err,
+                         "%s: truncated (%ld x %ld pixels need at least "
+                         "%zu bytes after the header, the file has %zu)",
+                         path, h->width, h->height, least,
+                         file_size - (size_t)header);
+    return 0;
+}
+
+/* The pixels, each checked against the maximum, as fractions of it. */
+static int pgm_pixels(float *values, FILE *file, const PgmHeader *h,
+                      const char *path, Error *err)
+{
+    size_t n = (size_t)h->width * (size_t)h->height;
+    for (size_t k = 0; k < n; k++) {
+        long value;
+        if (h->format == '2') {
+            value = pgm_number(file);
+        } else {
+            int high = h->maxval > 255 ? fgetc(file) : 0, low = fgetc(file);
+            value = high == EOF || low == EOF ? -1 : high << 8 | low;
+        }
+        if (value == -2)
+            return error_set(err, "%s: pixel %zu is not a whole number", path,
+                             k + 1);
+        if (value < 0)
+            return error_set(err, "%s: truncated (pixel %zu of %zu is missing)",
+                             path, k + 1, n);
+        if (value > h->maxval)
+            return error_set(err, "%s: pixel %zu is %ld, above the maximum %ld",
+                             path, k + 1, value, h->maxval);
+        values[k] = (float)value / (float)h->maxval;
+    }
+    return 0;
+}
+
 /* Read a PGM ("portable grey map") image: the simplest image format there
  * is, and one that GIMP, ImageMagick and most paint programs can write.
  *
@@ -221,67 +289,20 @@ int pgm_load(Image *image, const char *path, Error *err)
     FILE *file = input_open(path, &file_size, err);
     if (file == NULL)
         return -1;
-    char magic[2] = {0};
-    int status = -1;
-    long width = -1, height = -1, maxval = -1;
-    if (fread(magic, 1, 2, file) != 2 || magic[0] != 'P' ||
-        (magic[1] != '2' && magic[1] != '5')) {
-        error_set(err, "%s: not a PGM image (expected P2 or P5 at the start)",
-                  path);
-    } else if ((width = pgm_number(file)) < 1 ||
-               (height = pgm_number(file)) < 1 || width > PGM_MAX_SIDE ||
-               height > PGM_MAX_SIDE) {
-        error_set(err, "%s: image size must be 1 to %d pixels each way", path,
-                  PGM_MAX_SIDE);
-    } else if ((maxval = pgm_number(file)) < 1 || maxval > 65535) {
-        error_set(err, "%s: maximum grey value must be 1 to 65535", path);
-    } else {
-        status = 0;
-    }
-    size_t n = status == 0 ? (size_t)width * (size_t)height : 0;
-    /* Is the file long enough? Each pixel takes 1 or 2 bytes in P5, and at
-     * least 2 in P2 (a digit and a space, but the last may end the file). */
-    size_t least = magic[1] == '5' ? n * (maxval > 255 ? 2 : 1) : 2 * n - 1;
-    long header = status == 0 ? ftell(file) : 0;
-    if (status == 0 && (header < 0 || file_size - (size_t)header < least))
-        status =
-            error_set(err,
-                      "%s: truncated (%ld x %ld pixels need at least "
-                      "%zu bytes after the header, the file has %zu)",
-                      path, width, height, least, file_size - (size_t)header);
+    PgmHeader h = {0};
+    int status = pgm_header(&h, file, file_size, path, err);
+    size_t n = status == 0 ? (size_t)h.width * (size_t)h.height : 0;
     if (status == 0 && (image->values = malloc(n * sizeof(float))) == NULL)
         status = error_set(err, "%s: out of memory", path);
-    for (size_t k = 0; k < n && status == 0; k++) {
-        long value;
-        if (magic[1] == '2') {
-            value = pgm_number(file);
-        } else {
-            int high = maxval > 255 ? fgetc(file) : 0, low = fgetc(file);
-            value = high == EOF || low == EOF ? -1 : high << 8 | low;
-        }
-        if (value == -2)
-            status = error_set(err, "%s: pixel %zu is not a whole number", path,
-                               k + 1);
-        else if (value < 0)
-            status = error_set(err,
-                               "%s: truncated (pixel %zu of %zu is "
-                               "missing)",
-                               path, k + 1, n);
-        else if (value > maxval)
-            status = error_set(err,
-                               "%s: pixel %zu is %ld, above the "
-                               "maximum %ld",
-                               path, k + 1, value, maxval);
-        else
-            image->values[k] = (float)value / (float)maxval;
-    }
+    if (status == 0)
+        status = pgm_pixels(image->values, file, &h, path, err);
     fclose(file);
     if (status != 0) {
         image_free(image);
         return -1;
     }
-    image->width = (int)width;
-    image->height = (int)height;
+    image->width = (int)h.width;
+    image->height = (int)h.height;
     return 0;
 }
 // @end pgm_load
@@ -293,20 +314,15 @@ void image_free(Image *image)
 }
 
 // @listing image_to_mnist
-/* Prepare an image the way MNIST's digits were prepared (LeCun et al.):
- *
- *  1. ink is bright: if the image's border is mostly light (dark ink on
- *     white paper, as people draw), turn it over;
- *  2. crop to the box around the ink, and scale that box, keeping its
- *     shape, to fit 20 x 20 pixels (each new pixel averages the old pixels
- *     it covers);
- *  3. place it in a 28 x 28 image so that its centre of mass is at the
- *     centre.
- *
- * A network trained on MNIST has only ever seen digits prepared this way:
- * a digit drawn small in a corner would be as foreign to it as noise.
- *   x: [28 * 28], overwritten with values 0..1. */
-int image_to_mnist(float *x, const Image *image, Error *err)
+/* MNIST's digits: 28 x 28 pixels, the ink scaled to fit 20 x 20 in the
+ * middle (LeCun et al.). */
+#define MNIST_SIDE     28
+#define MNIST_INK_SIDE 20
+
+/* Step 1. MNIST's ink is bright on black; people draw dark on white. If the
+ * image's border (its first and last rows and columns) is mostly light, the
+ * drawing is dark on light: read its values turned over. */
+static int ink_is_dark(const Image *image)
 {
     int w = image->width, h = image->height;
     const float *v = image->values;
@@ -315,15 +331,25 @@ int image_to_mnist(float *x, const Image *image, Error *err)
         border += (double)v[c] + (double)v[(size_t)(h - 1) * w + c];
     for (int r = 0; r < h; r++)
         border += (double)v[(size_t)r * w] + (double)v[(size_t)r * w + w - 1];
-    int invert = border / (2.0 * (w + h)) > 0.5;
+    return border / (2.0 * (w + h)) > 0.5;
+}
 
-    /* 2. The ink's bounding box (ink: more than a quarter of full). */
-    int top = h, bottom = -1, left = w, right = -1;
-    for (int r = 0; r < h; r++)
-        for (int c = 0; c < w; c++) {
-            float ink =
-                invert ? 1.0f - v[(size_t)r * w + c] : v[(size_t)r * w + c];
-            if (ink > 0.25f) {
+/* How much ink pixel (r, c) holds, 0 (paper) to 1 (full). */
+static float ink_at(const Image *image, int r, int c, int dark)
+{
+    float value = image->values[(size_t)r * image->width + c];
+    return dark ? 1.0f - value : value;
+}
+
+/* Step 2a. The box around the ink, {top, bottom, left, right}, inclusive
+ * (as exercise 1.2's, but a pixel counts as ink above a quarter of full, so
+ * that a faint speck of dirt does not stretch it). -1 for a blank image. */
+static int ink_box(int box[4], const Image *image, int dark)
+{
+    int top = image->height, bottom = -1, left = image->width, right = -1;
+    for (int r = 0; r < image->height; r++)
+        for (int c = 0; c < image->width; c++) {
+            if (ink_at(image, r, c, dark) > 0.25f) {
                 top = r < top ? r : top;
                 bottom = r > bottom ? r : bottom;
                 left = c < left ? c : left;
@@ -331,48 +357,86 @@ int image_to_mnist(float *x, const Image *image, Error *err)
             }
         }
     if (bottom < 0)
-        return error_set(err, "the image has no ink: it is blank");
-    int box_w = right - left + 1, box_h = bottom - top + 1;
-    int box = box_w > box_h ? box_w : box_h;
-    int out_w = box_w * 20 / box, out_h = box_h * 20 / box;
-    out_w = out_w < 1 ? 1 : out_w;
-    out_h = out_h < 1 ? 1 : out_h;
+        return -1;
+    box[0] = top;
+    box[1] = bottom;
+    box[2] = left;
+    box[3] = right;
+    return 0;
+}
 
-    float patch[20 * 20];
-    double mass = 0.0, mass_r = 0.0, mass_c = 0.0;
-    for (int r = 0; r < out_h; r++) {
-        for (int c = 0; c < out_w; c++) {
-            /* The source rectangle that new pixel (r, c) covers. */
-            int r0 = top + r * box_h / out_h,
-                r1 = top + (r + 1) * box_h / out_h;
-            int c0 = left + c * box_w / out_w;
-            int c1 = left + (c + 1) * box_w / out_w;
+/* Step 2b. The box scaled, keeping its shape, to fit MNIST_INK_SIDE x
+ * MNIST_INK_SIDE pixels: each new pixel is the average of the old pixels it
+ * covers. patch: [*out_h x *out_w], rows MNIST_INK_SIDE apart. */
+static void ink_scale(float *patch, int *out_h, int *out_w, const Image *image,
+                      const int box[4], int dark)
+{
+    int box_h = box[1] - box[0] + 1, box_w = box[3] - box[2] + 1;
+    int side = box_w > box_h ? box_w : box_h;
+    *out_w = box_w * MNIST_INK_SIDE / side;
+    *out_h = box_h * MNIST_INK_SIDE / side;
+    *out_w = *out_w < 1 ? 1 : *out_w;
+    *out_h = *out_h < 1 ? 1 : *out_h;
+    for (int r = 0; r < *out_h; r++) {
+        for (int c = 0; c < *out_w; c++) {
+            /* The rows r0 .. r1 - 1 and columns c0 .. c1 - 1 that new
+             * pixel (r, c) covers: at least one each. */
+            int r0 = box[0] + r * box_h / *out_h;
+            int r1 = box[0] + (r + 1) * box_h / *out_h;
+            int c0 = box[2] + c * box_w / *out_w;
+            int c1 = box[2] + (c + 1) * box_w / *out_w;
             r1 = r1 > r0 ? r1 : r0 + 1;
             c1 = c1 > c0 ? c1 : c0 + 1;
             double sum = 0.0;
             for (int rr = r0; rr < r1; rr++)
-                for (int cc = c0; cc < c1; cc++) {
-                    float value = v[(size_t)rr * w + cc];
-                    sum += (double)(invert ? 1.0f - value : value);
-                }
-            float ink = (float)(sum / ((r1 - r0) * (c1 - c0)));
-            patch[r * 20 + c] = ink;
-            mass += (double)ink;
-            mass_r += (double)ink * r;
-            mass_c += (double)ink * c;
+                for (int cc = c0; cc < c1; cc++)
+                    sum += (double)ink_at(image, rr, cc, dark);
+            patch[r * MNIST_INK_SIDE + c] =
+                (float)(sum / ((r1 - r0) * (c1 - c0)));
         }
     }
-    /* 3. Shift so that the centre of mass lands on pixel (14, 14), keeping
-     * the patch inside the image. */
-    int shift_r = (int)lround(14.0 - mass_r / mass - 0.5);
-    int shift_c = (int)lround(14.0 - mass_c / mass - 0.5);
-    shift_r = shift_r < 0 ? 0 : shift_r > 28 - out_h ? 28 - out_h : shift_r;
-    shift_c = shift_c < 0 ? 0 : shift_c > 28 - out_w ? 28 - out_w : shift_c;
-    for (int k = 0; k < 28 * 28; k++)
+}
+
+/* Step 3. The patch into the 28 x 28 image x, shifted so that its centre of
+ * mass (the ink-weighted mean row and column) lands on the image's centre,
+ * but never past its edges. Pixel r spans r to r + 1, so a mean index m is
+ * the point m + 0.5, and the centre is at MNIST_SIDE / 2 = 14: the shift is
+ * 14 - m - 0.5, rounded. */
+static void ink_centre(float *x, const float *patch, int out_h, int out_w)
+{
+    double mass = 0.0, mass_r = 0.0, mass_c = 0.0;
+    for (int r = 0; r < out_h; r++)
+        for (int c = 0; c < out_w; c++) {
+            double ink = (double)patch[r * MNIST_INK_SIDE + c];
+            mass += ink;
+            mass_r += ink * r;
+            mass_c += ink * c;
+        }
+    int shift_r = (int)lround(MNIST_SIDE / 2.0 - mass_r / mass - 0.5);
+    int shift_c = (int)lround(MNIST_SIDE / 2.0 - mass_c / mass - 0.5);
+    int max_r = MNIST_SIDE - out_h, max_c = MNIST_SIDE - out_w;
+    shift_r = shift_r < 0 ? 0 : shift_r > max_r ? max_r : shift_r;
+    shift_c = shift_c < 0 ? 0 : shift_c > max_c ? max_c : shift_c;
+    for (int k = 0; k < MNIST_SIDE * MNIST_SIDE; k++)
         x[k] = 0.0f;
     for (int r = 0; r < out_h; r++)
         for (int c = 0; c < out_w; c++)
-            x[(r + shift_r) * 28 + c + shift_c] = patch[r * 20 + c];
+            x[(r + shift_r) * MNIST_SIDE + c + shift_c] =
+                patch[r * MNIST_INK_SIDE + c];
+}
+
+/* Prepare an image the way MNIST's digits were prepared: the three steps
+ * above. A network trained on MNIST has only ever seen digits prepared this
+ * way: a digit drawn small in a corner would be as foreign to it as noise.
+ *   x: [28 * 28], overwritten with values 0..1. */
+int image_to_mnist(float *x, const Image *image, Error *err)
+{
+    int dark = ink_is_dark(image), box[4], out_h, out_w;
+    if (ink_box(box, image, dark) != 0)
+        return error_set(err, "the image has no ink: it is blank");
+    float patch[MNIST_INK_SIDE * MNIST_INK_SIDE];
+    ink_scale(patch, &out_h, &out_w, image, box, dark);
+    ink_centre(x, patch, out_h, out_w);
     return 0;
 }
 // @end image_to_mnist
@@ -386,7 +450,7 @@ static int classify(Network *net, const char *path)
     Error err;
     if (pgm_load(&image, path, &err) != 0)
         fail_with(&err);
-    float x[28 * 28];
+    float x[MNIST_SIDE * MNIST_SIDE];
     if (image_to_mnist(x, &image, &err) != 0) {
         image_free(&image);
         char reason[sizeof err.msg];
@@ -394,12 +458,12 @@ static int classify(Network *net, const char *path)
         error_set(&err, "%s: %s", path, reason);
         fail_with(&err);
     }
-    uint8_t pixels[28 * 28];
-    for (int k = 0; k < 28 * 28; k++)
+    uint8_t pixels[MNIST_SIDE * MNIST_SIDE];
+    for (int k = 0; k < MNIST_SIDE * MNIST_SIDE; k++)
         pixels[k] = (uint8_t)lroundf(255.0f * x[k]);
     printf("%s: %d x %d pixels, prepared as MNIST's digits were:\n", path,
            image.width, image.height);
-    digit_print(stdout, pixels, 28, 28);
+    digit_print(stdout, pixels, MNIST_SIDE, MNIST_SIDE);
     const float *p = network_forward(net, x, 1);
     int best = argmax(p, 10);
     printf("The network's probabilities:\n");
@@ -489,25 +553,29 @@ static int write_errors(const char *dir, Network *net, const Digits *test,
 /* Dead neurons: on for fewer than this fraction of the training digits. */
 #define DEAD_BELOW 0.01
 
-/* seen2.dat: the second layer's "seen" images (layer_activity), 28 x 28
- * each, 4 to a row with 2 blank pixels between, each scaled to its own
- * darkest pixel (they are averages of digits: all ink, no sign). */
-static int write_seen(const char *dir, const double *seen, int n, Error *err)
+/* seen2.dat: the second layer's "seen" images (layer_activity), of the
+ * digits' size (rows x cols), 4 to a row with 2 blank pixels between, each
+ * scaled to its own darkest pixel (they are averages of digits: all ink,
+ * no sign). */
+static int write_seen(const char *dir, const double *seen, int n, int rows,
+                      int cols, Error *err)
 {
     FILE *out = output_open(dir, "seen2.dat", err);
     if (out == NULL)
         return -1;
-    for (int y = 0; y < (n + 3) / 4 * 30; y++)
-        for (int x = 0; x < 4 * 30; x++) {
-            int j = y / 30 * 4 + x / 30, r = y % 30, c = x % 30;
+    int size = rows * cols, cell_h = rows + 2, cell_w = cols + 2;
+    for (int y = 0; y < (n + 3) / 4 * cell_h; y++)
+        for (int x = 0; x < 4 * cell_w; x++) {
+            int j = y / cell_h * 4 + x / cell_w;
+            int r = y % cell_h, c = x % cell_w;
             double value = 0.0; /* the gaps */
-            if (j < n && r < 28 && c < 28) {
+            if (j < n && r < rows && c < cols) {
                 double darkest = 1e-12;
-                for (int i = 0; i < 784; i++)
-                    darkest = fmax(darkest, seen[(size_t)j * 784 + i]);
-                value = seen[(size_t)j * 784 + r * 28 + c] / darkest;
+                for (int i = 0; i < size; i++)
+                    darkest = fmax(darkest, seen[(size_t)j * size + i]);
+                value = seen[(size_t)j * size + r * cols + c] / darkest;
             }
-            fprintf(out, "%.3f%c", value, x + 1 < 4 * 30 ? ' ' : '\n');
+            fprintf(out, "%.3f%c", value, x + 1 < 4 * cell_w ? ' ' : '\n');
         }
     return output_close(out, dir, "seen2.dat", err);
 }
@@ -521,7 +589,7 @@ typedef struct {
 } Neurons;
 
 /* Measure, on the training digits, a network chapter 7 trained from
- * `seed`; seen: [16 x 784], the second layer's "seen" images. */
+ * `seed`; seen: [16 x sizes[0]], the second layer's "seen" images. */
 static int neurons_measure(Neurons *m, double *seen, Network *net,
                            const Digits *train, uint64_t seed, Error *err)
 {
@@ -530,7 +598,7 @@ static int neurons_measure(Neurons *m, double *seen, Network *net,
     Affine zero;
     if (network_init(&start, net->sizes, net->n_layers + 1, 1, err) != 0)
         return -1;
-    if (affine_init(&zero, 784, m->n1, err) != 0) {
+    if (affine_init(&zero, net->sizes[0], m->n1, err) != 0) {
         network_free(&start);
         return -1;
     }
@@ -639,14 +707,15 @@ static int hidden_report(Network *net, const Digits *train, uint64_t seed,
                               "most 16 neurons each (a network trained with "
                               "--hidden 16,16, say)");
     Neurons m;
-    double *seen = malloc((size_t)16 * 784 * sizeof *seen);
+    double *seen = malloc((size_t)16 * net->sizes[0] * sizeof *seen);
     if (seen == NULL)
         return error_set(err, "out of memory for --neurons");
     int status = neurons_measure(&m, seen, net, train, seed, err);
     if (status == 0) {
         int dead = neurons_print(&m, train, seed);
         if (out_dir != NULL)
-            status = write_seen(out_dir, seen, m.n2, err);
+            status =
+                write_seen(out_dir, seen, m.n2, train->rows, train->cols, err);
         if (status == 0 && out_dir != NULL)
             status = neurons_write(&m, dead, out_dir, err);
     }
@@ -726,7 +795,8 @@ static int confusion_report(Network *net, const char *model, const Digits *test,
 static int classify_own(Network *net, const char *model, const char *image,
                         Error *err)
 {
-    if (net->sizes[0] != 784 || net->sizes[net->n_layers] != 10)
+    if (net->sizes[0] != MNIST_SIDE * MNIST_SIDE ||
+        net->sizes[net->n_layers] != 10)
         return error_set(err,
                          "%s: a network for %d inputs and %d classes; "
                          "--classify prepares 28 x 28 digits for 10 classes",

@@ -247,6 +247,22 @@ static const char *model_for(const char *dir)
     return model;
 }
 
+/* 10_inside --neurons on digits that are not 28 x 28: a 16-16 network of
+ * their size, whose pictures and weights must be read at that size. */
+static void check_neurons_size(const char *program, const char *dir)
+{
+    char args[8192], model[4200], trainer[4096];
+    snprintf(model, sizeof model, "%s/net16.bin", dir);
+    snprintf(args, sizeof args,
+             "--data %s --iterations 5 --hidden 16,16 --batch 10 --save %s",
+             dir, model);
+    snprintf(trainer, sizeof trainer, "%s/07_sgd", bin_dir());
+    expect_success(trainer, args);
+    snprintf(args, sizeof args, "--data %s --model %s --neurons 1 --out %s/n",
+             dir, model, dir);
+    expect_success(program, args);
+}
+
 /* Issue 11, defect 1: legal IDX sets that are not 28 x 28 (10 x 10 and
  * 32 x 32) run correctly with every program; a network and data of
  * different sizes are refused, never read past. */
@@ -265,6 +281,8 @@ static void check_legal_sizes(const char *program)
             snprintf(args, sizeof args, "--data %s --model %s", sets[k],
                      mnist_model);
             expect_one_line(program, args, 1, "a network for 784 inputs");
+            if (strstr(help, "--neurons"))
+                check_neurons_size(program, sets[k]);
             continue;
         }
         snprintf(args, sizeof args, "--data %s %s --out %s/out", sets[k],
