@@ -16,8 +16,9 @@
 /* ---- What this chapter adds ------------------------------------------- */
 
 // @listing network_type
-#define NETWORK_MAX_LAYERS 8   /* affine layers, so up to 7 hidden ones */
-#define EVALUATE_BATCH     250 /* digits per forward pass when evaluating */
+#define NETWORK_MAX_LAYERS 8    /* affine layers, so up to 7 hidden ones */
+#define EVALUATE_BATCH     250  /* digits per forward pass when evaluating */
+#define NETWORK_MAX_BATCH  1000 /* digits per batch, at most */
 
 /* A stack of affine layers: ReLU after each but the last, softmax after the
  * last. sizes[0] is the number of inputs (784), sizes[n_layers] of outputs
@@ -59,6 +60,7 @@ void network_print_sizes(FILE *out, const Network *net);
 long network_count_params(const Network *net);
 float *layer_forward(Network *net, int l, const float *input, int n_batch);
 const float *network_forward(Network *net, const float *x, int n_batch);
+int forward_slice(Network *net, const Digits *digits, size_t start);
 Score network_evaluate(Network *net, const Digits *digits);
 
 // @listing cross_entropy_loss
@@ -184,6 +186,9 @@ int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err)
 {
     *net = (Network){.n_layers = n_sizes - 1, .max_batch = max_batch};
+    if (max_batch < 1 || max_batch > NETWORK_MAX_BATCH)
+        return error_set(err, "a batch of %d digits: expected 1 to %d",
+                         max_batch, NETWORK_MAX_BATCH);
     if (n_sizes < 2 || n_sizes > NETWORK_MAX_LAYERS + 1)
         return error_set(err, "a network needs 2 to %d sizes, got %d",
                          NETWORK_MAX_LAYERS + 1, n_sizes);
@@ -277,30 +282,41 @@ const float *network_forward(Network *net, const float *x, int n_batch)
 }
 // @end network_forward
 
+// @listing network_evaluate
+/* The forward pass of digits start, start + 1, ... of `digits`, as many as
+ * fit in a batch of net->max_batch (and no more than there are): their
+ * images into net->inputs, every layer's outputs into net->outputs, the
+ * probabilities into the last. Returns how many. */
+int forward_slice(Network *net, const Digits *digits, size_t start)
+{
+    size_t left = digits->n - start, indices[NETWORK_MAX_BATCH];
+    int n = left < (size_t)net->max_batch ? (int)left : net->max_batch;
+    for (int b = 0; b < n; b++)
+        indices[b] = start + (size_t)b;
+    digits_inputs(net->inputs, digits, indices, n);
+    network_forward(net, net->inputs, n);
+    return n;
+}
+
 /* Mean cross-entropy loss and accuracy (0..1) of the network on all of
- * `digits`, EVALUATE_BATCH (or max_batch, if smaller) digits at a time. */
+ * `digits`, a batch at a time. */
 Score network_evaluate(Network *net, const Digits *digits)
 {
-    int chunk =
-        net->max_batch < EVALUATE_BATCH ? net->max_batch : EVALUATE_BATCH;
     int n_classes = net->sizes[net->n_layers];
-    size_t indices[EVALUATE_BATCH];
+    const float *p = net->outputs[net->n_layers - 1];
     double loss_sum = 0.0;
     long correct = 0;
-    for (size_t start = 0; start < digits->n; start += (size_t)chunk) {
-        int n = digits->n - start < (size_t)chunk ? (int)(digits->n - start)
-                                                  : chunk;
-        for (int b = 0; b < n; b++)
-            indices[b] = start + (size_t)b;
-        digits_inputs(net->inputs, digits, indices, n);
-        const float *p = network_forward(net, net->inputs, n);
+    for (size_t start = 0; start < digits->n;) {
+        int n = forward_slice(net, digits, start);
         const uint8_t *labels = digits->labels + start;
         loss_sum += cross_entropy_loss(p, labels, n, n_classes) * n;
         correct += count_correct(p, labels, n, n_classes);
+        start += (size_t)n;
     }
     return (Score){loss_sum / (double)digits->n,
                    (double)correct / (double)digits->n};
 }
+// @end network_evaluate
 
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH05_NO_MAIN

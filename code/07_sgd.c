@@ -36,8 +36,7 @@ typedef struct {
     int correct;
 } StepResult;
 
-#define NETWORK_MAX_BATCH 1000 /* digits per training step, at most */
-#define DIVERGED_COST     20.0 /* see training_diverged */
+#define DIVERGED_COST 20.0 /* see training_diverged */
 // @end trainer_type
 #define MODEL_MAGIC   "MNISTNET"
 #define MODEL_VERSION 1u
@@ -1099,7 +1098,8 @@ static double labels_entropy(const uint8_t *labels, int n)
  * last. */
 static void overfit_print(const double *costs, const double *blank, long steps)
 {
-    printf("%10s %14s %22s\n", "steps", "the digits", "inputs left at 0 (bug)");
+    printf("%10s %14s %22s\n", "steps", "correct code",
+           "inputs left at 0 (bug)");
     for (long s = 0;;) {
         printf("%10ld %14.4f %22.4f\n", s, costs[s], blank[s]);
         if (s == steps)
@@ -1146,9 +1146,10 @@ static int overfit_demo(const Options *o, const Digits *train, Error *err)
         if (!bug) {
             printf("Overfitting one batch: ");
             network_print_sizes(stdout, &net);
-            printf(" (--seed %ld) trained on training digits 0 to %d\n"
-                   "only, over and over, learning rate %g. Their cost:\n\n",
-                   o->train.seed, n - 1, o->train.learning_rate);
+            printf(" (--seed %ld), trained on\nthe first %d training "
+                   "digits (images 0 to %d) only, over and over, at\n"
+                   "learning rate %g. The batch's cost:\n\n",
+                   o->train.seed, n, n - 1, o->train.learning_rate);
         }
         overfit_one_batch(bug ? blank : costs, &net, &trainer.grads, net.inputs,
                           train->labels, n, (float)o->train.learning_rate,

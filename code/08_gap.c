@@ -132,17 +132,12 @@ double mean_confidence(const float *p, int n_batch, int n_classes)
 double digits_confidence(Network *net, const Digits *digits)
 {
     int n_classes = net->sizes[net->n_layers];
-    size_t indices[NETWORK_MAX_BATCH];
+    const float *p = net->outputs[net->n_layers - 1];
     double sum = 0.0;
-    for (size_t start = 0; start < digits->n; start += (size_t)net->max_batch) {
-        int n = (int)(digits->n - start < (size_t)net->max_batch
-                          ? digits->n - start
-                          : (size_t)net->max_batch);
-        for (int b = 0; b < n; b++)
-            indices[b] = start + (size_t)b;
-        digits_inputs(net->inputs, digits, indices, n);
-        const float *p = network_forward(net, net->inputs, n);
+    for (size_t start = 0; start < digits->n;) {
+        int n = forward_slice(net, digits, start);
         sum += mean_confidence(p, n, n_classes) * n;
+        start += (size_t)n;
     }
     return sum / (double)digits->n;
 }

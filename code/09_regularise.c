@@ -94,7 +94,10 @@ void l2_gradient(Gradients *grads, const Network *net, float lambda)
     // @end 9.2
 }
 
-/* The penalty itself, (lambda / 2) * sum of w^2, for reporting. */
+/* The penalty itself, (lambda / 2) * sum of w^2, whose derivative
+ * l2_gradient adds (the tests check it). Training never needs its value,
+ * and the costs this book reports are the cross-entropy alone, without it:
+ * so they compare with runs that have no weight decay. */
 double l2_penalty(const Network *net, float lambda)
 {
     double sum = 0.0;

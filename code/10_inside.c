@@ -32,7 +32,6 @@ long most_common_mistake(int *label, int *answer, long counts[10][10]);
 int pgm_load(Image *image, const char *path, Error *err);
 void image_free(Image *image);
 int image_to_mnist(float *x, const Image *image, Error *err);
-int forward_slice(Network *net, const Digits *digits, size_t start);
 int layer_activity(double *fires, double *seen, double *labels, Network *net,
                    int l, const Digits *digits, Error *err);
 void weights_moved(double *moved, const Affine *now, const Affine *start);
@@ -44,17 +43,12 @@ void confusion_count(long counts[10][10], Network *net, const Digits *digits)
 {
     // @solution 10.1 count [true digit][answer] over all digits
     memset(counts, 0, 10 * sizeof counts[0]);
-    int chunk = net->max_batch;
-    size_t indices[NETWORK_MAX_BATCH];
-    for (size_t start = 0; start < digits->n; start += (size_t)chunk) {
-        int n = digits->n - start < (size_t)chunk ? (int)(digits->n - start)
-                                                  : chunk;
-        for (int b = 0; b < n; b++)
-            indices[b] = start + (size_t)b;
-        digits_inputs(net->inputs, digits, indices, n);
-        const float *p = network_forward(net, net->inputs, n);
+    const float *p = net->outputs[net->n_layers - 1];
+    for (size_t start = 0; start < digits->n;) {
+        int n = forward_slice(net, digits, start);
         for (int b = 0; b < n; b++)
             counts[digits->labels[start + (size_t)b]][argmax(p + b * 10, 10)]++;
+        start += (size_t)n;
     }
     // @stub 10.1
     // exercise_todo("10.1");
@@ -93,20 +87,6 @@ long most_common_mistake(int *label, int *answer, long counts[10][10])
 /* ---- What each hidden neuron does ----------------------------------------- */
 
 // @listing layer_activity
-/* The forward pass of digits start, start + 1, ... (as many as fit in a
- * batch of net->max_batch, and no more than there are): their images into
- * net->inputs, every layer's outputs into net->outputs. Returns how many. */
-int forward_slice(Network *net, const Digits *digits, size_t start)
-{
-    size_t left = digits->n - start, indices[NETWORK_MAX_BATCH];
-    int n = left < (size_t)net->max_batch ? (int)left : net->max_batch;
-    for (int b = 0; b < n; b++)
-        indices[b] = start + (size_t)b;
-    digits_inputs(net->inputs, digits, indices, n);
-    network_forward(net, net->inputs, n);
-    return n;
-}
-
 /* What hidden layer l's neurons respond to, over all of `digits`. For
  * neuron j, with output a_j (after ReLU) for each digit x:
  *

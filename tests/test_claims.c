@@ -253,8 +253,8 @@ START_TEST(claim_learning_rate_sweep)
     claim_in_chapter("07_sgd", best);
     const char *large = "it ends higher than at";
     claim_in_chapter("07_sgd", large);
-    const char *dead = "stops learning altogether on most seeds: its cost "
-                       "settles near";
+    const char *dead = "on some seeds the network stops learning altogether "
+                       "and its cost settles near";
     claim_in_chapter("07_sgd", dead);
     const char *diverged = "within a few iterations the cost of a batch is "
                            "above 20, and training stops";
@@ -279,8 +279,9 @@ START_TEST(claim_learning_rate_sweep)
                "seed %d did not diverge with the largest rate (%.4f)", k, c[5]);
         near_ln10 += fabs(c[4] - log(10.0)) < 0.01;
     }
-    expect(2 * near_ln10 > n, "07_sgd", dead,
-           "only %d of %d seeds end near ln 10 with rate 4", near_ln10, n);
+    expect(near_ln10 > 0 && near_ln10 < n, "07_sgd", dead,
+           "%d of %d seeds end near ln 10 with rate 4: not some", near_ln10,
+           n);
 }
 END_TEST
 
@@ -367,8 +368,8 @@ END_TEST
 
 START_TEST(claim_shuffled_labels)
 {
-    const char *claim = "The test accuracy wanders around chance from the "
-                        "first epoch to the last";
+    const char *claim = "The test accuracy stays within ten points of "
+                        "chance (10%) from the first epoch to the last";
     claim_in_chapter("08_gap", claim);
     FILE *file = fopen("figures/08_gap/shuffled/curves.tsv", "r");
     ck_assert_msg(file != NULL, "figures/08_gap/shuffled/curves.tsv is "
@@ -452,10 +453,11 @@ END_TEST
 START_TEST(claim_dropout_helps)
 {
     const char *claim = "gives a higher test accuracy than no regularisation "
-                        "on every seed, by about half a point to a point";
+                        "on every seed, by a few tenths of a point to about a "
+                        "point";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired("dropout", "none", "test_accuracy");
-    expect(p.least >= 0.5 && p.most <= 1.0, "09_regularise", claim,
+    expect(p.least >= 0.2 && p.most <= 1.3, "09_regularise", claim,
            "dropout minus none runs from %+.2f to %+.2f points", p.least,
            p.most);
 }
