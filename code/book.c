@@ -38,8 +38,8 @@ int listing_write(FILE *out, const char *root, const char *file,
                   const char *name, Error *err);
 int capture_path(char *path, size_t size, const char *root, const char *program,
                  const char *args, Error *err);
-int output_write(FILE *out, const char *root, const char *program,
-                 const char *args, Error *err);
+int capture_write(FILE *out, const char *root, const char *program,
+                  const char *args, Error *err);
 int value_lookup(char *value, size_t size, const char *root,
                  const char *program, const char *key, Error *err);
 int values_expand(FILE *out, const char *root, const char *line, Error *err);
@@ -165,8 +165,10 @@ int capture_path(char *path, size_t size, const char *root, const char *program,
     return 0;
 }
 
-int output_write(FILE *out, const char *root, const char *program,
-                 const char *args, Error *err)
+/* Quote an @output run: what bin/PROGRAM ARGS printed when ./build.sh ran
+ * it, from its capture file, as a fenced block. */
+int capture_write(FILE *out, const char *root, const char *program,
+                  const char *args, Error *err)
 {
     char path[4096], line[BOOK_LINE_MAX];
     if (capture_path(path, sizeof path, root, program, args, err) != 0)
@@ -282,7 +284,7 @@ int chapter_write(FILE *out, const char *root, const char *path,
                             *args ? " " : "", args,
                             line[7] == '-' ? "fails" : "ok");
             } else {
-                status = output_write(out, root, program, args, err);
+                status = capture_write(out, root, program, args, err);
             }
         } else if (strncmp(line, "@listing", 8) == 0) {
             if (sscanf(line, "@listing %255s %255s %c", file, name, &extra) !=
