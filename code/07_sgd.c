@@ -25,7 +25,6 @@ typedef struct {
     Gradients grads;
     size_t *order;  /* [n]: a shuffled permutation of 0 .. n-1 */
     size_t n, next; /* next: first position of `order` not yet used */
-    long epoch;     /* how many times the digits were reshuffled */
     Rng rng;
 } Trainer;
 
@@ -299,7 +298,6 @@ void trainer_next_batch(Trainer *trainer, Network *net, uint8_t *labels,
     if (trainer->next + (size_t)n_batch > trainer->n) {
         shuffle(trainer->order, trainer->n, &trainer->rng);
         trainer->next = 0;
-        trainer->epoch++;
     }
     const size_t *batch = trainer->order + trainer->next;
     trainer->next += (size_t)n_batch;
@@ -829,20 +827,22 @@ static double learning_rate(const Options *o, long it)
                             o->iterations - 1);
 }
 
-static int test_saved(const Options *o, const Digits *test)
+/* --load FILE: the saved network's cost and accuracy on the test set. */
+static int test_saved(const Options *o, const Digits *test, Error *err)
 {
     Network net;
-    Error err;
-    if (network_load(&net, o->load, EVALUATE_BATCH, &err) != 0 ||
-        network_check_data(&net, o->load, test, &err) != 0)
-        fail_with(&err);
-    Score on_test = network_evaluate(&net, test);
-    printf("Loaded %s: ", o->load);
-    network_print_sizes(stdout, &net);
-    printf("\ntest cost: %.4f\ntest accuracy: %.2f%%\n", on_test.loss,
-           100.0 * on_test.accuracy);
+    if (network_load(&net, o->load, EVALUATE_BATCH, err) != 0)
+        return -1;
+    int status = network_check_data(&net, o->load, test, err);
+    if (status == 0) {
+        Score on_test = network_evaluate(&net, test);
+        printf("Loaded %s: ", o->load);
+        network_print_sizes(stdout, &net);
+        printf("\ntest cost: %.4f\ntest accuracy: %.2f%%\n", on_test.loss,
+               100.0 * on_test.accuracy);
+    }
     network_free(&net);
-    return 0;
+    return status;
 }
 
 /* Iteration `it` of training; a run that diverged stops the program. */
@@ -1249,10 +1249,12 @@ int main(int argc, char **argv)
         fail_with(&err);
     int status = 0;
     if (o.load != NULL) {
-        test_saved(&o, &test);
+        status = test_saved(&o, &test, &err);
     } else if ((size_t)o.train.batch > train.n) {
-        usage_error("--batch %ld is more than the %zu training digits",
-                    o.train.batch, train.n);
+        status = usage_set(&err,
+                           "--batch %ld is more than the %zu training "
+                           "digits",
+                           o.train.batch, train.n);
     } else if (o.overfit > 0) {
         status = overfit_demo(&o, &train, &err);
     } else if (o.n_rates > 0) {

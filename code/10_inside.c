@@ -424,19 +424,18 @@ int image_to_mnist(float *x, const Image *image, Error *err)
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH10_NO_MAIN
 
-static int classify(Network *net, const char *path)
+/* --classify IMAGE: the digit in a PGM image of your own, prepared as
+ * MNIST's were, and the network's probabilities for it. */
+static int classify(Network *net, const char *path, Error *err)
 {
     Image image;
-    Error err;
-    if (pgm_load(&image, path, &err) != 0)
-        fail_with(&err);
+    if (pgm_load(&image, path, err) != 0)
+        return -1;
     float x[MNIST_SIDE * MNIST_SIDE];
-    if (image_to_mnist(x, &image, &err) != 0) {
+    Error why;
+    if (image_to_mnist(x, &image, &why) != 0) {
         image_free(&image);
-        char reason[sizeof err.msg];
-        snprintf(reason, sizeof reason, "%s", err.msg);
-        error_set(&err, "%s: %s", path, reason);
-        fail_with(&err);
+        return error_set(err, "%s: %s", path, why.msg);
     }
     uint8_t pixels[MNIST_SIDE * MNIST_SIDE];
     for (int k = 0; k < MNIST_SIDE * MNIST_SIDE; k++)
@@ -445,7 +444,6 @@ static int classify(Network *net, const char *path)
            image.width, image.height);
     digit_print(stdout, pixels, MNIST_SIDE, MNIST_SIDE);
     const float *p = network_forward(net, x, 1);
-    int best = argmax(p, 10);
     printf("The network's probabilities:\n");
     for (int d = 0; d < 10; d++) {
         printf("  %d  %5.1f%%  ", d, 100.0 * (double)p[d]);
@@ -453,7 +451,7 @@ static int classify(Network *net, const char *path)
             putchar('#');
         printf("\n");
     }
-    printf("It reads a %d.\n", best);
+    printf("It reads a %d.\n", argmax(p, 10));
     image_free(&image);
     return 0;
 }
@@ -781,8 +779,7 @@ static int classify_own(Network *net, const char *model, const char *image,
                          "%s: a network for %d inputs and %d classes; "
                          "--classify prepares 28 x 28 digits for 10 classes",
                          model, net->sizes[0], net->sizes[net->n_layers]);
-    classify(net, image);
-    return 0;
+    return classify(net, image, err);
 }
 
 int main(int argc, char **argv)
