@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build.sh: the workbook's one entry point. Run `./build.sh --help`.
 set -euo pipefail
+CALLER=$PWD # paths on the command line are from where it was started
 cd "$(dirname "$0")"
 
 CFLAGS=(-std=c11 -O3 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
@@ -21,32 +22,46 @@ Usage: ./build.sh [COMMAND]
   (none)            everything: setup, data, build, run every chapter,
                     draw the figures, assemble book.md, print a summary
   test [NN|book|cli]  setup, data and build, then the Check suites (all, or
-                    one); without NN also: the suites and every program again
-                    under AddressSanitizer and UBSan, a bounded fuzz run, a
-                    re-run that must reproduce the committed figures/, and
-                    the check that book.md is current
+                    one: a chapter's number such as 4, or a suite's name);
+                    only what changed is compiled again. Without NN also:
+                    the suites and every program again under AddressSanitizer
+                    and UBSan, a bounded fuzz run, the student edition's
+                    round trip, a re-run that must reproduce the committed
+                    figures/, and the check that book.md is current
+  test student      only the student edition's round trip
   fuzz [SECONDS]    fuzz every loader for SECONDS in all (default 30):
                     IDX and model files, PGM images, whole data sets, a
                     model with data; new finds go to tests/fuzz_corpus/
   student DIR       write the student edition into DIR: every exercise's
                     solution replaced by a stub that compiles
-  grade             run the tests and print a pass/fail table, exercise by
-                    exercise
+  grade [NN...]     grade the exercises (of the given chapters): a table with
+                    points, right / wrong / not started / does not compile;
+                    Check's TAP and XML reports and results.csv in bin/grade/
+  grade --submission DIR  grade a student's folder with the teacher's tests
+                    (hidden ones too): only DIR's code/NN_topic.c are taken
+  grade --class DIR  grade each student's folder in DIR; one row per student
+                    in bin/grade/class/class.csv
+  plant [ID...]     plant the wrong solutions of tests/wrong_solutions.txt one
+                    at a time and check each is caught with a fitting hint
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
                     IDX files (raw or .gz) of DIR into data/<DIR's name>
   setup             install missing Debian packages (gcc pkg-config check
                     gnuplot-nox npm clang libclang-rt-dev)
-  build             compile every chapter into bin/
+  build             compile what changed: every chapter into bin/, every
+                    suite into bin/tests/
   run [NN]          run the chapter programs the book quotes
   figures           draw figures/*/*.gp with gnuplot
   book              assemble book.md from chapters/
   bench [N] [--numpy]  time chapter 7's default training, median of N runs
                     (default 5); --numpy also times tests/numpy_reference.py
+  bench loop [N]    the student's loop: touch a chapter's file, time
+                    ./build.sh test NN; median of N runs (default 5)
   clean             remove bin/ (data/ stays; `rm -rf data` to refetch)
 EOF
 }
 
 step() { printf '==> %s\n' "$*"; }
+from_caller() { case $1 in /*) echo "$1" ;; *) echo "$CALLER/$1" ;; esac; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---- setup: install what is missing -----------------------------------------
@@ -231,11 +246,88 @@ data() {
     fi
 }
 
-# ---- build ------------------------------------------------------------------
-compile() {  # compile code/$1.c into bin/$1
-    mkdir -p bin
-    cc "${CFLAGS[@]}" "code/$1.c" -lm -o "bin/$1"
+# ---- build: compile only what changed ---------------------------------------
+# Every program is compiled with -MMD, which lists in OUT.d the files it
+# included; OUT.cmd keeps the command that made it. A program is compiled
+# again only when one of those files is newer than it, or the command
+# changed, so after an edit to chapter 4, `./build.sh test 04` compiles two
+# programs, not twenty. Up to $JOBS compile at the same time.
+JOBS=$(nproc 2>/dev/null || echo 2)
+CHECK_LIBS=""
+
+# The command that makes OUT, into the array COMMAND. OUT is bin/NN_topic or
+# bin/book (code/NN_topic.c, code/book.c), or bin/tests/test_NAME (the suite
+# tests/test_NAME.c, with its hidden cases if the edition has them); under
+# bin/asan/, the same with the sanitizers.
+compile_command() {
+    local out=$1 name=${1##*/} flags=("${CFLAGS[@]}")
+    case $out in bin/asan/*) flags+=("${SANITIZE[@]}") ;; esac
+    case $out in
+        */tests/test_*)
+            local suite=${name#test_}
+            [ -n "$CHECK_LIBS" ] || CHECK_LIBS=$(pkg-config --cflags --libs check)
+            COMMAND=(cc "${flags[@]}" "-DSUITE_FILE=\"$name.c\"" "-DSUITE=suite_$suite")
+            if [ -f "tests/hidden/$name.c" ]; then
+                COMMAND+=("-DHIDDEN_FILE=\"hidden/$name.c\"" "-DHIDDEN=hidden_$suite")
+            fi
+            # shellcheck disable=SC2206  # pkg-config prints several flags
+            COMMAND+=(tests/runner.c $CHECK_LIBS -lm -o "$out") ;;
+        *) COMMAND=(cc "${flags[@]}" "code/$name.c" -lm -o "$out") ;;
+    esac
 }
+
+up_to_date() {  # up_to_date OUT COMMAND-TEXT: nothing to do for OUT?
+    local out=$1 deps dep
+    [ -f "$out" ] && [ -f "$out.d" ] && [ -f "$out.cmd" ] || return 1
+    [ "$(<"$out.cmd")" = "$2" ] || return 1
+    deps=$(<"$out.d")
+    deps=${deps#*:}
+    for dep in ${deps//\\/ }; do
+        [ -e "$dep" ] && [ ! "$dep" -nt "$out" ] || return 1
+    done
+}
+
+# make_all OUT...: compile each OUT that is not up to date. FAILED lists the
+# ones that did not compile (the compiler's messages are in OUT.log; a
+# failed OUT is removed, so that nothing runs an old copy of it).
+make_all() {
+    FAILED=()
+    local out todo=() running=0
+    for out in "$@"; do
+        compile_command "$out"
+        up_to_date "$out" "${COMMAND[*]}" || todo+=("$out")
+    done
+    [ ${#todo[@]} -gt 0 ] || return 0
+    step "build: compiling ${todo[*]}"
+    for out in "${todo[@]}"; do
+        compile_command "$out"
+        [ ! -f "${out%/*}" ] || rm "${out%/*}" # bin/tests was one program
+        mkdir -p "${out%/*}"
+        rm -f "$out" "$out.cmd"
+        (if "${COMMAND[@]}" -MMD -MF "$out.d" >"$out.log" 2>&1; then
+            printf '%s' "${COMMAND[*]}" >"$out.cmd"
+        fi) &
+        running=$((running + 1))
+        if [ $running -ge "$JOBS" ]; then
+            wait -n || true
+            running=$((running - 1))
+        fi
+    done
+    wait
+    for out in "${todo[@]}"; do
+        [ -f "$out.cmd" ] || FAILED+=("$out")
+    done
+}
+
+make_or_die() {  # make_or_die OUT...: make_all, and stop at any failure
+    make_all "$@"
+    [ ${#FAILED[@]} -eq 0 ] && return 0
+    local out
+    for out in "${FAILED[@]}"; do head -n 20 "$out.log" >&2; done
+    die "could not compile ${FAILED[*]}"
+}
+
+compile() { make_or_die "bin/$1"; }  # compile code/$1.c into bin/$1
 
 chapters() {  # the chapter names: 01_idx 02_affine ...
     local file
@@ -245,15 +337,31 @@ chapters() {  # the chapter names: 01_idx 02_affine ...
     done
 }
 
+suites() {  # the suite names: 01_idx ... 10_inside book cli ...
+    local file
+    for file in tests/test_*.c; do
+        file=${file#tests/test_}
+        echo "${file%.c}"
+    done
+}
+
+# What suite NAME runs: its test program, and the programs its tests start
+# (a chapter's suite runs its chapter's program; cli runs every one).
+suite_programs() {
+    echo "bin/tests/test_$1"
+    if [ -f "code/$1.c" ]; then
+        echo "bin/$1"
+    elif [ "$1" = cli ]; then
+        chapters | sed 's|^|bin/|'
+    fi
+}
+
 build() {
     mnist_check
-    step "build: compiling $(chapters | wc -l) chapters into bin/"
-    local chapter
-    for chapter in $(chapters); do compile "$chapter"; done
-    compile book
-    # shellcheck disable=SC2046  # pkg-config prints several flags
-    cc "${CFLAGS[@]}" tests/runner.c $(pkg-config --cflags --libs check) -lm \
-        -o bin/tests
+    local chapter suite targets=(bin/book)
+    for chapter in $(chapters); do targets+=("bin/$chapter"); done
+    for suite in $(suites); do targets+=("bin/tests/test_$suite"); done
+    make_or_die "${targets[@]}"
 }
 
 # ---- run: the chapter programs the book quotes -------------------------------
@@ -274,8 +382,25 @@ run_chapter() {  # run chapter $1's @output commands, from the folder $2
     done
 }
 
+# Where the chapters' runs write: figures/, except in the student edition,
+# whose figures/ stay as handed out (a stub would empty them): there the
+# runs write into bin/run/figures/, a copy.
+run_root() {
+    if is_student; then
+        mkdir -p bin/run
+        rm -rf bin/run/figures
+        cp -r figures bin/run/
+        ln -sfn .. bin/run/bin
+        ln -sfn ../../data bin/run/data
+        echo bin/run
+    else
+        echo .
+    fi
+}
+
 run() {
-    local chapter start tenths
+    local chapter start tenths root
+    root=$(run_root)
     SUMMARY=""
     mnist_check
     for chapter in $(chapters); do
@@ -285,14 +410,14 @@ run() {
         local result
         if is_student; then
             # A stub makes nonsense, or stops a run: say so, and go on.
-            if (run_chapter "$chapter" .); then
-                result=$(headline "$chapter")
+            if (run_chapter "$chapter" "$root"); then
+                result=$(headline "$chapter" "$root")
             else
                 result="stopped: an exercise not done yet? (see above)"
             fi
         else
-            run_chapter "$chapter" .
-            result=$(headline "$chapter")
+            run_chapter "$chapter" "$root"
+            result=$(headline "$chapter" "$root")
         fi
         tenths=$((($(date +%s%N) - start) / 100000000))
         SUMMARY+=$(printf '  %-17s %-52s %4d.%d s' "$chapter" "$result" \
@@ -301,9 +426,11 @@ run() {
     done
 }
 
-headline() {  # chapter $1's headline value: of its main run, its best, or any
-    cat "figures/$1/values.txt" "figures/$1/best/values.txt" \
-        "figures/$1"/*/values.txt 2>/dev/null |
+# Chapter $1's headline value (the runs wrote it under $2, default .): of
+# its main run, its best, or any.
+headline() {
+    local dir=${2:-.}/figures/$1
+    cat "$dir/values.txt" "$dir/best/values.txt" "$dir"/*/values.txt 2>/dev/null |
         sed -n 's/^headline //p' | head -n 1 || true
 }
 
@@ -387,21 +514,23 @@ quick_args() {  # small settings for chapter $1, for the sanitizer runs
 
 sanitized() {
     step "test: building everything with AddressSanitizer and UBSan (bin/asan/)"
-    mkdir -p bin/asan
-    local chapter
-    for chapter in $(chapters); do
-        cc "${CFLAGS[@]}" "${SANITIZE[@]}" "code/$chapter.c" -lm -o "bin/asan/$chapter"
-    done
-    # shellcheck disable=SC2046
-    cc "${CFLAGS[@]}" "${SANITIZE[@]}" tests/runner.c \
-        $(pkg-config --cflags --libs check) -lm -o bin/asan/tests
+    local chapter suite targets=()
+    for chapter in $(chapters); do targets+=("bin/asan/$chapter"); done
+    for suite in $(suites); do targets+=("bin/asan/tests/test_$suite"); done
+    make_or_die "${targets[@]}"
     step "test: Check suites under the sanitizers (the cli suite runs bin/asan/)"
-    WORKBOOK_BIN=bin/asan CK_TIMEOUT_MULTIPLIER=4 bin/asan/tests >bin/asan/tests.log 2>&1 || { tail -n 30 bin/asan/tests.log >&2; die "sanitized suites failed"; }
+    local failed=0
+    : >bin/asan/tests.log
+    for suite in $(suites); do
+        WORKBOOK_BIN=bin/asan CK_TIMEOUT_MULTIPLIER=4 bin/asan/tests/test_"$suite" \
+            >>bin/asan/tests.log 2>&1 || failed=1
+    done
+    [ $failed -eq 0 ] || { tail -n 30 bin/asan/tests.log >&2; die "sanitized suites failed"; }
     if grep -q -E 'Sanitizer|runtime error' bin/asan/tests.log; then
         grep -E -A 10 'Sanitizer|runtime error' bin/asan/tests.log | head -n 30 >&2
         die "a sanitizer reported a problem in the suites (bin/asan/tests.log)"
     fi
-    tail -n 1 bin/asan/tests.log
+    grep -c '^100%: Checks' bin/asan/tests.log | sed 's/$/ suites pass under the sanitizers/'
     step "test: every chapter program under the sanitizers, on data/small"
     make_small_data
     for chapter in $(chapters); do
@@ -479,27 +608,70 @@ book_current() {
     fi
 }
 
-test_suites() {
-    local suite=""
-    if [ $# -ge 1 ]; then
-        local files=(tests/test_"$1"*.c) file
-        file=${files[0]}
-        [ -f "$file" ] || die "test: no suite for '$1' (expected a chapter number such as 01, or book)"
-        suite=${file#tests/test_}
-        suite=${suite%.c}
+# The suite that $1 names: a chapter number (1 or 01) or a suite's name
+# (04_softmax, book, cli).
+suite_named() {
+    local files=()
+    if [[ $1 =~ ^[0-9]{1,2}$ ]]; then
+        files=(tests/test_"$(printf '%02d' "$((10#$1))")"_*.c)
+    else
+        files=(tests/test_"$1".c)
     fi
-    step "test: Check suites${suite:+ ($suite)}"
-    if [ -n "$suite" ]; then CK_RUN_SUITE=$suite bin/tests; else bin/tests; fi
+    if [ ${#files[@]} -ne 1 ] || [ ! -f "${files[0]}" ]; then
+        die "test: no suite '$1' (expected a chapter number such as 4 or 04, or one of: $(suites | tr '\n' ' '))"
+    fi
+    local name=${files[0]#tests/test_}
+    echo "${name%.c}"
+}
+
+# Run the suites' programs ($JOBS at a time when there are several), print
+# what each printed (Check's summary line last), and a total for several.
+# Fails if any test does.
+run_suites() {
+    if [ $# -eq 1 ]; then
+        step "test: Check suite $1"
+        bin/tests/test_"$1"
+        return
+    fi
+    step "test: Check suites ($*)"
+    local suite running=0 failed=0
+    for suite in "$@"; do
+        (bin/tests/test_"$suite" >bin/tests/"$suite".out 2>&1
+         echo $? >bin/tests/"$suite".status) &
+        running=$((running + 1))
+        if [ $running -ge "$JOBS" ]; then
+            wait -n || true
+            running=$((running - 1))
+        fi
+    done
+    wait
+    for suite in "$@"; do
+        cat bin/tests/"$suite".out
+        [ "$(cat bin/tests/"$suite".status)" = 0 ] || failed=$((failed + 1))
+    done
+    for suite in "$@"; do cat bin/tests/"$suite".out; done | awk -F'[:,] *' '
+        /^[0-9]+%: Checks: / { n += $3; f += $5; e += $7 }
+        END { printf "all %d suites: %d%%: Checks: %d, Failures: %d, Errors: %d\n", '$#', n ? 100 * (n - f - e) / n : 100, n, f, e }'
+    [ $failed -eq 0 ]
 }
 
 test_all() {
     setup
     fetch_mnist
-    build
-    if [ $# -ge 1 ]; then
-        test_suites "$1"
+    if [ "${1:-}" = student ]; then
+        is_student && die "test student: this is a student edition already"
+        build
+        student_round_trip
+    elif [ $# -ge 1 ]; then
+        local suite
+        suite=$(suite_named "$1")
+        # shellcheck disable=SC2046  # one program a line
+        make_or_die $(suite_programs "$suite")
+        run_suites "$suite"
     else
-        test_suites
+        build
+        # shellcheck disable=SC2046
+        run_suites $(suites)
         if is_student; then
             return 0 # the rest checks the full workbook, not exercises
         fi
@@ -527,8 +699,44 @@ time_runs() {  # time_runs N COMMAND...: median wall seconds of N runs
     printf '%s' "$times" | median | awk '{printf "%.3f", $1 / 1000}'
 }
 
+# The student's loop: after an edit to one chapter's file, how long does
+# `./build.sh test NN` take? For a few chapters, N times each: touch
+# code/NN_topic.c, run it, and report the median; also with the suite's
+# tests left out (CK_RUN_CASE names no case), which is the rebuild and
+# the start-up alone. (Chapter 7's suite trains networks for seconds.)
+bench_loop() {
+    local runs=$1 chapter k start times quick number
+    build >/dev/null
+    step "bench: touch code/NN_topic.c, then ./build.sh test NN; median of $runs runs"
+    printf '  %-22s %12s %18s\n' "edited file" "test NN" "without its tests"
+    for chapter in 01_idx 04_softmax 06_backprop 07_sgd 10_inside; do
+        number=${chapter%%_*}
+        times=""
+        quick=""
+        for ((k = 0; k < runs; k++)); do
+            touch "code/$chapter.c"
+            start=$(date +%s%N)
+            ./build.sh test "$number" >/dev/null 2>&1 || die "bench: ./build.sh test $number failed"
+            times+="$(( ($(date +%s%N) - start) / 1000000 ))"$'\n'
+            touch "code/$chapter.c"
+            start=$(date +%s%N)
+            CK_RUN_CASE="(no case)" ./build.sh test "$number" >/dev/null 2>&1 ||
+                die "bench: ./build.sh test $number failed"
+            quick+="$(( ($(date +%s%N) - start) / 1000000 ))"$'\n'
+        done
+        printf '  %-22s %10.2f s %16.2f s\n' "code/$chapter.c" \
+            "$(printf '%s' "$times" | median | awk '{ print $1 / 1000 }')" \
+            "$(printf '%s' "$quick" | median | awk '{ print $1 / 1000 }')"
+    done
+}
+
 bench() {
     local runs=5 numpy=0
+    if [ "${1:-}" = loop ]; then
+        shift
+        bench_loop "${1:-5}"
+        return
+    fi
     while [ $# -gt 0 ]; do
         case $1 in
             --numpy) numpy=1 ;;
@@ -555,43 +763,33 @@ bench() {
 }
 
 # ---- the classroom: student edition and grading ------------------------------
-# Solutions sit between "// @solution ID TASK" and "// @stub ID"; the stub
-# that replaces them follows, commented out, up to "// @end ID".
-# shellcheck disable=SC2016  # an awk program: its $ are awk's
-STUDENT_AWK='
-{
-    line = $0; trimmed = line; sub(/^[ \t]+/, "", trimmed)
-    if (trimmed ~ /^\/\/ @solution /) {
-        indent = substr(line, 1, length(line) - length(trimmed))
-        split(trimmed, word, " ")
-        task = trimmed; sub(/^\/\/ @solution [^ ]+ ?/, "", task)
-        print indent "// TODO(" word[3] "): " task " (exercise " word[3] \
-              " in the book; ./build.sh test checks it)"
-        state = "solution"; next
-    }
-    if (state == "solution" && trimmed ~ /^\/\/ @stub /) { state = "stub"; next }
-    if (state == "stub" && trimmed ~ /^\/\/ @end /) { state = ""; next }
-    if (state == "solution") next
-    if (state == "stub") { sub(/\/\/ ?/, "", line); print line; next }
-    print line
-}'
-
 is_student() { [ -f .student ]; }
 
+# What of tests/ the student edition gets: the suites, their runner and
+# helpers, and what ./build.sh grade needs. Everything else there is the
+# teacher's: hidden test cases (tests/hidden/), the wrong solutions that
+# tests/plant.sh plants, the NumPy reference (it holds solutions), the fuzz
+# target.
+STUDENT_TESTS=(tests/test_*.c tests/runner.c tests/*.h tests/check_xml.awk
+               tests/grade.awk)
+
+# Write the student edition into $1: each solution ("// @solution ID" ..
+# "// @stub ID") replaced by its stub (tests/student.awk).
 student() {
     [ $# -eq 1 ] || die "student: expected one directory, e.g. ./build.sh student /tmp/class"
     is_student && die "student: this is already a student edition"
-    local dir=$1 file
+    local dir file
+    dir=$(from_caller "$1")
     if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
         die "student: $dir exists and is not empty"
     fi
     compile book
-    mkdir -p "$dir"
-    cp -r chapters code figures tests build.sh README.md .ci .clang-format \
-        .gitignore "$dir"/
+    mkdir -p "$dir/tests"
+    cp -r chapters code figures build.sh README.md .clang-format .gitignore "$dir"/
+    cp "${STUDENT_TESTS[@]}" "$dir/tests/"
     rm -f "$dir"/figures/*/*.net
     for file in code/[0-9][0-9]_*.c; do
-        awk "$STUDENT_AWK" "$file" >"$dir/$file"
+        awk -f tests/student.awk "$file" >"$dir/$file"
     done
     touch "$dir/.student"
     # The book, with the stubs in its listings instead of the solutions.
@@ -601,82 +799,271 @@ student() {
     step "student: wrote $dir: $(grep -h -o '// @solution [0-9.]*' code/*.c | sort -u | wc -l) exercises' solutions replaced by stubs"
 }
 
-# Run the suites verbosely and print "CASE<TAB>pass|fail<TAB>first message"
-# for every test case.
-case_results() {
-    { CK_VERBOSITY=verbose bin/tests 2>&1 || true; } | awk -F: '
-        $3 ~ /^[PFE]$/ && NF >= 6 {
-            name = $4
-            if (!(name in status)) { order[++n] = name; status[name] = "pass" }
-            if ($3 != "P" && status[name] == "pass") {
-                status[name] = "fail"
-                message = $0
-                for (k = 0; k < 6; k++) message = substr(message, index(message, ":") + 1)
-                sub(/^ /, "", message)
-                first[name] = message
-            }
-        }
-        END { for (k = 1; k <= n; k++) print order[k] "\t" status[order[k]] "\t" first[order[k]] }'
+# Every exercise, from its test case's name: ID<TAB>POINTS<TAB>NEEDS<TAB>SUITE.
+declared_exercises() {
+    local file suite
+    for file in tests/test_[0-9][0-9]_*.c; do
+        suite=${file#tests/test_}
+        suite=${suite%.c}
+        grep -o '"exercise [0-9]*\.[0-9]* ([0-9]* points*[^"]*)"' "$file" |
+            sed -E 's/^"exercise ([0-9.]+) \(([0-9]+) points?(; needs ([0-9. ]+))?\)"$/\1\t\2\t\4\t'"$suite"'/'
+    done
 }
 
+# Grade the exercises of this folder's code: chapter by chapter (a chapter
+# that does not compile shows as such, with the compiler's first error, for
+# its exercises; the others are still graded), each suite's Check TAP and
+# XML reports in $GRADE_DIR, and from them the table and results.csv. With
+# chapter numbers, only those chapters.
+grade_here() {
+    local suites=() suite targets=() out=${GRADE_DIR:-bin/grade}
+    if [ $# -gt 0 ]; then
+        local arg
+        for arg in "$@"; do suites+=("$(suite_named "$arg")"); done
+    else
+        for suite in $(suites); do
+            [[ $suite =~ ^[0-9][0-9]_ ]] && suites+=("$suite")
+        done
+    fi
+    for suite in "${suites[@]}"; do targets+=("bin/tests/test_$suite" "bin/$suite"); done
+    make_all "${targets[@]}"
+    rm -rf "$out"
+    mkdir -p "$out"
+    : >"$out/compile.tsv"
+    : >"$out/todo.txt"
+    local failed
+    for failed in "${FAILED[@]}"; do
+        local first
+        first=$(grep -m 1 -E 'error|undefined reference' "$failed.log" | sed 's|tests/\.\./||' || true)
+        case $failed in
+            bin/tests/test_*) printf '%s\t%s\n' "${failed#bin/tests/test_}" "$first" ;;
+            *) printf 'program %s\t%s\n' "${failed#bin/}" "$first" ;;
+        esac >>"$out/compile.tsv"
+    done
+    step "grade: running the suites (Check's reports in $out/: SUITE.tap, SUITE.xml)"
+    local running=0
+    for suite in "${suites[@]}"; do
+        [ -x "bin/tests/test_$suite" ] || continue
+        (CK_XML_LOG_FILE_NAME="$out/$suite.xml" CK_TAP_LOG_FILE_NAME="$out/$suite.tap" \
+            CK_VERBOSITY=silent WORKBOOK_TODO_FILE="$PWD/$out/todo.txt" \
+            bin/tests/test_"$suite" >"$out/$suite.log" 2>&1 || true) &
+        running=$((running + 1))
+        if [ $running -ge "$JOBS" ]; then
+            wait -n || true
+            running=$((running - 1))
+        fi
+    done
+    wait
+    declared_exercises | awk -F'\t' -v only="${suites[*]}" \
+        'BEGIN { n = split(only, s, " "); for (k = 1; k <= n; k++) keep[s[k]] = 1 } $4 in keep' \
+        >"$out/exercises.tsv"
+    local xml
+    for xml in "$out"/*.xml; do
+        [ -f "$xml" ] && awk -f tests/check_xml.awk "$xml"
+    done >"$out/cases.tsv"
+    step "grade: exercise by exercise"
+    awk -F'\t' -v declared="$out/exercises.tsv" -v compiled="$out/compile.tsv" \
+        -v todo="$out/todo.txt" -v csv="$out/results.csv" \
+        -f tests/grade.awk "$out/cases.tsv"
+    echo "results for a gradebook: $out/results.csv"
+}
+
+# Grade a student's folder $1 with the teacher's edition (this one): only
+# its code/NN_topic.c files go into a scratch copy of this workbook, with
+# the teacher's tests (hidden cases too), build.sh and data; a chapter file
+# missing from $1 is graded as handed out (stubs). Exercise 7.3 is scored
+# by the teacher's code there (tests/hidden/test_07_sgd.c): the student's
+# bin/07_sgd trains and saves its network, and this edition's bin/07_sgd
+# (WORKBOOK_REFERENCE) loads the file and tests it. The reports go to $2.
+# Lines a submission adds to the preprocessor's (#define ...) are listed in
+# $2/notes.txt, for the teacher to look at.
+grade_submission() {
+    local dir=$1 out=$2 tmp file notes=""
+    [ -d "$dir/code" ] ||
+        die "grade --submission: $dir has no code/ folder (expected a student's copy of the student edition)"
+    compile 07_sgd
+    tmp=$(mktemp -d)
+    cp -r build.sh chapters code figures tests README.md "$tmp"/
+    ln -s "$PWD/data" "$tmp/data"
+    mkdir -p "$tmp/bin/reference"
+    cp bin/07_sgd "$tmp/bin/reference/07_sgd"
+    for file in code/[0-9][0-9]_*.c; do
+        if [ -f "$dir/$file" ]; then
+            cp "$dir/$file" "$tmp/$file"
+            local added
+            added=$(diff <(grep -E '^[[:space:]]*#' "$file" | sort -u) \
+                         <(grep -E '^[[:space:]]*#' "$dir/$file" | sort -u) |
+                    sed -n 's/^> *//p' | tr '\n' ' ' || true)
+            [ -z "$added" ] || notes+="$file adds: $added"$'\n'
+        else
+            awk -f tests/student.awk "$file" >"$tmp/$file"
+            notes+="$file is not in the submission: graded as handed out"$'\n'
+        fi
+    done
+    step "grade: $dir, with the teacher's tests (in $tmp)"
+    local status=0
+    (cd "$tmp" && WORKBOOK_REFERENCE="$tmp/bin/reference/07_sgd" ./build.sh grade) |
+        grep -v '^==> \(data\|build\):' || status=$?
+    rm -rf "$out"
+    mkdir -p "$(dirname "$out")"
+    cp -r "$tmp/bin/grade" "$out"
+    printf '%s' "$notes" >"$out/notes.txt"
+    if [ -n "$notes" ]; then
+        echo "notes (look at these by hand):"
+        printf '%s' "$notes" | sed 's/^/  /'
+    fi
+    echo "reports: $out/"
+    rm -rf "$tmp"
+    return "$status"
+}
+
+# Grade every student folder in $1 (grade_submission), and write one row
+# per student to bin/grade/class/class.csv: points earned, exercise by
+# exercise.
+grade_class() {
+    local dir=$1 out=bin/grade/class student name
+    [ -d "$dir" ] || die "grade --class: $dir is not a folder"
+    rm -rf "$out"
+    mkdir -p "$out"
+    for student in "$dir"/*/; do
+        [ -d "$student" ] || continue
+        name=$(basename "$student")
+        grade_submission "${student%/}" "$out/$name" >"$out/$name.txt" 2>&1 ||
+            { cat "$out/$name.txt" >&2; die "grade --class: grading $name failed"; }
+        printf '  %-24s %s\n' "$name" "$(grep '^score:' "$out/$name.txt" || echo 'no score: see '"$out/$name.txt")"
+    done
+    # shellcheck disable=SC2016  # an awk program
+    awk -F, '
+        FNR == 1 { name = FILENAME; sub(/\/results\.csv$/, "", name); sub(/.*\//, "", name)
+                   students[++n] = name; next }
+        $1 == "total" { score[name] = $3; out_of = $2; next }
+        { if (!($1 in column)) { column[$1] = ++n_ex; ex[n_ex] = $1 }
+          earned[name, $1] = $3 }
+        END {
+            printf "student,score,out of"
+            for (k = 1; k <= n_ex; k++) printf ",%s", ex[k]
+            printf "\n"
+            for (s = 1; s <= n; s++) {
+                printf "%s,%s,%s", students[s], score[students[s]], out_of
+                for (k = 1; k <= n_ex; k++) printf ",%s", earned[students[s], ex[k]]
+                printf "\n"
+            }
+        }' "$out"/*/results.csv >"$out/class.csv"
+    echo "one row per student: $out/class.csv (each student's reports: $out/NAME/)"
+}
+
+# ./build.sh grade [NN...] | --submission DIR | --class DIR
 grade() {
     setup
     fetch_mnist
-    build >/dev/null
-    step "grade: exercise by exercise"
-    case_results | awk -F'\t' '$1 ~ /^exercise / {
-        sub(/^exercise /, "", $1)
-        printf "  %-6s %-5s %s\n", $1, $2, ($2 == "fail" ? $3 : "")
-        passed += ($2 == "pass"); total++
-    } END { printf "%d of %d exercises pass\n", passed, total }'
+    case ${1:-} in
+        --submission)
+            [ $# -eq 2 ] || die "grade --submission: expected one folder"
+            is_student && die "grade --submission: run it in the teacher's edition"
+            local dir
+            dir=$(from_caller "$2")
+            grade_submission "$dir" "bin/grade/submissions/$(basename "$dir")" ;;
+        --class)
+            [ $# -eq 2 ] || die "grade --class: expected one folder"
+            is_student && die "grade --class: run it in the teacher's edition"
+            grade_class "$(from_caller "$2")" ;;
+        -*) die "grade: unknown option '$1' (expected chapter numbers, --submission DIR or --class DIR)" ;;
+        *) grade_here "$@" ;;
+    esac
 }
 
-# Make a student edition, and check it: it builds with no warnings; every
-# exercise's test case fails (with its hint) and every case that needs no
-# exercise passes; no solution is left in it.
+# Make a student edition, and check it:
+# - `./build.sh student class`, from another folder, writes it there;
+# - the teacher's files stay out (.ci/, hidden tests, the wrong solutions,
+#   the NumPy reference), and no solution is left in any of its files;
+# - it builds with no warnings; `./build.sh test 1` runs chapter 1's suite
+#   alone, and says "exercise 1.1 is not done yet" once;
+# - its `./build.sh grade` lists every exercise in order with its points,
+#   none right, and each that has a stub not started; every case that needs
+#   no exercise passes, every case that needs some fails; it writes TAP and
+#   XML reports and results.csv;
+# - running a chapter leaves figures/ and book.md as handed out;
+# - each chapter's prose has a blank line between a list and what follows;
+# - the wrong solutions the issue tracker listed are caught, each with a
+#   hint that names the mistake (tests/plant.sh --round-trip).
 student_round_trip() {
-    step "test: a student edition, built and tested in a scratch folder"
-    local tmp results
+    step "test: a student edition, built, tested and graded in a scratch folder"
+    local tmp class problems=""
     tmp=$(mktemp -d)
-    student "$tmp/class" >/dev/null
-    ln -s "$PWD/data" "$tmp/class/data"
-    (cd "$tmp/class" && ./build.sh build >/dev/null 2>"$tmp/build.err") ||
+    class=$tmp/class
+    local repo=$PWD
+    (cd "$tmp" && "$repo/build.sh" student class >/dev/null) ||
+        die "./build.sh student class, from $tmp, failed"
+    if [ ! -f "$class/.student" ] || [ -e class ]; then
+        die "./build.sh student class, from $tmp, did not write $tmp/class"
+    fi
+    local file
+    for file in .ci tests/hidden tests/numpy_reference.py tests/wrong_solutions.txt \
+        tests/plant.sh tests/fuzz_loaders.c; do
+        [ ! -e "$class/$file" ] || problems+="  $file is in the student edition (the teacher's only)"$'\n'
+    done
+    local sources=(code/[0-9][0-9]_*.c)
+    problems+=$(find "$class" -type f -print0 |
+        xargs -0 awk -v n_sources=${#sources[@]} -f tests/leaks.awk "${sources[@]}")
+    ln -s "$PWD/data" "$class/data"
+    (cd "$class" && ./build.sh build >/dev/null 2>"$tmp/build.err") ||
         { cat "$tmp/build.err" >&2; die "the student edition does not build"; }
-    # shellcheck disable=SC1090  # case_results, as the student copy has it
-    results=$(cd "$tmp/class" && source <(sed -n '/^case_results()/,/^}/p' build.sh) && case_results)
-    local bad
-    bad=$(printf '%s\n' "$results" | awk -F'\t' '
-        $1 ~ /^exercise / && $2 == "pass" { print "  " $1 ": passes without its solution" }
-        $1 !~ /^exercise / && $1 !~ /\(needs / && $2 == "fail" { print "  " $1 ": fails in the student edition: " $3 }')
-    [ -z "$bad" ] || { echo "$bad" >&2; rm -rf "$tmp"; die "student edition check failed"; }
-    # No solution may survive: look for each solution block, line after line
-    # (spaces aside), in every text file of the student edition.
-    local leaks sources=(code/[0-9][0-9]_*.c)
-    # shellcheck disable=SC2016  # an awk program
-    leaks=$(find "$tmp/class" -path "$tmp/class/data" -prune -o -type f \
-            \( -name '*.c' -o -name '*.h' -o -name '*.md' -o -name '*.sh' \) -print0 |
-        xargs -0 awk '
-            FNR == 1 { file++ }
-            { text = $0; gsub(/[ \t]/, "", text) }
-            file <= '"${#sources[@]}"' {
-                if (text ~ /^\/\/@solution/) { id = substr(text, 12); sub(/[^0-9.].*/, "", id); block++; n[block] = 0; ids[block] = id; on = 1; next }
-                if (on && text ~ /^\/\/@stub/) { on = 0; next }
-                if (on && text != "") lines[block, ++n[block]] = text
-                next
-            }
-            { seen[file, FNR] = text; last[file] = FNR }
-            END {
-                for (b = 1; b <= block; b++)
-                    for (f in last) for (r = 1; r + n[b] - 1 <= last[f]; r++) {
-                        k = 1
-                        while (k <= n[b] && seen[f, r + k - 1] == lines[b, k]) k++
-                        if (k > n[b] && n[b] > 0) { print "  solution " ids[b] " is in the student edition"; r = last[f] }
-                    }
-            }' "${sources[@]}")
-    [ -z "$leaks" ] || { echo "$leaks" >&2; rm -rf "$tmp"; die "the student edition leaks solutions"; }
-    printf '%s\n' "$results" | awk -F'\t' '$1 ~ /^exercise / { n++ } $1 !~ /^exercise / && $2 == "pass" { p++ }
-        END { printf "%d exercises cut out and failing with hints; %d other cases pass; no solution left\n", n, p }'
+    (cd "$class" && ./build.sh test 1 >"$tmp/test1.out" 2>&1) || true
+    grep -q 'Running suite(s): 01_idx$' "$tmp/test1.out" &&
+        [ "$(grep -c 'Running suite' "$tmp/test1.out")" = 1 ] ||
+        problems+="  ./build.sh test 1 did not run chapter 1's suite alone"$'\n'
+    [ "$(grep -c 'exercise 1.1 is not done yet' "$tmp/test1.out")" = 1 ] ||
+        problems+="  ./build.sh test 1 did not say once that exercise 1.1 is not done yet"$'\n'
+    (cd "$class" && ./build.sh grade >"$tmp/grade.out" 2>&1) ||
+        { cat "$tmp/grade.out" >&2; die "./build.sh grade failed in the student edition"; }
+    local report=$class/bin/grade stubs
+    stubs=$(grep -h -o '// @solution [0-9.]*' code/*.c | awk '{ print $3 }' | sort -u | tr '\n' ' ')
+    # shellcheck disable=SC2016  # awk programs
+    problems+=$(awk -F, -v stubs="$stubs" '
+        BEGIN { n = split(stubs, s, " "); for (k = 1; k <= n; k++) has_stub[s[k]] = 1 }
+        NR == 1 || $1 == "total" { next }
+        {
+            split($1, a, "."); key = a[1] * 1000 + a[2]
+            if (key <= last) print "  grade lists exercise " $1 " after " previous
+            last = key; previous = $1; listed[$1] = 1
+            if ($2 + 0 < 1) print "  exercise " $1 " has no points"
+            if ($4 == "right") print "  exercise " $1 " is right without its solution"
+            else if ($1 in has_stub && $4 != "not started") print "  exercise " $1 " is " $4 ", not \"not started\""
+        }
+        END { for (id in has_stub) if (!(id in listed)) print "  exercise " id " has a solution but no graded test case with points" }
+    ' "$report/results.csv")
+    problems+=$(awk -F'\t' '
+        $2 ~ /^exercise / { next }
+        $2 !~ /\(needs / && $3 != "success" && !bad[$2]++ { print "  \"" $2 "\" needs no exercise but fails in the student edition: " $4 }
+        $2 ~ /\(needs / { needs[$2] = 1; if ($3 != "success") failed[$2] = 1 }
+        END { for (c in needs) if (!(c in failed)) print "  \"" c "\" passes in the student edition: it needs none of those" }
+    ' "$report/cases.tsv")
+    ls "$report"/*.tap "$report"/*.xml >/dev/null 2>&1 ||
+        problems+="  grade wrote no TAP or XML reports"$'\n'
+    # A chapter's run must not touch what was handed out.
+    cp "$class/book.md" "$tmp/book.md"
+    (cd "$class" && ./build.sh run 01 >/dev/null 2>&1) || true
+    diff -r -q --exclude='*.net' figures "$class/figures" >/dev/null &&
+        cmp -s "$class/book.md" "$tmp/book.md" ||
+        problems+="  the student's ./build.sh run 01 changed figures/ or book.md"$'\n'
+    # A paragraph straight after a list item runs into the item.
+    problems+=$(awk '
+        FNR == 1 { in_list = 0; fence = 0 }
+        /^```/ { fence = !fence }
+        fence { next }
+        /^[-*] / { in_list = 1; next }
+        /^$/ { in_list = 0; next }
+        in_list && /^[^ ]/ { print "  " FILENAME ":" FNR ": no blank line between a list and \"" substr($0, 1, 30) "...\""; in_list = 0 }
+    ' "$class"/chapters/*.md)
+    if [ -n "$problems" ]; then
+        printf '%s\n' "$problems" | grep -v '^$' >&2
+        rm -rf "$tmp"
+        die "the student edition check failed"
+    fi
+    awk -F, 'NR > 1 && $1 != "total" { n++ } $1 == "total" { points = $2 }
+        END { printf "%d exercises (%d points) cut out, each failing with a hint; no solution left\n", n, points }' "$report/results.csv"
     rm -rf "$tmp"
+    tests/plant.sh --round-trip
 }
 
 # ---- main -------------------------------------------------------------------
@@ -687,7 +1074,7 @@ all() {
     build
     run
     if is_student; then
-        step "done in $((SECONDS - start)) s (student edition: figures and book.md stay as handed out). Per chapter:"
+        step "done in $((SECONDS - start)) s (student edition: figures/ and book.md stay as handed out; this run's outputs are in bin/run/figures/). Per chapter:"
         printf '%s' "$SUMMARY"
         return 0
     fi
@@ -715,7 +1102,9 @@ case $command in
     bench) setup; fetch_mnist; bench "$@" ;;
     fuzz) setup; fuzz "$@" ;;
     student) student "$@" ;;
-    grade) grade ;;
+    plant) [ -x tests/plant.sh ] || die "plant: tests/plant.sh is the teacher's (not in the student edition)"
+           tests/plant.sh "$@" ;;
+    grade) grade "$@" ;;
     clean) rm -rf bin; step "clean: removed bin/" ;;
     *) usage >&2; die "unknown command '$command'" ;;
 esac
