@@ -45,30 +45,130 @@ static void expect_idx_error(const char *path, const char *expected)
 
 START_TEST(test_read_be32)
 {
-    const uint8_t bytes[4] = {0x00, 0x00, 0xEA, 0x60};
-    ck_assert_msg(read_be32(bytes) == 60000,
-                  "00 00 EA 60 is 60000 big-endian, got %lu: are the bytes "
-                  "combined most significant first?",
-                  (unsigned long)read_be32(bytes));
-    const uint8_t high[4] = {0xFF, 0x00, 0x00, 0x01};
-    ck_assert_uint_eq(read_be32(high), 0xFF000001u);
+    static const uint8_t cases[5][4] = {{0x00, 0x00, 0xEA, 0x60},
+                                        {0x12, 0x34, 0x56, 0x78},
+                                        {0xFF, 0x00, 0x00, 0x01},
+                                        {0x80, 0x00, 0x00, 0x00},
+                                        {0x00, 0x00, 0x00, 0x08}};
+    for (int c = 0; c < 5; c++) {
+        const uint8_t *bytes = cases[c];
+        uint32_t want = 0, little = 0, got = read_be32(bytes);
+        for (int k = 0; k < 4; k++) {
+            want = want << 8 | bytes[k];
+            little = little << 8 | bytes[3 - k];
+        }
+        if (got == want)
+            continue;
+        char why[160] = "byte k goes to bits 24 - 8k: shift each byte into "
+                        "place ((uint32_t)bytes[0] << 24, ...) and combine "
+                        "them with |";
+        if (got == little)
+            snprintf(why, sizeof why,
+                     "that is the bytes read least significant first: IDX "
+                     "puts the most significant first");
+        for (int k = 0; k < 4; k++) {
+            uint32_t mask = 0xFFu << (24 - 8 * k);
+            if ((got & mask) != (want & mask) && got != little) {
+                snprintf(why, sizeof why,
+                         "byte %d (0x%02X) should be bits %d to %d, 0x%08lX; "
+                         "shift each byte into place ((uint32_t)bytes[0] << "
+                         "24, bytes[1] << 16, bytes[2] << 8, bytes[3])",
+                         k, bytes[k], 24 - 8 * k, 31 - 8 * k,
+                         (unsigned long)(want & mask));
+                break;
+            }
+        }
+        ck_assert_msg(
+            0, "%02X %02X %02X %02X is 0x%08lX (%lu), got 0x%08lX: %s",
+            bytes[0], bytes[1], bytes[2], bytes[3], (unsigned long)want,
+            (unsigned long)want, (unsigned long)got, why);
+    }
 }
 END_TEST
 
+/* The box a loop over rows r < row_end and columns c < col_end finds when
+ * row r starts at pixel r * stride: {rows, -1, cols, -1} if no ink. The
+ * test works out the right box (stride cols, every row and column) and
+ * the boxes of two likely mistakes this way. */
+static void box_of(int box[4], const uint8_t *pixels, int rows, int cols,
+                   int stride, int row_end, int col_end)
+{
+    box[0] = rows, box[1] = -1, box[2] = cols, box[3] = -1;
+    for (int r = 0; r < row_end; r++)
+        for (int c = 0; c < col_end; c++) {
+            if (r * stride + c >= rows * cols || pixels[r * stride + c] == 0)
+                continue;
+            box[0] = r < box[0] ? r : box[0];
+            box[1] = r > box[1] ? r : box[1];
+            box[2] = c < box[2] ? c : box[2];
+            box[3] = c > box[3] ? c : box[3];
+        }
+}
+
+static int same_box(const int a[4], const int b[4])
+{
+    return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
+/* digit_bounding_box on a rows x cols image whose ink is at the given
+ * (row, column) pairs, against the box worked out here. */
+static void expect_box(int rows, int cols, const int (*ink)[2], int n_ink)
+{
+    uint8_t pixels[12 * 12] = {0};
+    for (int k = 0; k < n_ink; k++)
+        pixels[ink[k][0] * cols + ink[k][1]] = (uint8_t)(1 + 50 * k);
+    int want[4], short_loops[4], by_rows[4];
+    box_of(want, pixels, rows, cols, cols, rows, cols);
+    box_of(short_loops, pixels, rows, cols, cols, rows - 1, cols - 1);
+    box_of(by_rows, pixels, rows, cols, rows, rows, cols);
+    int box[4] = {-9, -9, -9, -9};
+    int status = digit_bounding_box(box, pixels, rows, cols);
+    ck_assert_msg(status == 0,
+                  "a %d x %d image with ink should give 0 (and the box), got "
+                  "%d: -1 is only for a blank image",
+                  rows, cols, status);
+    if (same_box(box, want))
+        return;
+    const char *why = "start with an empty box (top = rows, bottom = -1, "
+                      "left = cols, right = -1) and widen it at every pixel "
+                      "above 0";
+    int swapped[4] = {want[2], want[3], want[0], want[1]};
+    if (same_box(box, swapped))
+        why = "rows and columns are swapped: box = {top row, bottom row, "
+              "left column, right column}";
+    else if (same_box(box, short_loops))
+        why = "the ink in the last row or last column was missed: loop r < "
+              "rows and c < cols";
+    else if (same_box(box, by_rows))
+        why = "in a picture that is not square, row r starts at pixel r * "
+              "cols, not r * rows";
+    else if (box[0] == 0 && want[0] > 0 && box[2] == 0)
+        why = "the box starts at row 0, column 0 whatever the ink: start "
+              "with an empty box (top = rows, left = cols, bottom = right = "
+              "-1) and widen it at every pixel above 0";
+    ck_assert_msg(0,
+                  "a %d x %d image (%d rows, %d columns) with ink from row %d "
+                  "to %d and column %d to %d: expected the box {%d, %d, %d, "
+                  "%d}, got {%d, %d, %d, %d}: %s",
+                  rows, cols, rows, cols, want[0], want[1], want[2], want[3],
+                  want[0], want[1], want[2], want[3], box[0], box[1], box[2],
+                  box[3], why);
+}
+
 START_TEST(test_bounding_box)
 {
-    uint8_t pixels[4 * 5] = {0};
-    pixels[1 * 5 + 2] = 10;
-    pixels[3 * 5 + 4] = 255;
-    int box[4] = {-9, -9, -9, -9};
-    ck_assert_msg(digit_bounding_box(box, pixels, 4, 5) == 0,
-                  "digit_bounding_box should return 0 for an image with ink "
-                  "(and fill in box), -1 only for a blank one");
-    ck_assert_msg(box[0] == 1 && box[1] == 3 && box[2] == 2 && box[3] == 4,
-                  "ink at (row 1, column 2) and (3, 4): expected the box rows "
-                  "1..3, columns 2..4, got rows %d..%d, columns %d..%d",
-                  box[0], box[1], box[2], box[3]);
+    const int two[2][2] = {{1, 2}, {3, 4}};
+    expect_box(4, 5, two, 2);
+    const int corner[2][2] = {{2, 1}, {4, 7}};
+    expect_box(5, 8, corner, 2);
+    const int tall[3][2] = {{3, 1}, {9, 2}, {6, 0}};
+    expect_box(10, 3, tall, 3);
+    const int one[1][2] = {{0, 0}};
+    expect_box(1, 1, one, 1);
+    const int last[1][2] = {{11, 11}};
+    expect_box(12, 12, last, 1);
     uint8_t blank[6] = {0};
+    int box[4] = {-9, -9, -9, -9};
     ck_assert_msg(digit_bounding_box(box, blank, 2, 3) == -1,
                   "a blank image has no box: return -1");
 }
@@ -332,10 +432,10 @@ END_TEST
 Suite *suite_01_idx(void)
 {
     Suite *suite = suite_create("01_idx");
-    TCase *ex1 = tcase_create("exercise 1.1");
+    TCase *ex1 = tcase_create("exercise 1.1 (2 points)");
     tcase_add_test(ex1, test_read_be32);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 1.2");
+    TCase *ex2 = tcase_create("exercise 1.2 (2 points)");
     tcase_add_test(ex2, test_bounding_box);
     suite_add_tcase(suite, ex2);
 

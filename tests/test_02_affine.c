@@ -1,8 +1,10 @@
-/* Chapter 2's tests: the random generator, a layer's forward pass on a
- * case small enough to work out by hand, and initialisation. */
+/* Chapter 2's tests: the random generator, a layer's forward pass (on a
+ * case small enough to work out by hand, and on layers of several shapes
+ * against sums worked out in double), and initialisation. */
 #define CH02_NO_MAIN
 #include "../code/02_affine.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_02_affine(void);
@@ -94,6 +96,119 @@ START_TEST(test_rng_below)
 }
 END_TEST
 
+typedef void ForwardFunction(float *y, const float *x, const Affine *layer,
+                             int n_batch);
+
+/* What a wrong y most likely came from, by comparing it with the results
+ * of the usual mistakes. `x`'s last input is not 0. */
+static void forward_diagnosis(char *why, size_t size, const float *y,
+                              const double *want, const float *x,
+                              const Affine *layer, int n_batch, float before)
+{
+    int n_in = layer->n_in, n_out = layer->n_out, n = n_batch * n_out;
+    int no_bias = 1, transposed = 1, last_only = 1, last_alone = 1, added = 1;
+    for (int k = 0; k < n; k++) {
+        int b = k / n_out, j = k % n_out;
+        double bias = layer->biases[j], sum_t = bias;
+        for (int i = 0; i < n_in; i++)
+            sum_t +=
+                (double)x[b * n_in + i] * (double)layer->weights[j * n_in + i];
+        double last = (double)x[b * n_in + n_in - 1] *
+                      (double)layer->weights[(n_in - 1) * n_out + j];
+        no_bias &= close_enough((double)y[k], want[k] - bias);
+        transposed &= close_enough((double)y[k], sum_t);
+        last_only &= close_enough((double)y[k], bias + last);
+        last_alone &= close_enough((double)y[k], last);
+        added &= close_enough((double)y[k], want[k] + (double)before);
+    }
+    int first_row = first_difference(y, want, n_out) < 0;
+    if (no_bias)
+        snprintf(why, size,
+                 "every y is off by its bias: start each y[b][j] "
+                 "from biases[j]");
+    else if (transposed && n_in != n_out)
+        snprintf(why, size,
+                 "that is x times W transposed: W[i][j] is "
+                 "weights[i * n_out + j], not weights[j * n_in + "
+                 "i]");
+    else if (last_only || last_alone)
+        snprintf(why, size,
+                 "only the last input counts: add (+=) each "
+                 "x[b][i] * W[i][j] to the sum, do not assign (=)");
+    else if (added)
+        snprintf(why, size,
+                 "y was added to, not overwritten: whatever y held "
+                 "before is still in it; start each row from the "
+                 "biases");
+    else if (first_row && n_batch > 1)
+        snprintf(why, size,
+                 "the first row is right, a later one is not: row "
+                 "b of x starts at x + b * n_in, row b of y at y + "
+                 "b * n_out");
+    else
+        snprintf(why, size,
+                 "check the loop bounds: b < n_batch, i < n_in, "
+                 "j < n_out");
+}
+
+/* y (n_batch rows, then 4 canaries) against want, every element; on the
+ * first wrong one, say which and why. */
+static void expect_rows(const float *y, const double *want, const float *x,
+                        const Affine *layer, int n_batch, float before,
+                        const char *what)
+{
+    int n_out = layer->n_out, n_y = n_batch * n_out;
+    expect_canaries(y + n_y, 4, what);
+    int k = first_difference(y, want, n_y);
+    if (k < 0)
+        return;
+    char why[256];
+    forward_diagnosis(why, sizeof why, y, want, x, layer, n_batch, before);
+    ck_assert_msg(0,
+                  "%s: y[%d][%d] should be %.6g, got %.6g: %s (y[b][j] = "
+                  "biases[j] + sum over i of x[b][i] * weights[i * n_out + "
+                  "j])",
+                  what, k / n_out, k % n_out, want[k], (double)y[k], why);
+}
+
+/* forward() on a random n_in -> n_out layer and n_batch inputs (a third of
+ * them 0), against the same sums worked out in double: every element. */
+static void expect_forward(ForwardFunction *forward, const char *name, int n_in,
+                           int n_out, int n_batch, uint64_t seed)
+{
+    Affine layer;
+    Error err;
+    ck_assert(affine_init(&layer, n_in, n_out, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, seed);
+    affine_randomize(&layer, INIT_HE, &rng);
+    for (int j = 0; j < n_out; j++)
+        layer.biases[j] = rng_normal(&rng);
+    int n_x = n_batch * n_in, n_y = n_batch * n_out;
+    float *x = malloc((size_t)n_x * sizeof *x);
+    float *y = malloc((size_t)(n_y + 4) * sizeof *y);
+    double *want = malloc((size_t)n_y * sizeof *want);
+    for (int k = 0; k < n_x; k++)
+        x[k] = k % n_in == n_in - 1 || rng_uniform(&rng) < 0.67f
+                   ? rng_uniform(&rng) + 0.1f
+                   : 0.0f;
+    const float before = 0.75f;
+    for (int k = 0; k < n_y; k++)
+        y[k] = before;
+    for (int k = n_y; k < n_y + 4; k++)
+        y[k] = CANARY;
+    reference_affine(want, x, &layer, n_batch);
+    forward(y, x, &layer, n_batch);
+    char what[128];
+    snprintf(what, sizeof what, "%s, a %d -> %d layer, batch of %d", name, n_in,
+             n_out, n_batch);
+    expect_rows(y, want, x, &layer, n_batch, before, what);
+    free(x);
+    free(y);
+    free(want);
+    affine_free(&layer);
+}
+
 /* A 2 -> 3 layer with weights [[1 2 3] [4 5 6]] and biases [0.5 -1 0]. */
 static void small_layer(Affine *layer)
 {
@@ -104,40 +219,49 @@ static void small_layer(Affine *layer)
     memcpy(layer->biases, b, sizeof b);
 }
 
-START_TEST(test_affine_forward_by_hand)
+static void expect_by_hand(ForwardFunction *forward, const char *name)
 {
     Affine layer;
     small_layer(&layer);
     /* Row 1: x = [1 2]:  [1*1 + 2*4 + 0.5, 1*2 + 2*5 - 1, 1*3 + 2*6 + 0]
      * Row 2: x = [0 -1]: [-4 + 0.5, -5 - 1, -6] */
     const float x[4] = {1, 2, 0, -1};
-    const float expected[6] = {9.5f, 11, 15, -3.5f, -6, -6};
-    float y[6] = {99, 99, 99, 99, 99, 99};
-    affine_forward(y, x, &layer, 2);
-    for (int k = 0; k < 6; k++)
-        ck_assert_msg(fabsf(y[k] - expected[k]) < 1e-6f,
-                      "y[%d][%d] should be %g, got %g: y[b][j] = b[j] + sum "
-                      "over i of x[b][i] * W[i][j]",
-                      k / 3, k % 3, (double)expected[k], (double)y[k]);
+    const double expected[6] = {9.5, 11, 15, -3.5, -6, -6};
+    float y[6 + 4] = {99, 99, 99, 99, 99, 99, CANARY, CANARY, CANARY, CANARY};
+    forward(y, x, &layer, 2);
+    char what[128];
+    snprintf(what, sizeof what,
+             "%s, the 2 -> 3 layer [[1 2 3] [4 5 6]], biases [0.5 -1 0], x "
+             "[[1 2] [0 -1]]",
+             name);
+    expect_rows(y, expected, x, &layer, 2, 99.0f, what);
     affine_free(&layer);
+}
+
+START_TEST(test_affine_forward_by_hand)
+{
+    expect_by_hand(affine_forward, "affine_forward");
+}
+END_TEST
+
+START_TEST(test_affine_forward_shapes)
+{
+    expect_forward(affine_forward, "affine_forward", 5, 3, 4, 1);
+    expect_forward(affine_forward, "affine_forward", 3, 7, 3, 2);
+    expect_forward(affine_forward, "affine_forward", 1, 1, 1, 3);
+    expect_forward(affine_forward, "affine_forward", 40, 17, 9, 4);
 }
 END_TEST
 
 START_TEST(test_affine_by_neuron)
 {
-    Affine layer;
-    small_layer(&layer);
-    const float x[4] = {1, 2, 0, -1};
-    const float expected[6] = {9.5f, 11, 15, -3.5f, -6, -6};
-    float y[6] = {99, 99, 99, 99, 99, 99};
-    affine_forward_by_neuron(y, x, &layer, 2);
-    for (int k = 0; k < 6; k++)
-        ck_assert_msg(fabsf(y[k] - expected[k]) < 1e-6f,
-                      "y[%d][%d] should be %g, got %g: for neuron j, start "
-                      "from b[j] and add x[b][i] * W[i][j] for every input i "
-                      "(W[i][j] is weights[i * n_out + j])",
-                      k / 3, k % 3, (double)expected[k], (double)y[k]);
-    affine_free(&layer);
+    expect_by_hand(affine_forward_by_neuron, "affine_forward_by_neuron");
+    expect_forward(affine_forward_by_neuron, "affine_forward_by_neuron", 5, 3,
+                   4, 1);
+    expect_forward(affine_forward_by_neuron, "affine_forward_by_neuron", 3, 7,
+                   3, 2);
+    expect_forward(affine_forward_by_neuron, "affine_forward_by_neuron", 40, 17,
+                   9, 4);
 }
 END_TEST
 
@@ -213,11 +337,12 @@ Suite *suite_02_affine(void)
     tcase_add_test(rng, test_rng_normal_moments);
     tcase_add_test(rng, test_rng_below);
     suite_add_tcase(suite, rng);
-    TCase *ex1 = tcase_create("exercise 2.1");
+    TCase *ex1 = tcase_create("exercise 2.1 (3 points)");
     tcase_add_test(ex1, test_affine_forward_by_hand);
+    tcase_add_test(ex1, test_affine_forward_shapes);
     tcase_add_test(ex1, test_affine_zero_input_gives_biases);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 2.2");
+    TCase *ex2 = tcase_create("exercise 2.2 (2 points)");
     tcase_add_test(ex2, test_affine_by_neuron);
     suite_add_tcase(suite, ex2);
     TCase *layer = tcase_create("layer");

@@ -2,6 +2,7 @@
 #define CH03_NO_MAIN
 #include "../code/03_relu.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_03_relu(void);
@@ -10,30 +11,94 @@ START_TEST(test_relu_values)
 {
     const float x[5] = {-2.0f, -0.0f, 0.0f, 1e-7f, 3.5f};
     const float expected[5] = {0, 0, 0, 1e-7f, 3.5f};
-    float y[5];
+    float y[5] = {9, 9, 9, 9, 9};
     relu_forward(y, x, 5);
-    for (int k = 0; k < 5; k++)
-        ck_assert_msg(y[k] == expected[k] && !signbit(y[k]),
-                      "ReLU(%g) should be %g, got %g", (double)x[k],
-                      (double)expected[k], (double)y[k]);
+    for (int k = 0; k < 5; k++) {
+        ck_assert_msg(y[k] == expected[k],
+                      "ReLU(%g) should be %g, got %g: y = x where x > 0, "
+                      "else 0",
+                      (double)x[k], (double)expected[k], (double)y[k]);
+        ck_assert_msg(!signbit(y[k]),
+                      "ReLU(%g) should be +0, got -0: where x is not above 0, "
+                      "write 0.0f rather than x (x > 0.0f ? x : 0.0f)",
+                      (double)x[k]);
+    }
 }
 END_TEST
 
-START_TEST(test_relu_in_place)
+/* Random inputs of both signs (some 0): every output, and nothing written
+ * past the end. */
+static void expect_leaky(float slope, int in_place)
 {
-    float x[3] = {-1, 2, -3};
-    relu_forward(x, x, 3);
-    ck_assert_msg(x[0] == 0 && x[1] == 2 && x[2] == 0,
-                  "ReLU in place (y == x) gave %g %g %g, expected 0 2 0",
-                  (double)x[0], (double)x[1], (double)x[2]);
+    enum { N = 37 };
+    float x[N], y[N + 4];
+    Rng rng;
+    rng_seed(&rng, 31);
+    for (int k = 0; k < N; k++)
+        x[k] = k % 5 == 0 ? 0.0f : 4.0f * rng_uniform(&rng) - 2.0f;
+    for (int k = 0; k < N + 4; k++)
+        y[k] = CANARY;
+    float *out = in_place ? x : y;
+    float copy[N];
+    memcpy(copy, x, sizeof copy);
+    if (slope == 0.0f)
+        relu_forward(out, x, N);
+    else
+        leaky_relu_forward(out, x, N, slope);
+    char what[96];
+    snprintf(what, sizeof what, "%s%s", slope == 0.0f ? "ReLU" : "leaky ReLU",
+             in_place ? " in place (y == x)" : "");
+    if (!in_place)
+        expect_canaries(y + N, 4, what);
+    for (int k = 0; k < N; k++) {
+        double want = copy[k] > 0 ? (double)copy[k] : (double)(slope * copy[k]);
+        if (close_enough((double)out[k], want))
+            continue;
+        /* A slope of its own: out / x the same for every negative x. */
+        double own = 0;
+        int fixed = slope != 0.0f;
+        for (int j = 0; j < N && fixed; j++) {
+            if (copy[j] > 0)
+                fixed = out[j] == copy[j];
+            if (copy[j] >= 0)
+                continue;
+            double ratio = (double)out[j] / (double)copy[j];
+            fixed = own == 0 || fabs(ratio - own) < 1e-6;
+            own = ratio;
+        }
+        char why[160];
+        if (fixed && own != 0)
+            snprintf(why, sizeof why,
+                     "where x < 0 every y is %g * x: use the slope argument "
+                     "(here %g), not a number of your own",
+                     own, (double)slope);
+        else
+            snprintf(why, sizeof why, "%s, for every k < n",
+                     slope == 0.0f ? "y = x where x > 0, else 0"
+                                   : "y = x where x > 0, slope * x "
+                                     "elsewhere");
+        ck_assert_msg(0,
+                      "%s, slope %g: element %d of %d, x = %g, should give %g, "
+                      "got %g: %s",
+                      what, (double)slope, k, N, (double)copy[k], want,
+                      (double)out[k], why);
+    }
+}
+
+START_TEST(test_relu_every_element)
+{
+    expect_leaky(0.0f, 0);
+    expect_leaky(0.0f, 1);
 }
 END_TEST
 
 START_TEST(test_leaky_relu)
 {
+    expect_leaky(0.25f, 0);
+    expect_leaky(0.1f, 1);
     const float x[4] = {-2.0f, 0.0f, 3.0f, -0.5f};
     const float expected[4] = {-0.2f, 0.0f, 3.0f, -0.05f};
-    float y[4];
+    float y[4] = {9, 9, 9, 9};
     leaky_relu_forward(y, x, 4, 0.1f);
     for (int k = 0; k < 4; k++)
         ck_assert_msg(fabsf(y[k] - expected[k]) < 1e-7f,
@@ -58,17 +123,24 @@ START_TEST(test_compose_equals_stacked)
     for (int j = 0; j < 4; j++)
         second.biases[j] = rng_normal(&rng);
     ck_assert(affine_compose(&composed, &first, &second, &err) == 0);
-    float x[30], hidden[7], stacked[4], single[4];
+    /* The stacked layers and the composed one, worked out here in double
+     * (so that a forward pass that is not done yet cannot agree with
+     * itself). */
+    float x[30], hidden[7];
+    double hidden_d[7], stacked[4], single[4];
     for (int i = 0; i < 30; i++)
         x[i] = rng_uniform(&rng);
-    affine_forward(hidden, x, &first, 1);
-    affine_forward(stacked, hidden, &second, 1);
-    affine_forward(single, x, &composed, 1);
+    reference_affine(hidden_d, x, &first, 1);
+    for (int j = 0; j < 7; j++)
+        hidden[j] = (float)hidden_d[j];
+    reference_affine(stacked, hidden, &second, 1);
+    reference_affine(single, x, &composed, 1);
     for (int k = 0; k < 4; k++)
-        ck_assert_msg(fabsf(stacked[k] - single[k]) < 1e-5f,
+        ck_assert_msg(fabs(stacked[k] - single[k]) < 1e-5,
                       "output %d: two stacked layers gave %g, the composed "
-                      "layer %g; W = W1 W2 and b = b1 W2 + b2",
-                      k, (double)stacked[k], (double)single[k]);
+                      "layer %g; W = W1 W2 and b = b1 W2 + b2 (affine_compose "
+                      "works out b1 W2 + b2 with affine_forward)",
+                      k, stacked[k], single[k]);
     affine_free(&first);
     affine_free(&second);
     affine_free(&composed);
@@ -92,11 +164,11 @@ END_TEST
 Suite *suite_03_relu(void)
 {
     Suite *suite = suite_create("03_relu");
-    TCase *ex1 = tcase_create("exercise 3.1");
+    TCase *ex1 = tcase_create("exercise 3.1 (2 points)");
+    tcase_add_test(ex1, test_relu_every_element);
     tcase_add_test(ex1, test_relu_values);
-    tcase_add_test(ex1, test_relu_in_place);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 3.2");
+    TCase *ex2 = tcase_create("exercise 3.2 (1 point)");
     tcase_add_test(ex2, test_leaky_relu);
     suite_add_tcase(suite, ex2);
     TCase *compose = tcase_create("composition (needs 2.1)");

@@ -1,51 +1,137 @@
-/* Chapter 4's tests: softmax gives probabilities, ignores a constant added
- * to every score, and stays finite for huge scores. */
+/* Chapter 4's tests: softmax gives the right probabilities, row by row of
+ * a batch, ignores a constant added to every score, and stays finite for
+ * scores that spread over more than expf can hold. */
 #define CH04_NO_MAIN
 #include "../code/04_softmax.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_04_softmax(void);
 
-static void expect_probabilities(const float *p, int n, const char *what)
+/* softmax(z / temperature) of each row, worked out here in double. */
+static void reference_softmax(double *p, const float *z, int n_batch,
+                              int n_classes, double temperature)
 {
-    float sum = 0;
-    for (int k = 0; k < n; k++) {
-        ck_assert_msg(isfinite(p[k]) && p[k] >= 0.0f && p[k] <= 1.0f,
-                      "%s: p[%d] = %g is not a probability", what, k,
-                      (double)p[k]);
-        sum += p[k];
+    for (int b = 0; b < n_batch; b++) {
+        const float *row = z + b * n_classes;
+        double max = row[0], sum = 0;
+        for (int k = 1; k < n_classes; k++)
+            max = fmax(max, (double)row[k]);
+        for (int k = 0; k < n_classes; k++)
+            sum += p[b * n_classes + k] =
+                exp(((double)row[k] - max) / temperature);
+        for (int k = 0; k < n_classes; k++)
+            p[b * n_classes + k] /= sum;
     }
-    ck_assert_msg(fabsf(sum - 1.0f) < 1e-5f,
-                  "%s: softmax rows should sum to 1, this one sums to %g: "
-                  "did you divide by the sum?",
-                  what, (double)sum);
 }
+
+typedef struct {
+    const char *name;  /* "softmax" or "softmax with temperature 2" */
+    float temperature; /* 0: softmax_forward */
+} Softmax;
+
+static void run_softmax(const Softmax *f, float *p, const float *z, int n_batch,
+                        int n_classes)
+{
+    if (f->temperature == 0.0f)
+        softmax_forward(p, z, n_batch, n_classes);
+    else
+        softmax_temperature(p, z, n_batch, n_classes, f->temperature);
+}
+
+/* "softmax(0, 100)": row b of z, for messages. */
+static const char *row_text(const float *z, int b, int n_classes)
+{
+    static char text[256];
+    int at = snprintf(text, sizeof text, "(");
+    for (int k = 0; k < n_classes && at < 200; k++)
+        at += snprintf(text + at, sizeof text - (size_t)at, "%s%g",
+                       k ? ", " : "", (double)z[b * n_classes + k]);
+    snprintf(text + at, sizeof text - (size_t)at, ")");
+    return text;
+}
+
+/* Every probability of every row against the reference; when one is
+ * wrong, name the likely mistake. */
+static void expect_softmax(const Softmax *f, const float *z, int n_batch,
+                           int n_classes)
+{
+    int n = n_batch * n_classes;
+    float *p = malloc((size_t)(n + 4) * sizeof *p);
+    float *alone = malloc((size_t)n_classes * sizeof *alone);
+    double *want = malloc((size_t)n * sizeof *want);
+    double temperature = f->temperature == 0.0f ? 1.0 : (double)f->temperature;
+    reference_softmax(want, z, n_batch, n_classes, temperature);
+    for (int k = 0; k < n + 4; k++)
+        p[k] = CANARY;
+    run_softmax(f, p, z, n_batch, n_classes);
+    expect_canaries(p + n, 4, f->name);
+    for (int b = 0; b < n_batch; b++) {
+        const float *row = p + b * n_classes;
+        const double *want_row = want + b * n_classes;
+        int k = first_difference(row, want_row, n_classes);
+        if (k < 0)
+            continue;
+        const char *scores = row_text(z, b, n_classes);
+        float sum = 0;
+        int finite = 1;
+        for (int c = 0; c < n_classes; c++) {
+            finite &= isfinite(row[c]);
+            sum += row[c];
+        }
+        /* The same row alone, in a batch of one. */
+        run_softmax(f, alone, z + b * n_classes, 1, n_classes);
+        int alone_right = first_difference(alone, want_row, n_classes) < 0;
+        const char *why;
+        if (n_batch > 1 && alone_right)
+            why = "this row comes out right alone (n_batch = 1) but not in a "
+                  "batch: take each row's own maximum and sum (the max of "
+                  "the whole batch is wrong), and start the sum afresh for "
+                  "every row";
+        else if (!finite)
+            why = "a score this far above the row's other scores overflows "
+                  "expf: subtract the row's maximum (not z[0], not the "
+                  "minimum) before expf, so that the largest exponent is "
+                  "exp(0) = 1";
+        else if (fabsf(sum - 1.0f) > 1e-4f)
+            why = "the row does not sum to 1: divide each exponential by "
+                  "the row's sum";
+        else if (f->temperature != 0.0f)
+            why = "softmax(z / T): divide z - max by T inside expf";
+        else
+            why = "p[k] = exp(z[k] - max) / (sum over the row of exp(z[j] - "
+                  "max))";
+        ck_assert_msg(0,
+                      "%s of the scores %s (row %d of a batch of %d): p[%d] "
+                      "should be %.6g, got %.6g: %s",
+                      f->name, scores, b, n_batch, k, want_row[k],
+                      (double)row[k], why);
+    }
+    free(p);
+    free(alone);
+    free(want);
+}
+
+static const Softmax plain = {"softmax", 0.0f};
 
 START_TEST(test_softmax_known_values)
 {
     const float z[3] = {1, 2, 3};
-    const float expected[3] = {0.0900306f, 0.2447285f, 0.6652410f};
-    float p[3];
-    softmax_forward(p, z, 1, 3);
-    expect_probabilities(p, 3, "softmax(1, 2, 3)");
-    for (int k = 0; k < 3; k++)
-        ck_assert_msg(fabsf(p[k] - expected[k]) < 1e-6f,
-                      "softmax(1, 2, 3)[%d] should be %.6f, got %.6f", k,
-                      (double)expected[k], (double)p[k]);
+    expect_softmax(&plain, z, 1, 3);
 }
 END_TEST
 
-START_TEST(test_softmax_rows_sum_to_one)
+START_TEST(test_softmax_random_rows)
 {
     Rng rng;
     rng_seed(&rng, 11);
-    float z[5 * 10], p[5 * 10];
+    float z[5 * 10];
     for (int k = 0; k < 50; k++)
         z[k] = 5.0f * rng_normal(&rng);
-    softmax_forward(p, z, 5, 10);
-    for (int b = 0; b < 5; b++)
-        expect_probabilities(p + b * 10, 10, "a random row");
+    expect_softmax(&plain, z, 5, 10);
+    expect_softmax(&plain, z, 10, 5);
+    expect_softmax(&plain, z, 1, 1);
 }
 END_TEST
 
@@ -64,64 +150,79 @@ START_TEST(test_softmax_ignores_a_constant)
 }
 END_TEST
 
+/* Rows whose scores spread over more than 88 (expf(89) is infinite in
+ * float), with the largest score first, last and in the middle, in one
+ * batch with small and hugely negative rows. */
+static const float wide[6 * 3] = {0,     100,   -5,    100,  0,   50,
+                                  -20,   -20,   90,    1000, 999, 998,
+                                  -1000, -1001, -1002, 1,    2,   3};
+
 START_TEST(test_softmax_huge_scores)
 {
-    const float z[6] = {1000, 999, 998, -1000, -1001, -1002};
-    float p[6];
-    softmax_forward(p, z, 2, 3);
-    expect_probabilities(p, 3, "softmax(1000, 999, 998): subtract the max?");
-    expect_probabilities(p + 3, 3,
-                         "softmax(-1000, -1001, -1002): subtract the max?");
-    ck_assert_msg(fabsf(p[0] - 0.6652410f) < 1e-6f &&
-                      fabsf(p[3] - p[0]) < 1e-6f,
-                  "softmax(1000, 999, 998) should equal softmax(2, 1, 0): "
-                  "p[0] = 0.665241, got %g and %g",
-                  (double)p[0], (double)p[3]);
+    const float two[2] = {0, 100};
+    expect_softmax(&plain, two, 1, 2);
+    expect_softmax(&plain, wide, 6, 3);
+    expect_softmax(&plain, wide, 3, 6);
 }
 END_TEST
 
 START_TEST(test_softmax_in_place)
 {
-    float z[3] = {1, 2, 3};
-    softmax_forward(z, z, 1, 3);
-    expect_probabilities(z, 3, "softmax in place (p == z)");
-    ck_assert(fabsf(z[2] - 0.6652410f) < 1e-6f);
+    expect_softmax(&plain, wide, 6, 3); /* right when p is not z? */
+    float z[6 * 3];
+    memcpy(z, wide, sizeof z);
+    softmax_forward(z, z, 6, 3);
+    double want[6 * 3];
+    reference_softmax(want, wide, 6, 3, 1.0);
+    int k = first_difference(z, want, 6 * 3);
+    ck_assert_msg(k < 0,
+                  "softmax in place (p == z): p[%d][%d] should be %.6g, got "
+                  "%.6g, though it comes out right when p is not z: read "
+                  "each score before you overwrite it",
+                  k / 3, k % 3, k < 0 ? 0.0 : want[k],
+                  k < 0 ? 0.0 : (double)z[k]);
 }
 END_TEST
 
 START_TEST(test_softmax_temperature)
 {
     const float z[6] = {1, 2, 3, 1000, 999, 998};
-    float p[6];
-    softmax_temperature(p, z, 2, 3, 2.0f);
-    /* softmax(z / 2) = softmax(0.5, 1, 1.5) */
-    const float expected[3] = {0.1863237f, 0.3071959f, 0.5064804f};
-    for (int k = 0; k < 3; k++)
-        ck_assert_msg(fabsf(p[k] - expected[k]) < 1e-6f,
-                      "temperature 2 on (1, 2, 3): p[%d] should be %.6f (the "
-                      "softmax of 0.5, 1, 1.5), got %.6f",
-                      k, (double)expected[k], (double)p[k]);
-    expect_probabilities(p + 3, 3,
-                         "temperature 2 on (1000, 999, 998): still stable?");
-    softmax_temperature(p, z, 1, 3, 1.0f);
-    ck_assert_msg(fabsf(p[2] - 0.6652410f) < 1e-6f,
-                  "temperature 1 is plain softmax: p[2] = 0.665241, got %g",
-                  (double)p[2]);
+    const Softmax two = {"softmax with temperature 2", 2.0f};
+    const Softmax half = {"softmax with temperature 0.5", 0.5f};
+    const Softmax one = {"softmax with temperature 1 (plain softmax)", 1.0f};
+    expect_softmax(&two, z, 2, 3);
+    expect_softmax(&half, z, 2, 3);
+    expect_softmax(&one, z, 2, 3);
+    expect_softmax(&two, wide, 6, 3);
+    expect_softmax(&half, wide, 6, 3);
+    expect_softmax(&half, wide, 3, 6);
+    float in_place[6 * 3]; /* right when p is not z (above); and when it is? */
+    memcpy(in_place, wide, sizeof in_place);
+    softmax_temperature(in_place, in_place, 6, 3, 0.5f);
+    double want[6 * 3];
+    reference_softmax(want, wide, 6, 3, 0.5);
+    int k = first_difference(in_place, want, 6 * 3);
+    ck_assert_msg(k < 0,
+                  "temperature 0.5 in place (p == z): p[%d][%d] should be "
+                  "%.6g, got %.6g, though it comes out right when p is not "
+                  "z: read each score before you overwrite it",
+                  k / 3, k % 3, k < 0 ? 0.0 : want[k],
+                  k < 0 ? 0.0 : (double)in_place[k]);
 }
 END_TEST
 
 Suite *suite_04_softmax(void)
 {
     Suite *suite = suite_create("04_softmax");
-    TCase *temperature = tcase_create("exercise 4.2");
-    tcase_add_test(temperature, test_softmax_temperature);
-    suite_add_tcase(suite, temperature);
-    TCase *softmax = tcase_create("exercise 4.1");
+    TCase *softmax = tcase_create("exercise 4.1 (3 points)");
     tcase_add_test(softmax, test_softmax_known_values);
-    tcase_add_test(softmax, test_softmax_rows_sum_to_one);
+    tcase_add_test(softmax, test_softmax_random_rows);
     tcase_add_test(softmax, test_softmax_ignores_a_constant);
     tcase_add_test(softmax, test_softmax_huge_scores);
     tcase_add_test(softmax, test_softmax_in_place);
     suite_add_tcase(suite, softmax);
+    TCase *temperature = tcase_create("exercise 4.2 (2 points)");
+    tcase_add_test(temperature, test_softmax_temperature);
+    suite_add_tcase(suite, temperature);
     return suite;
 }

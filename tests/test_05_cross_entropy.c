@@ -3,9 +3,73 @@
 #define CH05_NO_MAIN
 #include "../code/05_cross_entropy.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_05_cross_entropy(void);
+
+/* The cost of one batch worked out here: -ln p[b][label] (clamped at
+ * 1e-30), summed in double, divided by n_batch. */
+static double reference_loss(const float *p, const uint8_t *labels, int n_batch,
+                             int n_classes)
+{
+    double sum = 0;
+    for (int b = 0; b < n_batch; b++) {
+        float right = p[b * n_classes + labels[b]];
+        sum -= log(right < 1e-30f ? 1e-30 : (double)right);
+    }
+    return sum / n_batch;
+}
+
+/* cross_entropy_loss against the reference; when it differs, compare with
+ * the usual mistakes to name the likely one. */
+static void expect_loss(const float *p, const uint8_t *labels, int n_batch,
+                        int n_classes, const char *what)
+{
+    double want = reference_loss(p, labels, n_batch, n_classes);
+    double got = cross_entropy_loss(p, labels, n_batch, n_classes);
+    if (fabs(got - want) <= 1e-6 * fmax(1, fabs(want)))
+        return;
+    double row0 = 0, sum = want * n_batch;
+    for (int b = 0; b < n_batch; b++) {
+        float right = p[labels[b]];
+        row0 -= log(right < 1e-30f ? 1e-30 : (double)right);
+    }
+    row0 /= n_batch;
+    const char *why = "loss = -(1/n_batch) * sum over b of ln p[b][labels[b]]";
+    if (n_batch > 1 && fabs(got - sum) < 1e-6 * fabs(sum))
+        why = "that is the sum over the batch, not its mean: divide by "
+              "n_batch";
+    else if (fabs(got + want) < 1e-6 * fabs(want))
+        why = "the sign is wrong: the cost is MINUS ln p (a probability "
+              "below 1 has a negative log)";
+    else if (fabs(got - want / log(10.0)) < 1e-6 * fabs(want))
+        why = "that is log10: the cost uses the natural log, log()";
+    else if (fabs(got - sum / n_classes) < 1e-6 * fabs(sum))
+        why = "the sum was divided by n_classes: divide by n_batch, the "
+              "number of digits";
+    else if (n_batch > 1 && fabs(got - row0) < 1e-6 * fmax(1, fabs(row0)))
+        why = "every row read its probability from the first row: row b "
+              "starts at p + b * n_classes";
+    ck_assert_msg(0, "%s: the cost should be %.6f, got %.6f: %s", what, want,
+                  got, why);
+}
+
+START_TEST(test_loss_batch)
+{
+    /* Four digits, four classes, every label different, the right answer
+     * given 0.7, 0.1, 0.25 and 0.4. */
+    const float p[16] = {0.7f, 0.1f,  0.1f,  0.1f, 0.3f, 0.1f,  0.2f, 0.4f,
+                         0.2f, 0.25f, 0.25f, 0.3f, 0.1f, 0.05f, 0.4f, 0.45f};
+    const uint8_t labels[4] = {0, 1, 2, 3};
+    expect_loss(p, labels, 4, 4,
+                "p = [[0.7 .1 .1 .1] [.3 .1 .2 .4] [.2 .25 .25 .3] [.1 .05 "
+                ".4 .45]], labels 0 1 2 3");
+    const uint8_t other[4] = {3, 3, 0, 2};
+    expect_loss(p, other, 4, 4, "the same p, labels 3 3 0 2");
+    expect_loss(p, other, 2, 8, "two rows of 8 classes, labels 3 3");
+}
+END_TEST
 
 START_TEST(test_loss_perfect_prediction)
 {
@@ -80,18 +144,61 @@ START_TEST(test_count_correct)
 }
 END_TEST
 
+/* count_top_k against a count worked out here, for k = 1 .. n_classes. */
+static void expect_top_k(const float *p, const uint8_t *labels, int n_batch,
+                         int n_classes, const char *what)
+{
+    for (int k = 1; k <= n_classes; k++) {
+        int want = 0, with_ties = 0, at_most = 0;
+        for (int b = 0; b < n_batch; b++) {
+            const float *row = p + b * n_classes;
+            int above = 0, above_or_equal = 0;
+            for (int c = 0; c < n_classes; c++) {
+                above += row[c] > row[labels[b]];
+                above_or_equal += row[c] >= row[labels[b]];
+            }
+            want += above < k;
+            with_ties += above_or_equal < k;
+            at_most += above <= k;
+        }
+        int got = count_top_k(p, labels, n_batch, n_classes, k);
+        if (got == want)
+            continue;
+        int same = 1;
+        for (int other = 1; other <= n_classes && same; other++)
+            same = count_top_k(p, labels, n_batch, n_classes, other) == got;
+        const char *why = "a row counts when fewer than k classes have a "
+                          "larger probability than its label's";
+        if (same)
+            why = "the count is the same for every k: a row counts when "
+                  "fewer than k classes have a larger probability than its "
+                  "label's";
+        else if (got == with_ties)
+            why = "count only the classes with a probability strictly "
+                  "larger than the label's (>, not >=): the label itself, "
+                  "and classes tied with it, do not push it out";
+        else if (got == at_most)
+            why = "a row counts when FEWER than k classes beat its label "
+                  "(above < k, not <=)";
+        ck_assert_msg(0, "%s, k = %d: expected %d rows, got %d: %s", what, k,
+                      want, got, why);
+    }
+}
+
 START_TEST(test_top_k)
 {
     const float p[8] = {0.1f, 0.4f, 0.3f, 0.2f, 0.7f, 0.1f, 0.05f, 0.15f};
     const uint8_t labels[2] = {2, 3};
-    ck_assert_msg(count_top_k(p, labels, 2, 4, 1) == 0,
-                  "k = 1: neither label is the most probable, got %d",
-                  count_top_k(p, labels, 2, 4, 1));
-    ck_assert_msg(count_top_k(p, labels, 2, 4, 2) == 2,
-                  "k = 2: label 2 is second in row 0 (0.3 after 0.4), label "
-                  "3 second in row 1 (0.15 after 0.7): expected 2, got %d",
-                  count_top_k(p, labels, 2, 4, 2));
-    ck_assert_int_eq(count_top_k(p, labels, 2, 4, 4), 2);
+    expect_top_k(p, labels, 2, 4,
+                 "rows [.1 .4 .3 .2] and [.7 .1 .05 .15], labels 2 and 3");
+    /* Ties: label 1 ties with class 3 in row 0; row 2's label is the
+     * largest. */
+    const float q[15] = {0.1f, 0.3f, 0.1f, 0.3f, 0.2f, 0.05f, 0.05f, 0.6f,
+                         0.2f, 0.1f, 0.5f, 0.1f, 0.1f, 0.2f,  0.1f};
+    const uint8_t tied[3] = {1, 3, 0};
+    expect_top_k(q, tied, 3, 5,
+                 "rows [.1 .3 .1 .3 .2] [.05 .05 .6 .2 .1] [.5 .1 .1 .2 .1], "
+                 "labels 1 3 0");
 }
 END_TEST
 
@@ -119,21 +226,24 @@ START_TEST(test_batch_matches_one_at_a_time)
     float x[N * 20], batch[N * 4];
     for (int k = 0; k < N * 20; k++)
         x[k] = rng_uniform(&rng) < 0.5f ? 0.0f : rng_uniform(&rng);
+    double want[N * 4];
+    reference_forward(want, &net, x, N);
     memcpy(batch, network_forward(&net, x, N), sizeof batch);
+    int k = first_difference(batch, want, N * 4);
+    ck_assert_msg(k < 0,
+                  "a 20 -> 8 -> 6 -> 4 network, a batch of %d: digit %d's "
+                  "probability %d should be %.6g, got %.6g: each layer is "
+                  "affine_forward (2.1), then relu_forward (3.1) for a hidden "
+                  "layer or softmax_forward (4.1) for the last",
+                  N, k / 4, k % 4, k < 0 ? 0.0 : want[k],
+                  k < 0 ? 0.0 : (double)batch[k]);
     for (int b = 0; b < N; b++) {
         const float *one = network_forward(&net, x + b * 20, 1);
-        float sum = 0;
-        for (int k = 0; k < 4; k++) {
-            ck_assert_msg(fabsf(one[k] - batch[b * 4 + k]) < 1e-6f,
+        for (int c = 0; c < 4; c++)
+            ck_assert_msg(fabsf(one[c] - batch[b * 4 + c]) < 1e-6f,
                           "digit %d output %d: %g in a batch of %d but %g "
                           "alone; does a row of the batch depend on another?",
-                          b, k, (double)batch[b * 4 + k], N, (double)one[k]);
-            sum += one[k];
-        }
-        ck_assert_msg(fabsf(sum - 1.0f) < 1e-5f,
-                      "the network's outputs should be probabilities "
-                      "(softmax last), they sum to %g",
-                      (double)sum);
+                          b, c, (double)batch[b * 4 + c], N, (double)one[c]);
     }
     network_free(&net);
 }
@@ -164,7 +274,9 @@ START_TEST(test_untrained_network_on_mnist)
     Digits train, test;
     Error err;
     ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0,
-                  "cannot load MNIST (run ./build.sh data): %s", err.msg);
+                  "cannot load MNIST (is exercise 1.1 done? did ./build.sh "
+                  "data run?): %s",
+                  err.msg);
     digits_free(&train);
     const int sizes[4] = {784, 16, 16, 10};
     Network net;
@@ -172,16 +284,44 @@ START_TEST(test_untrained_network_on_mnist)
     Rng rng;
     rng_seed(&rng, 1);
     network_randomize(&net, INIT_HE, &rng);
-    Score score = network_evaluate(&net, &test);
-    double loss = score.loss, accuracy = score.accuracy;
+    /* The first 500 test digits, evaluated by the workbook and here. */
+    Digits some = test;
+    some.n = 500;
+    Score score = network_evaluate(&net, &some);
+    double loss = score.loss, accuracy = score.accuracy, want_loss = 0;
+    int want_correct = 0;
+    for (size_t start = 0; start < some.n; start += 100) {
+        size_t indices[100];
+        float x[100 * 784];
+        double p[100 * 10];
+        for (int b = 0; b < 100; b++)
+            indices[b] = start + (size_t)b;
+        digits_inputs(x, &some, indices, 100);
+        reference_forward(p, &net, x, 100);
+        for (int b = 0; b < 100; b++) {
+            const double *row = p + b * 10;
+            int best = 0;
+            for (int c = 1; c < 10; c++)
+                best = row[c] > row[best] ? c : best;
+            int label = some.labels[start + (size_t)b];
+            want_correct += best == label;
+            want_loss -= log(fmax(row[label], 1e-30));
+        }
+    }
+    want_loss /= (double)some.n;
+    ck_assert_msg(fabs(loss - want_loss) < 1e-4,
+                  "an untrained 784 -> 16 -> 16 -> 10 network (seed 1) on the "
+                  "first 500 test digits: the cost should be %.5f, "
+                  "network_evaluate says %.5f",
+                  want_loss, loss);
+    ck_assert_msg(fabs(accuracy - want_correct / 500.0) < 0.0025,
+                  "the same network should get %d of 500 right, "
+                  "network_evaluate says %.1f%%",
+                  want_correct, 100 * accuracy);
     ck_assert_msg(fabs(loss - log(10.0)) < 0.3,
                   "an untrained network should cost about ln 10 = 2.30, got "
                   "%.4f",
                   loss);
-    ck_assert_msg(accuracy > 0.04 && accuracy < 0.16,
-                  "an untrained network should be right about 10%% of the "
-                  "time, got %.2f%%",
-                  100 * accuracy);
     network_free(&net);
     digits_free(&test);
 }
@@ -190,14 +330,15 @@ END_TEST
 Suite *suite_05_cross_entropy(void)
 {
     Suite *suite = suite_create("05_cross_entropy");
-    TCase *cost = tcase_create("exercise 5.1");
+    TCase *cost = tcase_create("exercise 5.1 (3 points)");
+    tcase_add_test(cost, test_loss_batch);
     tcase_add_test(cost, test_loss_perfect_prediction);
     tcase_add_test(cost, test_loss_uniform_is_ln10);
     tcase_add_test(cost, test_loss_is_a_mean);
     tcase_add_test(cost, test_loss_finite_for_zero_probability);
     tcase_add_test(cost, test_loss_nan_stays_nan);
     suite_add_tcase(suite, cost);
-    TCase *top_k = tcase_create("exercise 5.2");
+    TCase *top_k = tcase_create("exercise 5.2 (2 points)");
     tcase_add_test(top_k, test_top_k);
     suite_add_tcase(suite, top_k);
     TCase *accuracy = tcase_create("accuracy");

@@ -3,6 +3,7 @@
 #define CH06_NO_MAIN
 #include "../code/06_backprop.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_06_backprop(void);
@@ -34,15 +35,17 @@ static void expect_gradient(const char *what, const double *analytic,
 }
 
 /* A linear "loss" L = sum of c[k] * y[k] over a layer's output, so that
- * dL/dy = c exactly, and the layer's own backward is what is tested. */
+ * dL/dy = c exactly, and the layer's own backward is what is tested. The
+ * forward pass is worked out here (reference_affine), so that this given
+ * code is tested whether or not exercise 2.1 is done. */
 static double linear_loss(const Affine *layer, const float *x, int n_batch,
                           const float *c)
 {
-    float y[3 * 4];
-    affine_forward(y, x, layer, n_batch);
+    double y[3 * 4];
+    reference_affine(y, x, layer, n_batch);
     double sum = 0;
     for (int k = 0; k < n_batch * layer->n_out; k++)
-        sum += (double)c[k] * (double)y[k];
+        sum += (double)c[k] * y[k];
     return sum;
 }
 
@@ -67,7 +70,12 @@ START_TEST(test_affine_backward_numeric)
     double analytic[B * IN * OUT], numeric[B * IN * OUT];
     float *params[3] = {layer.weights, layer.biases, x};
     const float *grads[3] = {grad.weights, grad.biases, dx};
-    const char *names[3] = {"dLoss/dW", "dLoss/db", "dLoss/dx"};
+    const char *names[3] = {
+        "affine_backward (given code): dLoss/dW (sum over b of x[b][i] * "
+        "dy[b][j])",
+        "affine_backward (given code): dLoss/db (sum over b of dy[b][j])",
+        "affine_backward (given code): dLoss/dx (sum over j of dy[b][j] * "
+        "W[i][j]: W transposed)"};
     int sizes[3] = {IN * OUT, OUT, B * IN};
     for (int block = 0; block < 3; block++) {
         for (int k = 0; k < sizes[block]; k++) {
@@ -89,35 +97,91 @@ END_TEST
 
 START_TEST(test_affine_backward_accumulates)
 {
+    enum { B = 2, IN = 3, OUT = 2 };
     Affine layer, grad;
     Error err;
-    ck_assert(affine_init(&layer, 2, 2, &err) == 0);
-    ck_assert(affine_init(&grad, 2, 2, &err) == 0);
-    const float x[2] = {1.5f, -2.0f}, dy[2] = {0.5f, 1.0f};
-    affine_backward(NULL, &grad, dy, x, &layer, 1);
-    float once[4];
+    ck_assert(affine_init(&layer, IN, OUT, &err) == 0);
+    ck_assert(affine_init(&grad, IN, OUT, &err) == 0);
+    const float w[IN * OUT] = {1, -2, 0.5f, 3, -1, 2};
+    memcpy(layer.weights, w, sizeof w);
+    const float x[B * IN] = {1.5f, -2.0f, 0.5f, 1.0f, 0.0f, -1.0f};
+    const float dy[B * OUT] = {0.5f, 1.0f, -1.0f, 2.0f};
+    float dx[B * IN];
+    affine_backward(dx, &grad, dy, x, &layer, B);
+    float once[IN * OUT], bias_once[OUT];
     memcpy(once, grad.weights, sizeof once);
-    float bias_once = grad.biases[1];
-    affine_backward(NULL, &grad, dy, x, &layer, 1);
-    for (int k = 0; k < 4; k++)
+    memcpy(bias_once, grad.biases, sizeof bias_once);
+    affine_backward(NULL, &grad, dy, x, &layer, B);
+    for (int k = 0; k < IN * OUT; k++)
         ck_assert_msg(fabsf(grad.weights[k] - 2 * once[k]) < 1e-6f &&
                           once[k] != 0.0f,
-                      "two backward calls should double the weight gradient "
-                      "(it accumulates with +=): after one %g, after two %g",
+                      "affine_backward (given code, chapter 6): two calls "
+                      "should double the weight gradient (it accumulates "
+                      "with +=): after one %g, after two %g",
                       (double)once[k], (double)grad.weights[k]);
-    ck_assert_msg(grad.biases[1] == 2 * bias_once && bias_once == 1.0f,
-                  "the bias gradient should accumulate too: %g then %g",
-                  (double)bias_once, (double)grad.biases[1]);
+    for (int j = 0; j < OUT; j++)
+        ck_assert_msg(grad.biases[j] == 2 * bias_once[j] &&
+                          bias_once[j] == dy[j] + dy[OUT + j],
+                      "affine_backward (given code): the bias gradient is "
+                      "the sum of dy over the batch, accumulated: %g then %g",
+                      (double)bias_once[j], (double)grad.biases[j]);
     affine_free(&layer);
     affine_free(&grad);
 }
 END_TEST
 
+/* relu_backward or leaky_relu_backward (slope > 0) on outputs y of both
+ * signs and exactly 0: every element, in place or not, nothing written
+ * past the end. */
+static void expect_backward(float slope, int in_place)
+{
+    enum { N = 29 };
+    float y[N], dy[N], dx[N + 4];
+    Rng rng;
+    rng_seed(&rng, 17);
+    for (int k = 0; k < N; k++) {
+        float u = rng_uniform(&rng);
+        y[k] = k % 4 == 0 ? 0.0f : u < 0.5f ? u : slope > 0 ? -u : 0.0f;
+        dy[k] = 2.0f * rng_normal(&rng);
+    }
+    for (int k = 0; k < N + 4; k++)
+        dx[k] = CANARY;
+    float copy[N];
+    memcpy(copy, dy, sizeof copy);
+    float *out = in_place ? dy : dx;
+    if (slope == 0.0f)
+        relu_backward(out, dy, y, N);
+    else
+        leaky_relu_backward(out, dy, y, N, slope);
+    const char *name = slope == 0.0f ? "relu_backward" : "leaky_relu_backward";
+    if (!in_place)
+        expect_canaries(dx + N, 4, name);
+    for (int k = 0; k < N; k++) {
+        double want = y[k] > 0 ? (double)copy[k] : (double)(slope * copy[k]);
+        if (close_enough((double)out[k], want))
+            continue;
+        const char *why =
+            slope == 0.0f
+                ? "dx = dy where the output y > 0, and 0 where it is 0 "
+                  "(ReLU was off, or exactly at its bend): test y, not dy"
+                : "dx = dy where the output y > 0, slope * dy elsewhere "
+                  "(also where y is exactly 0): test y, not dy";
+        ck_assert_msg(0,
+                      "%s%s, slope %g: element %d of %d (output y = %g, dy = "
+                      "%g): dx should be %g, got %g: %s, for every k < n",
+                      name, in_place ? " in place (dx == dy)" : "",
+                      (double)slope, k, N, (double)y[k], (double)copy[k], want,
+                      (double)out[k], why);
+    }
+}
+
 START_TEST(test_relu_backward)
 {
+    expect_backward(0.0f, 0);
+    expect_backward(0.0f, 1);
     const float y[4] = {0.0f, 2.0f, 0.0f, 1e-9f};
     const float dy[4] = {5.0f, 6.0f, -7.0f, 8.0f};
-    float dx[4];
+    float dx[4] = {9, 9, 9, 9};
     relu_backward(dx, dy, y, 4);
     ck_assert_msg(dx[0] == 0.0f && dx[2] == 0.0f,
                   "where ReLU's output is 0 (it was off, or exactly at its "
@@ -130,26 +194,78 @@ START_TEST(test_relu_backward)
 }
 END_TEST
 
+/* softmax_cross_entropy_backward against (p - onehot) / n_batch worked out
+ * here; when it differs, compare with the usual mistakes. */
+static void expect_dz(const float *p, const uint8_t *labels, int n_batch,
+                      int n_classes, const char *what)
+{
+    int n = n_batch * n_classes;
+    float *dz = malloc((size_t)(n + 4) * sizeof *dz);
+    double *want = malloc((size_t)n * sizeof *want);
+    for (int k = 0; k < n + 4; k++)
+        dz[k] = k < n ? 9.0f : CANARY;
+    for (int k = 0; k < n; k++)
+        want[k] =
+            ((double)p[k] - (k % n_classes == labels[k / n_classes])) / n_batch;
+    softmax_cross_entropy_backward(dz, p, labels, n_batch, n_classes);
+    expect_canaries(dz + n, 4, what);
+    int k = first_difference(dz, want, n);
+    if (k >= 0) {
+        int sum = 1, sign = 1, classes = 1, first_label = 1, no_onehot = 1;
+        for (int c = 0; c < n; c++) {
+            double got = dz[c];
+            sum &= close_enough(got, want[c] * n_batch);
+            sign &= close_enough(got, -want[c]);
+            classes &= close_enough(got, want[c] * n_batch / n_classes);
+            first_label &= close_enough(
+                got, ((double)p[c] - (c % n_classes == labels[0])) / n_batch);
+            no_onehot &= close_enough(got, (double)p[c] / n_batch) ||
+                         close_enough(got, (double)p[c]);
+        }
+        const char *why = "dz[b][k] = (p[b][k] - (k == labels[b] ? 1 : 0)) / "
+                          "n_batch";
+        if (sum && n_batch > 1)
+            why = "n_batch times too large: divide by n_batch (the cost is a "
+                  "mean over the batch, so its gradient is too)";
+        else if (sign)
+            why = "the sign is wrong: p - onehot, not onehot - p";
+        else if (classes)
+            why = "divided by n_classes: divide by n_batch";
+        else if (first_label && n_batch > 1)
+            why = "every row used the first row's label: row b's label is "
+                  "labels[b]";
+        else if (no_onehot)
+            why = "the 1 at the label is missing: subtract 1 where k == "
+                  "labels[b]";
+        ck_assert_msg(0, "%s: dz[%d][%d] should be %.6g, got %.6g: %s", what,
+                      k / n_classes, k % n_classes, want[k], (double)dz[k],
+                      why);
+    }
+    free(dz);
+    free(want);
+}
+
 START_TEST(test_softmax_cross_entropy_backward_by_hand)
 {
     const float p[6] = {0.2f, 0.5f, 0.3f, 0.1f, 0.1f, 0.8f};
     const uint8_t labels[2] = {1, 0};
-    const float expected[6] = {0.1f, -0.25f, 0.15f, -0.45f, 0.05f, 0.4f};
-    float dz[6] = {9, 9, 9, 9, 9, 9};
-    softmax_cross_entropy_backward(dz, p, labels, 2, 3);
-    for (int k = 0; k < 6; k++)
-        ck_assert_msg(fabsf(dz[k] - expected[k]) < 1e-6f,
-                      "dz[%d][%d] should be (p - [k == label]) / n_batch = %g, "
-                      "got %g",
-                      k / 3, k % 3, (double)expected[k], (double)dz[k]);
+    expect_dz(p, labels, 2, 3, "p = [[.2 .5 .3] [.1 .1 .8]], labels 1 0");
+    const float q[12] = {0.1f,  0.2f,  0.3f, 0.4f, 0.25f, 0.25f,
+                         0.25f, 0.25f, 0.7f, 0.1f, 0.1f,  0.1f};
+    const uint8_t other[3] = {3, 0, 2};
+    expect_dz(q, other, 3, 4,
+              "p = [[.1 .2 .3 .4] [.25 .25 .25 .25] [.7 .1 .1 .1]], labels 3 "
+              "0 2");
 }
 END_TEST
 
 START_TEST(test_leaky_relu_backward)
 {
+    expect_backward(0.01f, 0);
+    expect_backward(0.2f, 1);
     const float y[3] = {0.0f, 2.0f, -0.1f}, dy[3] = {1.0f, 3.0f, 5.0f};
     const float expected[3] = {0.01f, 3.0f, 0.05f};
-    float dx[3];
+    float dx[3] = {9, 9, 9};
     leaky_relu_backward(dx, dy, y, 3, 0.01f);
     for (int k = 0; k < 3; k++)
         ck_assert_msg(
@@ -319,20 +435,21 @@ END_TEST
 Suite *suite_06_backprop(void)
 {
     Suite *suite = suite_create("06_backprop");
-    TCase *ex1 = tcase_create("exercise 6.1");
+    TCase *ex1 = tcase_create("exercise 6.1 (2 points)");
     tcase_add_test(ex1, test_relu_backward);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 6.2");
+    TCase *ex2 = tcase_create("exercise 6.2 (3 points)");
     tcase_add_test(ex2, test_softmax_cross_entropy_backward_by_hand);
     suite_add_tcase(suite, ex2);
-    TCase *ex3 = tcase_create("exercise 6.3");
+    TCase *ex3 = tcase_create("exercise 6.3 (1 point)");
     tcase_add_test(ex3, test_leaky_relu_backward);
     suite_add_tcase(suite, ex3);
-    TCase *backward = tcase_create("backward");
+    TCase *backward = tcase_create("given code: affine_backward");
     tcase_add_test(backward, test_affine_backward_accumulates);
+    tcase_add_test(backward, test_affine_backward_numeric);
     suite_add_tcase(suite, backward);
-    TCase *numeric = tcase_create("numeric checks (needs 2.1 4.1 5.1 6.2)");
-    tcase_add_test(numeric, test_affine_backward_numeric);
+    TCase *numeric = tcase_create("6.2 against central differences (needs "
+                                  "4.1 5.1 6.2)");
     tcase_add_test(numeric, test_softmax_cross_entropy_backward_numeric);
     suite_add_tcase(suite, numeric);
     TCase *network =

@@ -3,6 +3,7 @@
 #define CH07_NO_MAIN
 #include "../code/07_sgd.c"
 
+#include "expect.h"
 #include "testing.h"
 
 #include <glob.h>
@@ -32,26 +33,62 @@ START_TEST(test_shuffle_is_a_permutation)
 }
 END_TEST
 
+/* A 5 -> 3 -> 4 -> 2 network for batches of 4 (layers narrower and wider
+ * than their inputs, so that a loop bound of n_in, n_out or n_in * n_out
+ * shows), random weights and biases, and gradients of its shape. */
+static void step_network(Network *net, Gradients *grads, Rng *rng)
+{
+    const int sizes[4] = {5, 3, 4, 2};
+    Error err;
+    ck_assert(network_init(net, sizes, 4, 4, &err) == 0);
+    ck_assert(gradients_init(grads, net, &err) == 0);
+    network_randomize(net, INIT_HE, rng);
+    for (int l = 0; l < net->n_layers; l++)
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            net->layers[l].biases[j] = rng_normal(rng);
+}
+
+/* Random gradients, none of them 0. */
+static void random_gradients(Gradients *grads, Rng *rng)
+{
+    for (int l = 0; l < grads->n_layers; l++) {
+        Affine *g = &grads->layers[l];
+        for (int k = 0; k < g->n_in * g->n_out; k++)
+            g->weights[k] = rng_normal(rng) + (k % 2 ? 0.5f : -0.5f);
+        for (int j = 0; j < g->n_out; j++)
+            g->biases[j] = rng_normal(rng) + (j % 2 ? -0.5f : 0.5f);
+    }
+}
+
+static const float *gradient_block(const Gradients *grads, int block)
+{
+    const Affine *g = &grads->layers[block / 2];
+    return block % 2 ? g->biases : g->weights;
+}
+
 START_TEST(test_sgd_step_moves_against_gradient)
 {
-    const int sizes[2] = {2, 2};
     Network net;
     Gradients grads;
-    Error err;
-    ck_assert(network_init(&net, sizes, 2, 1, &err) == 0);
-    ck_assert(gradients_init(&grads, &net, &err) == 0);
-    net.layers[0].weights[0] = 1.0f;
-    grads.layers[0].weights[0] = 2.0f;
-    net.layers[0].biases[1] = -1.0f;
-    grads.layers[0].biases[1] = -4.0f;
-    sgd_step(&net, &grads, 0.25f);
-    ck_assert_msg(net.layers[0].weights[0] == 0.5f,
-                  "w = 1, gradient 2, learning rate 0.25: w should become "
-                  "1 - 0.25 * 2 = 0.5, got %g",
-                  (double)net.layers[0].weights[0]);
-    ck_assert_msg(net.layers[0].biases[1] == 0.0f,
-                  "b = -1, gradient -4, rate 0.25: b should become 0, got %g",
-                  (double)net.layers[0].biases[1]);
+    Rng rng;
+    rng_seed(&rng, 71);
+    step_network(&net, &grads, &rng);
+    random_gradients(&grads, &rng);
+    Snapshot snapshot;
+    snapshot_take(&snapshot, net.layers, net.n_layers);
+    const float rate = 0.1f;
+    for (int b = 0; b < snapshot.n_blocks; b++) {
+        const float *g = gradient_block(&grads, b);
+        for (int k = 0; k < SNAPSHOT_SIZE(snapshot, b); k++)
+            snapshot.expected[b][k] =
+                (double)(snapshot.before[b][k] - rate * g[k]);
+    }
+    sgd_step(&net, &grads, rate);
+    expect_blocks(snapshot.blocks, snapshot.n_blocks, net.max_batch,
+                  "sgd_step on a 5 -> 3 -> 4 -> 2 network, learning rate 0.1: "
+                  "w = w - learning_rate * gradient, for every weight and "
+                  "bias of every layer");
+    snapshot_free(&snapshot);
     gradients_free(&grads);
     network_free(&net);
 }
@@ -59,32 +96,47 @@ END_TEST
 
 START_TEST(test_momentum_step)
 {
-    const int sizes[2] = {2, 2};
     Network net;
     Gradients grads, velocity;
     Error err;
-    ck_assert(network_init(&net, sizes, 2, 1, &err) == 0);
-    ck_assert(gradients_init(&grads, &net, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 72);
+    step_network(&net, &grads, &rng);
     ck_assert(gradients_init(&velocity, &net, &err) == 0);
-    net.layers[0].weights[0] = 1.0f;
-    grads.layers[0].weights[0] = 2.0f;
-    grads.layers[0].biases[1] = 1.0f;
-    momentum_step(&net, &velocity, &grads, 0.25f, 0.5f);
-    ck_assert_msg(fabsf(net.layers[0].weights[0] - 0.5f) < 1e-6f,
-                  "first step: v = 0.5 * 0 - 0.25 * 2 = -0.5, so w = 1 - 0.5 "
-                  "= 0.5; got w = %g",
-                  (double)net.layers[0].weights[0]);
-    momentum_step(&net, &velocity, &grads, 0.25f, 0.5f);
-    ck_assert_msg(fabsf(net.layers[0].weights[0] + 0.25f) < 1e-6f,
-                  "second step: v = 0.5 * -0.5 - 0.5 = -0.75, so w = 0.5 - "
-                  "0.75 = -0.25; got w = %g (is the velocity kept between "
-                  "steps?)",
-                  (double)net.layers[0].weights[0]);
-    ck_assert_msg(
-        fabsf(net.layers[0].biases[1] + 0.625f) < 1e-6f,
-        "the biases move with momentum too: after two steps of gradient 1, "
-        "v = -0.25 then -0.375, so b = -0.625; got %g",
-        (double)net.layers[0].biases[1]);
+    /* The velocities the test expects, kept here in float like the
+     * network's. */
+    float *v[2 * NETWORK_MAX_LAYERS];
+    for (int b = 0; b < 2 * net.n_layers; b++)
+        v[b] =
+            calloc(net.sizes[b / 2] * net.sizes[b / 2 + 1] + 1, sizeof(float));
+    const float rate = 0.1f, momentum = 0.9f;
+    for (int step = 1; step <= 3; step++) {
+        random_gradients(&grads, &rng);
+        Snapshot snapshot;
+        snapshot_take(&snapshot, net.layers, net.n_layers);
+        for (int b = 0; b < snapshot.n_blocks; b++) {
+            const float *g = gradient_block(&grads, b);
+            for (int k = 0; k < SNAPSHOT_SIZE(snapshot, b); k++) {
+                v[b][k] = momentum * v[b][k] - rate * g[k];
+                snapshot.expected[b][k] =
+                    (double)(snapshot.before[b][k] + v[b][k]);
+            }
+        }
+        momentum_step(&net, &velocity, &grads, rate, momentum);
+        char formula[320];
+        snprintf(formula, sizeof formula,
+                 "momentum_step on a 5 -> 3 -> 4 -> 2 network, step %d of 3 "
+                 "(rate 0.1, momentum 0.9): v = momentum * v - learning_rate "
+                 "* g, with v kept from the step before (in velocity, 0 at "
+                 "first), then w = w + v, for every weight and bias of every "
+                 "layer",
+                 step);
+        expect_blocks(snapshot.blocks, snapshot.n_blocks, net.max_batch,
+                      formula);
+        snapshot_free(&snapshot);
+    }
+    for (int b = 0; b < 2 * net.n_layers; b++)
+        free(v[b]);
     gradients_free(&velocity);
     gradients_free(&grads);
     network_free(&net);
@@ -366,18 +418,38 @@ START_TEST(test_same_seed_same_weights)
 {
     Digits train, test;
     load_mnist(&train, &test);
-    Network a, b;
+    Network a, b, untrained;
     train_default(&a, &train, 50);
     train_default(&b, &train, 50);
-    for (int l = 0; l < a.n_layers; l++)
-        ck_assert_msg(
-            memcmp(a.layers[l].weights, b.layers[l].weights,
-                   (size_t)a.sizes[l] * a.sizes[l + 1] * sizeof(float)) == 0,
-            "two runs with seed 1 gave different weights in layer "
-            "%d: is anything random not drawn from the seeded Rng?",
-            l + 1);
+    train_default(&untrained, &train, 0);
+    for (int l = 0; l < a.n_layers; l++) {
+        size_t n = (size_t)a.sizes[l] * a.sizes[l + 1];
+        ck_assert_msg(memcmp(a.layers[l].weights, b.layers[l].weights,
+                             n * sizeof(float)) == 0,
+                      "two runs with seed 1 gave different weights in layer "
+                      "%d: is anything random not drawn from the seeded Rng?",
+                      l + 1);
+        size_t moved = 0;
+        for (size_t k = 0; k < n; k++)
+            moved += a.layers[l].weights[k] != untrained.layers[l].weights[k];
+        ck_assert_msg(moved > n / 10,
+                      "after 50 steps only %zu of layer %d's %zu weights "
+                      "moved: does every layer get a gradient (backprop "
+                      "through ReLU, 6.1) and a step (7.1)?",
+                      moved, l + 1, n);
+    }
+    /* 50 steps of 100 digits already get most test digits right. */
+    Digits some = test;
+    some.n = 1000;
+    double accuracy = network_evaluate(&a, &some).accuracy;
+    ck_assert_msg(accuracy > 0.7,
+                  "after 50 steps the network gets %.1f%% of the first 1000 "
+                  "test digits right, expected above 70%% (82.4%% with every "
+                  "exercise done)",
+                  100 * accuracy);
     network_free(&a);
     network_free(&b);
+    network_free(&untrained);
     digits_free(&train);
     digits_free(&test);
 }
@@ -392,7 +464,8 @@ START_TEST(test_default_training_reaches_95_5)
     Score score = network_evaluate(&net, &test);
     ck_assert_msg(score.accuracy >= 0.955,
                   "1000 iterations of the default settings should reach "
-                  "95.5%% test accuracy, got %.2f%%",
+                  "95.5%% test accuracy, got %.2f%%: if the earlier exercises "
+                  "pass, look at what train_step does with them",
                   100 * score.accuracy);
     network_free(&net);
     digits_free(&train);
@@ -738,13 +811,14 @@ END_TEST
 Suite *suite_07_sgd(void)
 {
     Suite *suite = suite_create("07_sgd");
-    TCase *ex1 = tcase_create("exercise 7.1");
+    TCase *ex1 = tcase_create("exercise 7.1 (3 points)");
     tcase_add_test(ex1, test_sgd_step_moves_against_gradient);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 7.2");
+    TCase *ex2 = tcase_create("exercise 7.2 (2 points)");
     tcase_add_test(ex2, test_momentum_step);
     suite_add_tcase(suite, ex2);
-    TCase *ex3 = tcase_create("exercise 7.3");
+    TCase *ex3 = tcase_create(
+        "exercise 7.3 (3 points; needs 1.1 2.1 3.1 4.1 6.1 6.2 7.1)");
     tcase_set_timeout(ex3, 120);
     tcase_add_test(ex3, test_default_training_reaches_95_5);
     suite_add_tcase(suite, ex3);

@@ -7,19 +7,51 @@
 
 Suite *suite_08_gap(void);
 
+/* digits_slice(all, first, n) on 5 digits of 2 x 3 pixels: the right
+ * count and size, and pointers into all's memory at digit `first`. */
+static void expect_slice(size_t first, size_t n)
+{
+    static uint8_t pixels[5 * 6], labels[5];
+    for (int k = 0; k < 5 * 6; k++)
+        pixels[k] = (uint8_t)(10 + k);
+    for (int k = 0; k < 5; k++)
+        labels[k] = (uint8_t)(9 - k);
+    Digits all = {
+        .n = 5, .rows = 2, .cols = 3, .pixels = pixels, .labels = labels};
+    Digits slice = digits_slice(&all, first, n);
+    char what[96];
+    snprintf(what, sizeof what,
+             "digits_slice(all, %zu, %zu) of 5 digits of 2 x 3 pixels", first,
+             n);
+    ck_assert_msg(slice.n == n,
+                  "%s: the slice should hold n = %zu digits, it says %zu", what,
+                  n, slice.n);
+    ck_assert_msg(slice.rows == 2 && slice.cols == 3,
+                  "%s: its digits are 2 x 3 pixels like all's, it says %d x "
+                  "%d: copy rows and cols",
+                  what, slice.rows, slice.cols);
+    ck_assert_msg(slice.labels == labels + first,
+                  "%s: its labels should start at all->labels + first (label "
+                  "%d), they start %td labels in%s",
+                  what, labels[first], slice.labels - labels,
+                  slice.labels == labels ? ": add first" : "");
+    ptrdiff_t at = slice.pixels - pixels;
+    ck_assert_msg(slice.pixels == pixels + first * 6,
+                  "%s: its pixels should start at digit %zu's first pixel, "
+                  "%zu bytes in (first * rows * cols), they start %td bytes "
+                  "in%s",
+                  what, first, first * 6, at,
+                  at == (ptrdiff_t)first ? ": a digit is rows * cols bytes, "
+                                           "not 1"
+                                         : "");
+}
+
 START_TEST(test_slice_is_a_view)
 {
-    uint8_t pixels[3 * 4] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-    uint8_t labels[3] = {7, 8, 9};
-    Digits all = {
-        .n = 3, .rows = 2, .cols = 2, .pixels = pixels, .labels = labels};
-    Digits slice = digits_slice(&all, 1, 2);
-    ck_assert_msg(slice.n == 2 && slice.labels[0] == 8 &&
-                      slice.pixels[0] == 4 && slice.pixels == pixels + 4,
-                  "digits_slice(all, 1, 2) should start at digit 1 (label "
-                  "8, first pixel 4) without copying; got n %zu, label %d, "
-                  "pixel %d",
-                  slice.n, slice.labels[0], slice.pixels[0]);
+    expect_slice(1, 2);
+    expect_slice(0, 5);
+    expect_slice(4, 1);
+    expect_slice(2, 3);
 }
 END_TEST
 
@@ -39,14 +71,50 @@ START_TEST(test_noise_inputs_range)
 }
 END_TEST
 
+/* The mean of each row's largest, rows read `stride` floats apart. */
+static double mean_of_largest(const float *p, int n_batch, int n_classes,
+                              int stride)
+{
+    double sum = 0;
+    for (int b = 0; b < n_batch; b++) {
+        float best = p[b * stride];
+        for (int c = 1; c < n_classes; c++)
+            best = fmaxf(best, p[b * stride + c]);
+        sum += (double)best;
+    }
+    return sum / n_batch;
+}
+
 START_TEST(test_mean_confidence)
 {
-    const float p[6] = {0.2f, 0.7f, 0.1f, 0.5f, 0.25f, 0.25f};
-    double mean = mean_confidence(p, 2, 3);
-    ck_assert_msg(fabs(mean - 0.6) < 1e-6,
-                  "the rows' largest probabilities are 0.7 and 0.5: their "
-                  "mean is 0.6, got %g",
-                  mean);
+    /* Three rows of four, largest 0.7 (at 1), 0.4 (at 3) and 0.5 (at 0). */
+    const float p[12] = {0.1f, 0.7f, 0.1f, 0.1f,  0.3f, 0.2f,
+                         0.1f, 0.4f, 0.5f, 0.25f, 0.2f, 0.05f};
+    const double want = (0.7 + 0.4 + 0.5) / 3;
+    double mean = mean_confidence(p, 3, 4);
+    if (fabs(mean - want) < 1e-6)
+        return;
+    const char *why = "the mean, over the rows, of each row's largest "
+                      "probability";
+    if (fabs(mean - 0.7) < 1e-6)
+        why = "that is the largest probability of the whole batch (or of "
+              "the first row): take each row's largest, then their mean";
+    else if (fabs(mean - (0.7 + 0.4 + 0.5)) < 1e-6)
+        why = "that is the sum: divide by n_batch, the number of rows";
+    else if (fabs(mean - (0.7 + 0.4 + 0.5) / 4) < 1e-6)
+        why = "divided by n_classes: divide by n_batch, the number of rows";
+    else if (fabs(mean - (1.0 + 3.0 + 0.0) / 3) < 1e-6)
+        why = "that is the mean of the positions (argmax) of the largest: "
+              "take the probabilities there, row[argmax(row, n_classes)]";
+    else if (fabs(mean - mean_of_largest(p, 3, 4, 3)) < 1e-6 ||
+             fabs(mean - mean_of_largest(p, 3, 4, 1)) < 1e-6)
+        why = "each row's largest was read from the wrong place: row b "
+              "starts at p + b * n_classes";
+    ck_assert_msg(0,
+                  "rows [.1 .7 .1 .1] [.3 .2 .1 .4] [.5 .25 .2 .05]: the "
+                  "largest probabilities are 0.7, 0.4 and 0.5, their mean "
+                  "%.6f; got %.6f: %s",
+                  want, mean, why);
 }
 END_TEST
 
@@ -78,10 +146,10 @@ END_TEST
 Suite *suite_08_gap(void)
 {
     Suite *suite = suite_create("08_gap");
-    TCase *ex1 = tcase_create("exercise 8.1");
+    TCase *ex1 = tcase_create("exercise 8.1 (2 points)");
     tcase_add_test(ex1, test_slice_is_a_view);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 8.2");
+    TCase *ex2 = tcase_create("exercise 8.2 (2 points)");
     tcase_add_test(ex2, test_mean_confidence);
     suite_add_tcase(suite, ex2);
     TCase *units = tcase_create("noise");

@@ -3,6 +3,7 @@
 #define CH09_NO_MAIN
 #include "../code/09_regularise.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_09_regularise(void);
@@ -23,20 +24,40 @@ static void small_network(Network *net, int max_batch)
 
 START_TEST(test_l2_gradient)
 {
+    /* A 5 -> 3 -> 4 -> 2 network (layers narrower and wider than their
+     * inputs), random gradients to add to. */
+    const int sizes[4] = {5, 3, 4, 2};
     Network net;
     Gradients grads;
     Error err;
-    small_network(&net, 1);
+    ck_assert(network_init(&net, sizes, 4, 4, &err) == 0);
     ck_assert(gradients_init(&grads, &net, &err) == 0);
-    grads.layers[1].weights[3] = 1.0f;
-    l2_gradient(&grads, &net, 0.5f);
-    float expected = 1.0f + 0.5f * net.layers[1].weights[3];
-    ck_assert_msg(fabsf(grads.layers[1].weights[3] - expected) < 1e-6f,
-                  "L2 adds lambda * w to the weight's gradient (accumulating):"
-                  " expected %g, got %g",
-                  (double)expected, (double)grads.layers[1].weights[3]);
-    ck_assert_msg(grads.layers[1].biases[0] == 0.0f,
-                  "L2 leaves the biases' gradient alone");
+    Rng rng;
+    rng_seed(&rng, 92);
+    network_randomize(&net, INIT_HE, &rng);
+    for (int l = 0; l < net.n_layers; l++) {
+        for (int j = 0; j < net.sizes[l + 1]; j++) {
+            net.layers[l].biases[j] = rng_normal(&rng);
+            grads.layers[l].biases[j] = rng_normal(&rng);
+        }
+        for (int k = 0; k < net.sizes[l] * net.sizes[l + 1]; k++)
+            grads.layers[l].weights[k] = rng_normal(&rng);
+    }
+    const float lambda = 0.5f;
+    Snapshot snapshot;
+    snapshot_take(&snapshot, grads.layers, grads.n_layers);
+    for (int b = 0; b < snapshot.n_blocks; b += 2)
+        for (int k = 0; k < SNAPSHOT_SIZE(snapshot, b); k++)
+            snapshot.expected[b][k] =
+                (double)(snapshot.before[b][k] +
+                         lambda * net.layers[b / 2].weights[k]);
+    l2_gradient(&grads, &net, lambda);
+    expect_blocks(snapshot.blocks, snapshot.n_blocks, 1,
+                  "l2_gradient on a 5 -> 3 -> 4 -> 2 network, lambda 0.5: "
+                  "each weight's gradient grows by lambda * w (accumulated: "
+                  "+=, the derivative of (lambda / 2) w^2), every weight of "
+                  "every layer; the biases' gradients stay as they are");
+    snapshot_free(&snapshot);
     /* And lambda * w is the derivative of the penalty (lambda/2) sum w^2. */
     float saved = net.layers[0].weights[7], eps = 1e-2f;
     net.layers[0].weights[7] = saved + eps;
@@ -53,43 +74,120 @@ START_TEST(test_l2_gradient)
 }
 END_TEST
 
-START_TEST(test_dropout_keeps_the_expected_value)
+/* dropout_forward on n outputs (none of them 0) with `rate`: every mask
+ * entry 0 or 1 / (1 - rate), every output multiplied by it, about `rate`
+ * of them dropped, and the same drops from the same generator state. */
+static void expect_dropout(float rate, int n)
 {
-    enum { N = 20000 };
-    static float y[N], mask[N];
-    for (int k = 0; k < N; k++)
-        y[k] = 1.0f;
+    float *y = malloc((size_t)(n + 4) * sizeof *y);
+    float *mask = malloc((size_t)(n + 4) * sizeof *mask);
+    float *copy = malloc((size_t)n * sizeof *copy);
     Rng rng;
     rng_seed(&rng, 4);
-    dropout_forward(y, mask, N, 0.25f, &rng);
-    int dropped = 0;
-    double sum = 0;
-    for (int k = 0; k < N; k++) {
-        ck_assert_msg(y[k] == 0.0f || fabsf(y[k] - 1.0f / 0.75f) < 1e-6f,
-                      "with rate 0.25 an output is 0 or 1/0.75, got %g",
-                      (double)y[k]);
-        dropped += y[k] == 0.0f;
-        sum += (double)y[k];
+    for (int k = 0; k < n; k++)
+        copy[k] = y[k] = (rng_uniform(&rng) + 0.1f) * (k % 3 ? 1.0f : -2.0f);
+    for (int k = 0; k < n + 4; k++) {
+        mask[k] = k < n ? 7.0f : CANARY;
+        y[k] = k < n ? y[k] : CANARY;
     }
-    ck_assert_msg(abs(dropped - N / 4) < N / 50,
-                  "rate 0.25 should drop about %d of %d, dropped %d", N / 4, N,
-                  dropped);
-    ck_assert_msg(fabs(sum / N - 1.0) < 0.02,
-                  "inverted dropout keeps the mean at 1, got %.4f: are the "
-                  "kept outputs scaled by 1 / (1 - rate)?",
-                  sum / N);
+    Rng start = rng;
+    dropout_forward(y, mask, (size_t)n, rate, &rng);
+    expect_canaries(y + n, 4, "dropout_forward's y");
+    expect_canaries(mask + n, 4, "dropout_forward's mask");
+    float keep = 1.0f / (1.0f - rate);
+    int dropped = 0;
+    for (int k = 0; k < n; k++) {
+        if (mask[k] != 0.0f && fabsf(mask[k] - keep) > 1e-6f) {
+            const char *why = "a mask entry is 0 (dropped, with probability "
+                              "rate) or 1 / (1 - rate) (kept, and scaled up "
+                              "so that the mean stays the same)";
+            if (mask[k] == 7.0f)
+                why = "it was not written at all: fill in every mask entry, "
+                      "k < n";
+            else if (mask[k] == 1.0f)
+                why = "a kept neuron's mask is 1 / (1 - rate), not 1: "
+                      "inverted dropout scales the survivors up, so that the "
+                      "mean stays the same";
+            else if (fabsf(mask[k] - (1.0f - rate)) < 1e-6f)
+                why = "that is 1 - rate: a kept neuron's mask is 1 / (1 - "
+                      "rate)";
+            ck_assert_msg(0,
+                          "dropout_forward with rate %g: mask[%d] should be "
+                          "0 or %g, got %g: %s",
+                          (double)rate, k, (double)keep, (double)mask[k], why);
+        }
+        ck_assert_msg(fabsf(y[k] - copy[k] * mask[k]) <= 1e-6f * fabsf(y[k]),
+                      "dropout_forward with rate %g: y[%d] was %g and its "
+                      "mask is %g, so it should become %g, got %g: multiply "
+                      "every y[k] by its mask[k]",
+                      (double)rate, k, (double)copy[k], (double)mask[k],
+                      (double)(copy[k] * mask[k]), (double)y[k]);
+        dropped += mask[k] == 0.0f;
+    }
+    double fraction = (double)dropped / n;
+    ck_assert_msg(n < 1000 || fabs(fraction - (double)rate) < 0.02,
+                  "dropout_forward with rate %g dropped %.1f%% of %d "
+                  "outputs: %s",
+                  (double)rate, 100 * fraction, n,
+                  fabs(fraction - (1 - (double)rate)) < 0.02
+                      ? "that is the share it should keep: drop when "
+                        "rng_uniform(rng) < rate"
+                      : "drop each with probability rate (rng_uniform(rng) "
+                        "< rate)");
+    /* The same generator state must drop the same neurons. */
+    float *again = malloc((size_t)n * sizeof *again);
+    memcpy(again, copy, (size_t)n * sizeof *again);
+    float *mask_again = malloc((size_t)n * sizeof *mask_again);
+    dropout_forward(again, mask_again, (size_t)n, rate, &start);
+    ck_assert_msg(memcmp(mask, mask_again, (size_t)n * sizeof *mask) == 0,
+                  "dropout_forward drew other masks from the same generator "
+                  "state: draw every entry with rng_uniform(rng), nothing "
+                  "else (not rand())");
+    free(again);
+    free(mask_again);
+    free(y);
+    free(mask);
+    free(copy);
+}
+
+START_TEST(test_dropout_keeps_the_expected_value)
+{
+    expect_dropout(0.25f, 20000);
+    expect_dropout(0.6f, 20000);
+    expect_dropout(0.25f, 7);
 }
 END_TEST
 
 START_TEST(test_dropout_backward_applies_the_mask)
 {
-    const float mask[3] = {0.0f, 2.0f, 2.0f};
-    float dx[3] = {1.0f, 1.5f, -3.0f};
-    dropout_backward(dx, mask, 3);
-    ck_assert_msg(dx[0] == 0.0f && dx[1] == 3.0f && dx[2] == -6.0f,
-                  "dropout backward multiplies by the mask: expected 0 3 -6, "
-                  "got %g %g %g",
-                  (double)dx[0], (double)dx[1], (double)dx[2]);
+    enum { N = 50 };
+    float dx[N + 4], mask[N], copy[N];
+    Rng rng;
+    rng_seed(&rng, 9);
+    for (int k = 0; k < N + 4; k++)
+        dx[k] = k < N ? rng_normal(&rng) + (k % 2 ? 0.5f : -0.5f) : CANARY;
+    for (int k = 0; k < N; k++)
+        mask[k] = k % 3 == 0 ? 0.0f : k % 3 == 1 ? 2.0f : 1.25f;
+    memcpy(copy, dx, sizeof copy);
+    dropout_backward(dx, mask, N);
+    expect_canaries(dx + N, 4, "dropout_backward");
+    for (int k = 0; k < N; k++) {
+        float want = copy[k] * mask[k];
+        if (fabsf(dx[k] - want) <= 1e-6f * fabsf(want))
+            continue;
+        const char *why = "multiply every dx[k] by its mask[k], k < n";
+        if (dx[k] == mask[k])
+            why = "dx[k] became the mask: multiply (dx[k] *= mask[k]), do "
+                  "not assign";
+        else if (dx[k] == copy[k])
+            why = "dx[k] is unchanged: multiply every dx[k], k < n, by its "
+                  "mask[k]";
+        ck_assert_msg(0,
+                      "dropout_backward: dx[%d] was %g, its mask %g, so it "
+                      "should become %g, got %g: %s",
+                      k, (double)copy[k], (double)mask[k], (double)want,
+                      (double)dx[k], why);
+    }
 }
 END_TEST
 
@@ -139,6 +237,12 @@ START_TEST(test_dropout_gradient_numeric)
                    0.5f, 0.2f, 0.8f, 0.6f, 1.0f, 0.6f};
     const uint8_t labels[2] = {2, 0};
     dropout_loss(&net, &dropout, rng, x, labels);
+    int dropped = 0;
+    for (int l = 0; l + 1 < net.n_layers; l++)
+        for (int k = 0; k < 2 * net.sizes[l + 1]; k++)
+            dropped += dropout.masks[l][k] == 0.0f;
+    ck_assert_msg(dropped > 0, "dropout at rate 0.3 dropped none of the 18 "
+                               "hidden outputs (is 9.1 done?)");
     gradients_zero(&grads);
     network_backward_dropout(&grads, &net, &dropout, x, labels, 2);
     const float eps = 3e-3f;
@@ -212,11 +316,11 @@ END_TEST
 Suite *suite_09_regularise(void)
 {
     Suite *suite = suite_create("09_regularise");
-    TCase *ex1 = tcase_create("exercise 9.1");
+    TCase *ex1 = tcase_create("exercise 9.1 (3 points)");
     tcase_add_test(ex1, test_dropout_keeps_the_expected_value);
     tcase_add_test(ex1, test_dropout_backward_applies_the_mask);
     suite_add_tcase(suite, ex1);
-    TCase *ex2 = tcase_create("exercise 9.2");
+    TCase *ex2 = tcase_create("exercise 9.2 (2 points)");
     tcase_add_test(ex2, test_l2_gradient);
     suite_add_tcase(suite, ex2);
     TCase *units = tcase_create("network copies");

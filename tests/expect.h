@@ -1,0 +1,332 @@
+/* expect.h: checks that compare every element of a result with what it
+ * should be, and when one differs, say which, and name the likely mistake.
+ *
+ * Include it after a chapter's code. The network parts need chapter 5's
+ * Network (they are left out before it).
+ */
+#ifndef EXPECT_H
+#define EXPECT_H
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Equal up to float rounding: 1e-5 of the larger size, or 1e-6. */
+int close_enough(double got, double expected);
+/* The first k where got[k] is not close to expected[k], or -1. */
+int first_difference(const float *got, const double *expected, int n);
+/* A sentinel after the end of an output: anything written there came
+ * from a loop that ran too far. */
+#define CANARY 12345.0f
+void expect_canaries(const float *after_end, int n, const char *what);
+
+/* One block of parameters (a layer's weights or its biases) before and
+ * after a step, and what each should have become. */
+typedef struct {
+    int layer, is_bias, n_in, n_out;
+    const float *before, *after;
+    const double *expected;
+} Block;
+
+void expect_blocks(const Block *blocks, int n_blocks, int n_batch,
+                   const char *formula);
+
+int close_enough(double got, double expected)
+{
+    double scale = fmax(fabs(got), fabs(expected));
+    return fabs(got - expected) <= fmax(1e-5 * scale, 1e-6);
+}
+
+int first_difference(const float *got, const double *expected, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (!close_enough((double)got[k], expected[k]))
+            return k;
+    return -1;
+}
+
+void expect_canaries(const float *after_end, int n, const char *what)
+{
+    for (int k = 0; k < n; k++)
+        ck_assert_msg(after_end[k] == CANARY,
+                      "%s: something was written %d element(s) past the end "
+                      "of the output: does a loop run too far (n_in where "
+                      "n_out belongs, <= where < belongs)?",
+                      what, k + 1);
+}
+
+static int block_size(const Block *block)
+{
+    return block->is_bias ? block->n_out : block->n_in * block->n_out;
+}
+
+/* How many elements of the block, from `from` to `to`, are right
+ * (`right`) or unchanged (`!right`). */
+static int block_count(const Block *block, int from, int to, int right)
+{
+    int n = 0;
+    for (int k = from; k < to; k++) {
+        double want = right ? block->expected[k] : (double)block->before[k];
+        n += (double)block->after[k] == want ||
+             close_enough((double)block->after[k], want);
+    }
+    return n;
+}
+
+/* Why is `block` wrong? A sentence naming the likely mistake, or "". */
+static void block_diagnosis(char *why, size_t size, const Block *blocks,
+                            int n_blocks, const Block *block, int n_batch)
+{
+    int n = block_size(block);
+    why[0] = '\0';
+    /* Layer 0 right, every later layer untouched. */
+    int first_right = 1, later_unchanged = 1, later = 0;
+    for (int b = 0; b < n_blocks; b++) {
+        int size_b = block_size(&blocks[b]);
+        if (blocks[b].layer == 0)
+            first_right &= block_count(&blocks[b], 0, size_b, 1) == size_b;
+        else if (block_count(&blocks[b], 0, size_b, 1) != size_b) {
+            later = 1;
+            later_unchanged &= block_count(&blocks[b], 0, size_b, 0) == size_b;
+        }
+    }
+    if (later && first_right && later_unchanged) {
+        snprintf(why, size,
+                 "only the first layer changed: loop over every layer "
+                 "(l < net->n_layers), not just layer 0");
+        return;
+    }
+    /* A loop that stopped early: right up to a point, untouched after. */
+    int stop = block->is_bias ? block->n_in : block->n_out;
+    if (stop < n && block_count(block, 0, stop, 1) == stop &&
+        block_count(block, stop, n, 0) == n - stop) {
+        snprintf(why, size,
+                 "%s from index %d on did not change: the loop stops at %s; "
+                 "this layer has %d %s (%s)",
+                 block->is_bias ? "biases" : "weights", stop,
+                 block->is_bias ? "n_in" : "n_out", n,
+                 block->is_bias ? "biases" : "weights",
+                 block->is_bias ? "n_out of them"
+                                : "n_in * n_out: loop to that");
+        return;
+    }
+    int unchanged = block_count(block, 0, n, 0) == n;
+    int should_change = 0;
+    for (int k = 0; k < n; k++)
+        should_change |=
+            !close_enough(block->expected[k], (double)block->before[k]);
+    if (unchanged && should_change) {
+        snprintf(why, size, "this layer's %s did not change at all%s",
+                 block->is_bias ? "biases" : "weights",
+                 block->is_bias ? ": the biases need the same treatment as "
+                                  "the weights, in a loop of their own "
+                                  "(n_out of them)"
+                                : "");
+        return;
+    }
+    if (!should_change) {
+        snprintf(why, size, "these %s should have stayed as they were",
+                 block->is_bias ? "biases" : "weights");
+        return;
+    }
+    /* Replaced by the change, instead of changed by it. */
+    int replaced = 1;
+    for (int k = 0; k < n && replaced; k++)
+        replaced = close_enough((double)block->after[k],
+                                block->expected[k] - (double)block->before[k]);
+    if (replaced) {
+        snprintf(why, size,
+                 "the new value is just the change: add the change to the "
+                 "old value (+= or -=), do not replace it (=)");
+        return;
+    }
+    /* The right direction (or the opposite), scaled by a constant. */
+    double ratio = 0;
+    int consistent = 1, found = 0;
+    for (int k = 0; k < n && consistent; k++) {
+        double want = block->expected[k] - (double)block->before[k];
+        double got = (double)block->after[k] - (double)block->before[k];
+        if (fabs(want) < 1e-4)
+            continue;
+        if (!found) {
+            ratio = got / want;
+            found = 1;
+        } else {
+            consistent = fabs(got / want - ratio) < 1e-3 * fmax(1, fabs(ratio));
+        }
+    }
+    if (!found || !consistent)
+        return;
+    if (fabs(ratio + 1) < 1e-3)
+        snprintf(why, size,
+                 "every value moved the opposite way: mind the "
+                 "sign");
+    else if (n_batch > 1 && fabs(ratio - 1.0 / n_batch) < 1e-3)
+        snprintf(why, size,
+                 "the change was divided by the batch size (%d) again: the "
+                 "gradients are already averaged over the batch (chapter 6 "
+                 "divides by n_batch once, in dz)",
+                 n_batch);
+    else if (n_batch > 1 && fabs(ratio - n_batch) < 1e-2)
+        snprintf(why, size,
+                 "the change was multiplied by the batch size (%d): the "
+                 "gradients are already averaged",
+                 n_batch);
+    else
+        snprintf(why, size, "every change is %.4g times what it should be",
+                 ratio);
+}
+
+/* Every element of every block must be as expected. On the first that is
+ * not: which layer, which element, what came, and a diagnosis; `formula`
+ * ends the message. */
+void expect_blocks(const Block *blocks, int n_blocks, int n_batch,
+                   const char *formula)
+{
+    for (int b = 0; b < n_blocks; b++) {
+        const Block *block = &blocks[b];
+        int n = block_size(block);
+        int k = first_difference(block->after, block->expected, n);
+        if (k < 0)
+            continue;
+        char why[512];
+        block_diagnosis(why, sizeof why, blocks, n_blocks, block, n_batch);
+        ck_assert_msg(0,
+                      "layer %d (%d -> %d) %s[%d] should be %.7g, got %.7g "
+                      "(it was %.7g): %s%s%s",
+                      block->layer + 1, block->n_in, block->n_out,
+                      block->is_bias ? "biases" : "weights", k,
+                      block->expected[k], (double)block->after[k],
+                      (double)block->before[k], why, why[0] ? "; " : "",
+                      formula);
+    }
+}
+
+#ifdef CH02_AFFINE_C
+/* y = x W + b, worked out here in double, for comparison.
+ *   x: [n_batch x n_in]   y: [n_batch x n_out], overwritten */
+void reference_affine(double *y, const float *x, const Affine *layer,
+                      int n_batch);
+
+void reference_affine(double *y, const float *x, const Affine *layer,
+                      int n_batch)
+{
+    int n_in = layer->n_in, n_out = layer->n_out;
+    for (int b = 0; b < n_batch; b++)
+        for (int j = 0; j < n_out; j++) {
+            double sum = layer->biases[j];
+            for (int i = 0; i < n_in; i++)
+                sum += (double)x[b * n_in + i] *
+                       (double)layer->weights[i * n_out + j];
+            y[b * n_out + j] = sum;
+        }
+}
+#endif
+
+#ifdef CH05_CROSS_ENTROPY_C
+/* The network's forward pass (ReLU after every layer but the last, softmax
+ * after it), worked out here in double, for comparison.
+ *   x: [n_batch x sizes[0]]   p: [n_batch x sizes[n_layers]], overwritten */
+void reference_forward(double *p, const Network *net, const float *x,
+                       int n_batch);
+
+void reference_forward(double *p, const Network *net, const float *x,
+                       int n_batch)
+{
+    int widest = 0;
+    for (int s = 0; s <= net->n_layers; s++)
+        widest = net->sizes[s] > widest ? net->sizes[s] : widest;
+    size_t n = (size_t)n_batch * (size_t)widest;
+    double *a = malloc(n * sizeof *a), *z = malloc(n * sizeof *z);
+    ck_assert(a != NULL && z != NULL);
+    for (int k = 0; k < n_batch * net->sizes[0]; k++)
+        a[k] = x[k];
+    for (int l = 0; l < net->n_layers; l++) {
+        const Affine *layer = &net->layers[l];
+        int n_in = layer->n_in, n_out = layer->n_out;
+        for (int b = 0; b < n_batch; b++)
+            for (int j = 0; j < n_out; j++) {
+                double sum = layer->biases[j];
+                for (int i = 0; i < n_in; i++)
+                    sum +=
+                        a[b * n_in + i] * (double)layer->weights[i * n_out + j];
+                z[b * n_out + j] = sum;
+            }
+        for (int b = 0; b < n_batch; b++) {
+            double *row = z + b * n_out, max = row[0], total = 0;
+            for (int j = 0; j < n_out; j++) {
+                if (l + 1 < net->n_layers)
+                    row[j] = row[j] > 0 ? row[j] : 0;
+                else
+                    max = fmax(max, row[j]);
+            }
+            if (l + 1 < net->n_layers)
+                continue;
+            for (int j = 0; j < n_out; j++)
+                total += row[j] = exp(row[j] - max);
+            for (int j = 0; j < n_out; j++)
+                row[j] /= total;
+        }
+        memcpy(a, z, (size_t)n_batch * n_out * sizeof *a);
+    }
+    memcpy(p, a, (size_t)n_batch * net->sizes[net->n_layers] * sizeof *p);
+    free(a);
+    free(z);
+}
+/* The size of block b of a Snapshot. */
+#define SNAPSHOT_SIZE(snapshot, b)                                             \
+    ((b) % 2 ? (snapshot).blocks[b].n_out                                      \
+             : (snapshot).blocks[b].n_in * (snapshot).blocks[b].n_out)
+
+/* A network's parameters (or gradients) before a step, and what the test
+ * expects after it: one Block for each layer's weights and each layer's
+ * biases, whose `after` is the layers themselves. Fill in expected[b][k]
+ * (it starts as a copy of before), then call
+ * expect_blocks(snapshot.blocks, snapshot.n_blocks, ...). */
+typedef struct {
+    int n_blocks;
+    Block blocks[2 * NETWORK_MAX_LAYERS];
+    float *before[2 * NETWORK_MAX_LAYERS];
+    double *expected[2 * NETWORK_MAX_LAYERS];
+} Snapshot;
+
+void snapshot_take(Snapshot *snapshot, const Affine *layers, int n_layers);
+void snapshot_free(Snapshot *snapshot);
+
+void snapshot_take(Snapshot *snapshot, const Affine *layers, int n_layers)
+{
+    snapshot->n_blocks = 2 * n_layers;
+    for (int b = 0; b < snapshot->n_blocks; b++) {
+        const Affine *layer = &layers[b / 2];
+        int is_bias = b % 2,
+            n = is_bias ? layer->n_out : layer->n_in * layer->n_out;
+        const float *values = is_bias ? layer->biases : layer->weights;
+        snapshot->before[b] = malloc((size_t)n * sizeof(float));
+        snapshot->expected[b] = malloc((size_t)n * sizeof(double));
+        ck_assert(snapshot->before[b] != NULL && snapshot->expected[b] != NULL);
+        memcpy(snapshot->before[b], values, (size_t)n * sizeof(float));
+        for (int k = 0; k < n; k++)
+            snapshot->expected[b][k] = values[k];
+        snapshot->blocks[b] = (Block){.layer = b / 2,
+                                      .is_bias = is_bias,
+                                      .n_in = layer->n_in,
+                                      .n_out = layer->n_out,
+                                      .before = snapshot->before[b],
+                                      .after = values,
+                                      .expected = snapshot->expected[b]};
+    }
+}
+
+void snapshot_free(Snapshot *snapshot)
+{
+    for (int b = 0; b < snapshot->n_blocks; b++) {
+        free(snapshot->before[b]);
+        free(snapshot->expected[b]);
+    }
+    snapshot->n_blocks = 0;
+}
+#endif
+
+#endif /* EXPECT_H */
