@@ -43,6 +43,8 @@ Usage: ./build.sh [COMMAND]
                     in bin/grade/class/class.csv
   plant [ID...]     plant the wrong solutions of tests/wrong_solutions.txt one
                     at a time and check each is caught with a fitting hint
+  plant --needs [ID...]  put each exercise's stub back alone and check that
+                    exactly the cases that say they need it fail (slow)
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
                     IDX files (raw or .gz) of DIR into data/<DIR's name>
   setup             install missing Debian packages (gcc pkg-config check
@@ -825,7 +827,10 @@ grade_here() {
             [[ $suite =~ ^[0-9][0-9]_ ]] && suites+=("$suite")
         done
     fi
-    for suite in "${suites[@]}"; do targets+=("bin/tests/test_$suite" "bin/$suite"); done
+    for suite in "${suites[@]}"; do
+        # shellcheck disable=SC2207  # one program a line
+        targets+=($(suite_programs "$suite"))
+    done
     make_all "${targets[@]}"
     rm -rf "$out"
     mkdir -p "$out"
@@ -1102,8 +1107,14 @@ case $command in
     bench) setup; fetch_mnist; bench "$@" ;;
     fuzz) setup; fuzz "$@" ;;
     student) student "$@" ;;
-    plant) [ -x tests/plant.sh ] || die "plant: tests/plant.sh is the teacher's (not in the student edition)"
-           tests/plant.sh "$@" ;;
+    plant)
+        [ -x tests/plant.sh ] || die "plant: tests/plant.sh is the teacher's (not in the student edition)"
+        if [ "${1:-}" = --needs ]; then
+            shift
+            tests/needs.sh "$@"
+        else
+            tests/plant.sh "$@"
+        fi ;;
     grade) grade "$@" ;;
     clean) rm -rf bin; step "clean: removed bin/" ;;
     *) usage >&2; die "unknown command '$command'" ;;

@@ -28,7 +28,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/work"
-cp -r build.sh code tests chapters "$tmp/work"/
+cp -r build.sh code tests chapters README.md "$tmp/work"/
 ln -s "$repo/data" "$tmp/work/data"
 if [ -d bin/tests ]; then # start from what is built: only planted chapters change
     mkdir "$tmp/work/bin"

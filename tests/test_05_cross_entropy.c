@@ -145,11 +145,15 @@ START_TEST(test_count_correct)
 END_TEST
 
 /* count_top_k against a count worked out here, for k = 1 .. n_classes. */
+/* count_top_k against counts worked out here, for every k = 1 ..
+ * n_classes (at most 8); a wrong count is compared, over all k, with
+ * what the likely mistakes give. */
 static void expect_top_k(const float *p, const uint8_t *labels, int n_batch,
                          int n_classes, const char *what)
 {
+    int want[9] = {0}, with_ties[9] = {0}, at_most[9] = {0}, got[9] = {0};
+    int all_ties = 1, all_at_most = 1, constant = 1, wrong = 0;
     for (int k = 1; k <= n_classes; k++) {
-        int want = 0, with_ties = 0, at_most = 0;
         for (int b = 0; b < n_batch; b++) {
             const float *row = p + b * n_classes;
             int above = 0, above_or_equal = 0;
@@ -157,32 +161,32 @@ static void expect_top_k(const float *p, const uint8_t *labels, int n_batch,
                 above += row[c] > row[labels[b]];
                 above_or_equal += row[c] >= row[labels[b]];
             }
-            want += above < k;
-            with_ties += above_or_equal < k;
-            at_most += above <= k;
+            want[k] += above < k;
+            with_ties[k] += above_or_equal < k;
+            at_most[k] += above <= k;
         }
-        int got = count_top_k(p, labels, n_batch, n_classes, k);
-        if (got == want)
-            continue;
-        int same = 1;
-        for (int other = 1; other <= n_classes && same; other++)
-            same = count_top_k(p, labels, n_batch, n_classes, other) == got;
-        const char *why = "a row counts when fewer than k classes have a "
-                          "larger probability than its label's";
-        if (same)
-            why = "the count is the same for every k: a row counts when "
-                  "fewer than k classes have a larger probability than its "
-                  "label's";
-        else if (got == with_ties)
-            why = "count only the classes with a probability strictly "
-                  "larger than the label's (>, not >=): the label itself, "
-                  "and classes tied with it, do not push it out";
-        else if (got == at_most)
-            why = "a row counts when FEWER than k classes beat its label "
-                  "(above < k, not <=)";
-        ck_assert_msg(0, "%s, k = %d: expected %d rows, got %d: %s", what, k,
-                      want, got, why);
+        got[k] = count_top_k(p, labels, n_batch, n_classes, k);
+        wrong = wrong ? wrong : got[k] != want[k] ? k : 0;
+        all_ties &= got[k] == with_ties[k];
+        all_at_most &= got[k] == at_most[k];
+        constant &= got[k] == got[1];
     }
+    if (!wrong)
+        return;
+    const char *why = "a row counts when fewer than k classes have a "
+                      "larger probability than its label's";
+    if (all_ties)
+        why = "count only the classes with a probability strictly larger "
+              "than the label's (>, not >=): the label itself, and classes "
+              "tied with it, do not push it out";
+    else if (all_at_most)
+        why = "a row counts when FEWER than k classes beat its label (above "
+              "< k, not <=)";
+    else if (constant)
+        why = "the count is the same for every k: a row counts when fewer "
+              "than k classes have a larger probability than its label's";
+    ck_assert_msg(0, "%s, k = %d: expected %d rows, got %d: %s", what, wrong,
+                  want[wrong], got[wrong], why);
 }
 
 START_TEST(test_top_k)
