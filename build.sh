@@ -983,7 +983,8 @@ grade() {
 #   the NumPy reference), and no solution is left in any of its files;
 # - it builds with no warnings; `./build.sh test 1` runs chapter 1's suite
 #   alone, and says "exercise 1.1 is not done yet" once;
-# - its `./build.sh grade` lists every exercise in order with its points,
+# - its suites run each chapter's exercises in order (4.1 before 4.2), and
+#   its `./build.sh grade` lists every exercise in order with its points,
 #   none right, and each that has a stub not started; every case that needs
 #   no exercise passes, every case that needs some fails; it writes TAP and
 #   XML reports and results.csv;
@@ -1038,7 +1039,13 @@ student_round_trip() {
         END { for (id in has_stub) if (!(id in listed)) print "  exercise " id " has a solution but no graded test case with points" }
     ' "$report/results.csv")
     problems+=$(awk -F'\t' '
-        $2 ~ /^exercise / { next }
+        $2 ~ /^exercise / {
+            id = $2; sub(/^exercise /, "", id); sub(/[^0-9.].*/, "", id)
+            split(id, a, "."); key = a[1] * 1000 + a[2]
+            if ($1 == suite && key < last) print "  " $1 " runs exercise " id "'"'"'s case after " previous "'"'"'s"
+            suite = $1; last = key; previous = id
+            next
+        }
         $2 !~ /\(needs / && $3 != "success" && !bad[$2]++ { print "  \"" $2 "\" needs no exercise but fails in the student edition: " $4 }
         $2 ~ /\(needs / { needs[$2] = 1; if ($3 != "success") failed[$2] = 1 }
         END { for (c in needs) if (!(c in failed)) print "  \"" c "\" passes in the student edition: it needs none of those" }

@@ -130,6 +130,12 @@ START_TEST(test_program_reports_the_gap)
                   "the output should report the gap and the noise "
                   "experiment:\n%s",
                   out);
+    ck_assert_msg(strstr(out, "on 200 training digits") &&
+                      strstr(out, "1000 more held out"),
+                  "--train-size 200 --validation 1000 should train on 200 "
+                  "digits and hold 1000 out (slices of the training set, "
+                  "8.1):\n%s",
+                  out);
     status = run_program(out, sizeof out, "bin/08_gap --validation 60000");
     ck_assert_msg(status == 2 && strstr(out, "--validation expects"),
                   "--validation 60000 leaves no training digits: expected "
@@ -155,7 +161,7 @@ Suite *suite_08_gap(void)
     TCase *units = tcase_create("noise");
     tcase_add_test(units, test_noise_inputs_range);
     suite_add_tcase(suite, units);
-    TCase *program = tcase_create("program (needs 1.1 8.1)");
+    TCase *program = tcase_create("program (needs 1.1 4.1 8.1)");
     tcase_set_timeout(program, 60);
     tcase_add_test(program, test_program_reports_the_gap);
     suite_add_tcase(suite, program);
