@@ -289,12 +289,20 @@ up_to_date() {  # up_to_date OUT COMMAND-TEXT: nothing to do for OUT?
     done
 }
 
+# Call after starting a job in the background (cmd &): wait until fewer
+# than $JOBS run.
+job_slot() {
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+        wait -n || true
+    done
+}
+
 # make_all OUT...: compile each OUT that is not up to date. FAILED lists the
 # ones that did not compile (the compiler's messages are in OUT.log; a
 # failed OUT is removed, so that nothing runs an old copy of it).
 make_all() {
     FAILED=()
-    local out todo=() running=0
+    local out todo=()
     for out in "$@"; do
         compile_command "$out"
         up_to_date "$out" "${COMMAND[*]}" || todo+=("$out")
@@ -309,11 +317,7 @@ make_all() {
         (if "${COMMAND[@]}" -MMD -MF "$out.d" >"$out.log" 2>&1; then
             printf '%s' "${COMMAND[*]}" >"$out.cmd"
         fi) &
-        running=$((running + 1))
-        if [ $running -ge "$JOBS" ]; then
-            wait -n || true
-            running=$((running - 1))
-        fi
+        job_slot
     done
     wait
     for out in "${todo[@]}"; do
@@ -636,15 +640,11 @@ run_suites() {
         return
     fi
     step "test: Check suites ($*)"
-    local suite running=0 failed=0
+    local suite failed=0
     for suite in "$@"; do
         (bin/tests/test_"$suite" >bin/tests/"$suite".out 2>&1
          echo $? >bin/tests/"$suite".status) &
-        running=$((running + 1))
-        if [ $running -ge "$JOBS" ]; then
-            wait -n || true
-            running=$((running - 1))
-        fi
+        job_slot
     done
     wait
     for suite in "$@"; do
@@ -846,17 +846,12 @@ grade_here() {
         esac >>"$out/compile.tsv"
     done
     step "grade: running the suites (Check's reports in $out/: SUITE.tap, SUITE.xml)"
-    local running=0
     for suite in "${suites[@]}"; do
         [ -x "bin/tests/test_$suite" ] || continue
         (CK_XML_LOG_FILE_NAME="$out/$suite.xml" CK_TAP_LOG_FILE_NAME="$out/$suite.tap" \
             CK_VERBOSITY=silent WORKBOOK_TODO_FILE="$PWD/$out/todo.txt" \
             bin/tests/test_"$suite" >"$out/$suite.log" 2>&1 || true) &
-        running=$((running + 1))
-        if [ $running -ge "$JOBS" ]; then
-            wait -n || true
-            running=$((running - 1))
-        fi
+        job_slot
     done
     wait
     declared_exercises | awk -F'\t' -v only="${suites[*]}" \

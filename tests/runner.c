@@ -40,15 +40,15 @@ static void say_todo_once(const char *path)
     FILE *file = fopen(path, "r");
     if (file == NULL)
         return;
-    char ids[64][16], line[64];
+    char ids[64][64], line[64];
     int n = 0;
     while (fgets(line, sizeof line, file) != NULL) {
         line[strcspn(line, "\n")] = '\0';
         int seen = 0;
         for (int k = 0; k < n && !seen; k++)
             seen = strcmp(ids[k], line) == 0;
-        if (!seen && n < 64 && strlen(line) < sizeof ids[0])
-            snprintf(ids[n++], sizeof ids[0], "%s", line);
+        if (!seen && n < 64)
+            memcpy(ids[n++], line, sizeof line);
     }
     fclose(file);
     for (int k = 0; k < n; k++)

@@ -66,6 +66,24 @@ static const float *gradient_block(const Gradients *grads, int block)
     return block % 2 ? g->biases : g->weights;
 }
 
+/* sgd_step(net, grads, rate): every weight and bias must become w - rate
+ * * gradient. */
+static void expect_sgd_step(Network *net, const Gradients *grads, float rate,
+                            const char *formula)
+{
+    Snapshot snapshot;
+    snapshot_take(&snapshot, net->layers, net->n_layers);
+    for (int b = 0; b < snapshot.n_blocks; b++) {
+        const float *g = gradient_block(grads, b);
+        for (int k = 0; k < SNAPSHOT_SIZE(snapshot, b); k++)
+            snapshot.expected[b][k] =
+                (double)(snapshot.before[b][k] - rate * g[k]);
+    }
+    sgd_step(net, grads, rate);
+    expect_blocks(snapshot.blocks, snapshot.n_blocks, net->max_batch, formula);
+    snapshot_free(&snapshot);
+}
+
 START_TEST(test_sgd_step_moves_against_gradient)
 {
     Network net;
@@ -74,21 +92,10 @@ START_TEST(test_sgd_step_moves_against_gradient)
     rng_seed(&rng, 71);
     step_network(&net, &grads, &rng);
     random_gradients(&grads, &rng);
-    Snapshot snapshot;
-    snapshot_take(&snapshot, net.layers, net.n_layers);
-    const float rate = 0.1f;
-    for (int b = 0; b < snapshot.n_blocks; b++) {
-        const float *g = gradient_block(&grads, b);
-        for (int k = 0; k < SNAPSHOT_SIZE(snapshot, b); k++)
-            snapshot.expected[b][k] =
-                (double)(snapshot.before[b][k] - rate * g[k]);
-    }
-    sgd_step(&net, &grads, rate);
-    expect_blocks(snapshot.blocks, snapshot.n_blocks, net.max_batch,
-                  "sgd_step on a 5 -> 3 -> 4 -> 2 network, learning rate 0.1: "
-                  "w = w - learning_rate * gradient, for every weight and "
-                  "bias of every layer");
-    snapshot_free(&snapshot);
+    expect_sgd_step(&net, &grads, 0.1f,
+                    "sgd_step on a 5 -> 3 -> 4 -> 2 network, learning rate "
+                    "0.1: w = w - learning_rate * gradient, for every weight "
+                    "and bias of every layer");
     gradients_free(&grads);
     network_free(&net);
 }
