@@ -40,7 +40,7 @@ Usage: ./build.sh [COMMAND]
   grade --submission DIR  grade a student's folder with the teacher's tests
                     (hidden ones too): only DIR's code/NN_topic.c are taken
   grade --class DIR  grade each student's folder in DIR; one row per student
-                    in bin/grade/class/class.csv
+                    in bin/class/class.csv
   plant [ID...]     plant the wrong solutions of tests/wrong_solutions.txt one
                     at a time and check each is caught with a fitting hint
   plant --needs [ID...]  put each exercise's stub back alone and check that
@@ -918,10 +918,10 @@ grade_submission() {
 }
 
 # Grade every student folder in $1 (grade_submission), and write one row
-# per student to bin/grade/class/class.csv: points earned, exercise by
+# per student to bin/class/class.csv: points earned, exercise by
 # exercise.
 grade_class() {
-    local dir=$1 out=bin/grade/class student name
+    local dir=$1 out=bin/class student name
     [ -d "$dir" ] || die "grade --class: $dir is not a folder"
     rm -rf "$out"
     mkdir -p "$out"
@@ -962,7 +962,7 @@ grade() {
             is_student && die "grade --submission: run it in the teacher's edition"
             local dir
             dir=$(from_caller "$2")
-            grade_submission "$dir" "bin/grade/submissions/$(basename "$dir")" ;;
+            grade_submission "$dir" "bin/submissions/$(basename "$dir")" ;;
         --class)
             [ $# -eq 2 ] || die "grade --class: expected one folder"
             is_student && die "grade --class: run it in the teacher's edition"
