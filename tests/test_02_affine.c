@@ -107,12 +107,20 @@ static void forward_diagnosis(char *why, size_t size, const float *y,
 {
     int n_in = layer->n_in, n_out = layer->n_out, n = n_batch * n_out;
     int no_bias = 1, transposed = 1, last_only = 1, last_alone = 1, added = 1;
+    int short_inputs = n_out < n_in, short_outputs = n_in < n_out;
     for (int k = 0; k < n; k++) {
         int b = k / n_out, j = k % n_out;
-        double bias = layer->biases[j], sum_t = bias;
-        for (int i = 0; i < n_in; i++)
+        double bias = layer->biases[j], sum_t = bias, sum_short = bias;
+        for (int i = 0; i < n_in; i++) {
             sum_t +=
                 (double)x[b * n_in + i] * (double)layer->weights[j * n_in + i];
+            if (i < n_out)
+                sum_short += (double)x[b * n_in + i] *
+                             (double)layer->weights[i * n_out + j];
+        }
+        short_inputs &= close_enough((double)y[k], sum_short);
+        short_outputs &=
+            j < n_in ? close_enough((double)y[k], want[k]) : y[k] == before;
         double last = (double)x[b * n_in + n_in - 1] *
                       (double)layer->weights[(n_in - 1) * n_out + j];
         no_bias &= close_enough((double)y[k], want[k] - bias);
@@ -140,6 +148,14 @@ static void forward_diagnosis(char *why, size_t size, const float *y,
                  "y was added to, not overwritten: whatever y held "
                  "before is still in it; start each row from the "
                  "biases");
+    else if (short_inputs)
+        snprintf(why, size,
+                 "only the first n_out inputs were added up: the input "
+                 "loop runs i < n_in");
+    else if (short_outputs)
+        snprintf(why, size,
+                 "the outputs from j = n_in on were not written: the output "
+                 "loop runs j < n_out");
     else if (first_row && n_batch > 1)
         snprintf(why, size,
                  "the first row is right, a later one is not: row "
