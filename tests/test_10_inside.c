@@ -376,7 +376,7 @@ Suite *suite_10_inside(void)
     TCase *ex2 = tcase_create("exercise 10.2 (2 points)");
     tcase_add_test(ex2, test_most_common_mistake);
     suite_add_tcase(suite, ex2);
-    TCase *program = tcase_create("program (needs 1.1)");
+    TCase *program = tcase_create("program");
     tcase_add_test(program, test_inside_program_errors);
     suite_add_tcase(suite, program);
     return suite;
