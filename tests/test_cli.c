@@ -521,11 +521,12 @@ END_TEST
 Suite *suite_cli(void)
 {
     Suite *suite = suite_create("cli");
-    TCase *programs = tcase_create("bad options and data (needs 1.1)");
+    TCase *programs = tcase_create("bad options and data (needs 1.1 4.1)");
     tcase_set_timeout(programs, 120);
     tcase_add_test(programs, test_every_program);
     suite_add_tcase(suite, programs);
-    TCase *hostile = tcase_create("hostile files (needs 1.1)");
+    TCase *hostile =
+        tcase_create("hostile files (needs 1.1 2.1 4.1 5.1 6.2 7.1 9.2)");
     tcase_set_timeout(hostile, 300);
     tcase_add_test(hostile, test_legal_sizes);
     tcase_add_test(hostile, test_fifos);
