@@ -159,7 +159,7 @@ END {
     n_kinds = split("right|wrong|blocked|not started|does not compile|no result", kinds, "|")
     for (j = 1; j <= n_kinds; j++)
         if (count[kinds[j]] > 0)
-            summary = summary ", " count[kinds[j]] " " kinds[j]
+            summary = summary ", " count[kinds[j]] " " (kinds[j] == "does not compile" ? "not compiled" : kinds[j])
     printf "score: %d of %d points (%d exercises%s)\n", score, total_points, n_ids, summary
     exit bad
 }
