@@ -829,11 +829,13 @@ Suite *suite_07_sgd(void)
     tcase_set_timeout(ex3, 120);
     tcase_add_test(ex3, test_default_training_reaches_95_5);
     suite_add_tcase(suite, ex3);
-    TCase *ex4 = tcase_create("exercise 7.4");
+    TCase *ex4 = tcase_create(
+        "exercise 7.4 (2 points; needs 2.1 3.1 4.1 5.1 6.1 6.2 7.1)");
     tcase_add_test(ex4, test_overfit_one_batch_steps);
     tcase_add_test(ex4, test_overfit_finds_a_bug);
     suite_add_tcase(suite, ex4);
-    TCase *ex5 = tcase_create("exercise 7.5");
+    TCase *ex5 =
+        tcase_create("exercise 7.5 (2 points; needs 2.1 4.1 5.1 6.2 7.1)");
     tcase_add_test(ex5, test_learning_rate_sweep);
     tcase_add_test(ex5, test_learning_rate_sweep_log);
     suite_add_tcase(suite, ex5);
