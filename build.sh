@@ -51,8 +51,11 @@ Usage: ./build.sh [COMMAND]
                     gnuplot-nox npm clang libclang-rt-dev)
   build             compile what changed: every chapter into bin/, every
                     suite into bin/tests/
-  run [NN]          run the chapter programs the book quotes
-  figures           draw figures/*/*.gp with gnuplot
+  run [NN]          run the chapter programs the book quotes (two at a
+                    time; only those whose program, command line or input
+                    changed since their last run: bin/runs/ keeps stamps)
+  figures           draw figures/*/*.gp with gnuplot (those whose script or
+                    data is newer than the image)
   book              assemble book.md from chapters/
   bench [N] [--numpy]  time chapter 7's default training, median of N runs
                     (default 5); --numpy also times tests/numpy_reference.py
@@ -371,21 +374,121 @@ build() {
 }
 
 # ---- run: the chapter programs the book quotes -------------------------------
-run_chapter() {  # run chapter $1's @output commands, from the folder $2
-    local chapter=$1 root=$2 capture command expect
-    bin/book --commands "chapters/$chapter.md" | while IFS=$'\t' read -r capture command expect; do
-        mkdir -p "$root/$(dirname "$capture")"
-        if [ "$expect" = ok ]; then
-            # shellcheck disable=SC2086  # the command line splits into words
-            (cd "$root" && bin/$command >"$capture") ||
-                die "chapters/$chapter.md: 'bin/$command' failed"
-        else
-            # shellcheck disable=SC2086
-            if (cd "$root" && bin/$command >"$capture" 2>&1); then
-                die "chapters/$chapter.md: 'bin/$command' should fail but did not"
-            fi
-        fi
+# Every `@output` line of a chapter is a run. Runs go $JOBS at a time, those
+# that read a network another run saves (--load, --model) after the rest.
+# A run is done again only when what it depends on changed: its program,
+# its command line, the data, and any network it reads (bin/runs/ keeps a
+# stamp of each). The numbers do not depend on the order: each run is
+# seeded, and writes files of its own.
+
+run_list() {  # the runs of chapter $1_ (all if none): CHAPTER CAPTURE COMMAND EXPECT
+    local chapter
+    for chapter in $(chapters); do
+        [ $# -eq 0 ] || [[ $chapter == "$1"_* ]] || continue
+        bin/book --commands "chapters/$chapter.md" | sed "s|^|$chapter	|"
     done
+}
+
+run_file() {  # bin/runs/NAME: where run CAPTURE keeps its stamp and time
+    local name=${1#./}
+    echo "bin/runs/${name//\//_}"
+}
+
+run_reads() {  # the files a command line reads besides the data
+    local words=($1) k
+    for ((k = 0; k + 1 < ${#words[@]}; k++)); do
+        case ${words[k]} in --load|--model|--classify) echo "${words[k + 1]}" ;; esac
+    done
+}
+
+run_saves() {  # the networks a command line saves
+    local words=($1) k
+    for ((k = 0; k + 1 < ${#words[@]}; k++)); do
+        [ "${words[k]}" != --save ] || echo "${words[k + 1]}"
+    done
+}
+
+run_stamp() {  # run_stamp ROOT COMMAND: a digest of what the run depends on
+    local root=$1 command=$2 file
+    {
+        echo "$command"
+        sha256sum "$root/bin/${command%% *}"
+        cat bin/mnist-verified 2>/dev/null || true
+        for file in $(run_reads "$command"); do sha256sum "$root/$file"; done
+    } | sha256sum | cut -c1-64
+}
+
+# run_one ROOT CAPTURE COMMAND EXPECT STATE: one run, from the folder ROOT.
+# Writes its exit (0: as expected) and milliseconds into STATE.
+run_one() {
+    local root=$1 capture=$2 command=$3 expect=$4 state=$5 status=0 start
+    start=$(date +%s%N)
+    mkdir -p "$root/$(dirname "$capture")"
+    # shellcheck disable=SC2086  # the command line splits into words
+    if [ "$expect" = ok ]; then
+        (cd "$root" && bin/$command >"$capture") || status=1
+    elif (cd "$root" && bin/$command >"$capture" 2>&1); then
+        status=2 # it should have failed
+    fi
+    echo "$status $((($(date +%s%N) - start) / 1000000))" >"$state"
+}
+
+# run_all ROOT FRESH [NN]: the runs of chapter NN (all if none) from ROOT;
+# FRESH=1 runs every one, else only those whose stamp changed. Sets RAN
+# (how many ran), FAILED_RUNS (lines "chapter: message") and SPENT
+# (lines "chapter milliseconds").
+run_all() {
+    local root=$1 fresh=$2 states chapter capture command expect n=0 phase
+    shift 2
+    states=$(mktemp -d)
+    RAN=0 FAILED_RUNS="" SPENT=""
+    mkdir -p bin/runs
+    # Longest first (by the time each took last), so that two cores finish
+    # together; runs never timed go first.
+    run_list "$@" | while IFS=$'\t' read -r chapter capture command expect; do
+        printf '%s\t%s\t%s\t%s\t%s\n' \
+            "$(cat "$(run_file "$capture").ms" 2>/dev/null || echo 999999999)" \
+            "$chapter" "$capture" "$command" "$expect"
+    done | sort -s -t$'\t' -k1,1nr | cut -f2- >"$states/list"
+    for phase in 1 2; do
+        while IFS=$'\t' read -r chapter capture command expect; do
+            n=$((n + 1))
+            if [ -n "$(run_reads "$command" | grep -v '\.pgm$' || true)" ]; then
+                [ $phase = 2 ] || continue
+            else
+                [ $phase = 1 ] || continue
+            fi
+            local stamp_file saved stale=$fresh
+            stamp_file="$(run_file "$capture").stamp"
+            if [ "$stale" = 0 ]; then
+                [ -f "$root/$capture" ] && [ -f "$stamp_file" ] &&
+                    [ "$(<"$stamp_file")" = "$(run_stamp "$root" "$command")" ] || stale=1
+                for saved in $(run_saves "$command"); do
+                    [ -f "$root/$saved" ] || stale=1
+                done
+            fi
+            [ "$stale" = 1 ] || continue
+            echo "$chapter	$capture	$command	$stamp_file" >"$states/$n.run"
+            run_one "$root" "$capture" "$command" "$expect" "$states/$n.state" &
+            job_slot
+        done <"$states/list"
+        wait
+    done
+    local run state status ms
+    for run in "$states"/*.run; do
+        [ -f "$run" ] || continue
+        IFS=$'\t' read -r chapter capture command stamp_file <"$run"
+        read -r status ms <"${run%.run}.state"
+        RAN=$((RAN + 1))
+        SPENT+="$chapter $ms"$'\n'
+        echo "$ms" >"${stamp_file%.stamp}.ms"
+        case $status in
+            0) [ "$root" != . ] || run_stamp "$root" "$command" >"$stamp_file" ;;
+            1) FAILED_RUNS+="$chapter: 'bin/$command' failed"$'\n' ;;
+            2) FAILED_RUNS+="$chapter: 'bin/$command' should fail but did not"$'\n' ;;
+        esac
+    done
+    rm -rf "$states"
 }
 
 # Where the chapters' runs write: figures/, except in the student edition,
@@ -405,31 +508,33 @@ run_root() {
 }
 
 run() {
-    local chapter start tenths root
+    local root chapter fresh=0
     root=$(run_root)
-    SUMMARY=""
     mnist_check
+    # The student edition's copy of figures/ is new each time: run it all.
+    ! is_student || fresh=1
+    step "run: the chapters' quoted runs ($JOBS at a time; only those whose program, command or input changed)"
+    run_all "$root" "$fresh" "$@"
+    if [ -n "$FAILED_RUNS" ] && ! is_student; then
+        printf '%s' "$FAILED_RUNS" >&2
+        die "a run the book quotes failed (see above)"
+    fi
+    SUMMARY=""
     for chapter in $(chapters); do
         [ $# -eq 0 ] || [[ $chapter == "$1"_* ]] || continue
-        step "run: chapter $chapter"
-        start=$(date +%s%N)
-        local result
-        if is_student; then
+        local result ms
+        ms=$(printf '%s' "$SPENT" | awk -v c="$chapter" '$1 == c { s += $2 } END { print s + 0 }')
+        if printf '%s' "$FAILED_RUNS" | grep -q "^$chapter:"; then
             # A stub makes nonsense, or stops a run: say so, and go on.
-            if (run_chapter "$chapter" "$root"); then
-                result=$(headline "$chapter" "$root")
-            else
-                result="stopped: an exercise not done yet? (see above)"
-            fi
+            result="stopped: an exercise not done yet? (see above)"
         else
-            run_chapter "$chapter" "$root"
             result=$(headline "$chapter" "$root")
         fi
-        tenths=$((($(date +%s%N) - start) / 100000000))
-        SUMMARY+=$(printf '  %-17s %-52s %4d.%d s' "$chapter" "$result" \
-            $((tenths / 10)) $((tenths % 10)))
+        SUMMARY+=$(printf '  %-17s %-52s %5d.%d s' "$chapter" "$result" \
+            $((ms / 1000)) $((ms % 1000 / 100)))
         SUMMARY+=$'\n'
     done
+    step "run: $RAN runs done, the others up to date; time spent per chapter (of all runs, not wall):"
 }
 
 # Chapter $1's headline value (the runs wrote it under $2, default .): of
@@ -440,13 +545,29 @@ headline() {
         sed -n 's/^headline //p' | head -n 1 || true
 }
 
+# A figure is drawn again when its script, or anything in its chapter's
+# folder that is not an image, is newer than the image.
+figure_stale() {  # figure_stale SCRIPT
+    local dir=${1%/*} png
+    png=$dir/$(sed -n "s/^set output '\(.*\)'.*/\1/p" "$1" | head -n 1)
+    [ -f "$png" ] || return 0
+    [ -n "$(find "$dir" -type f ! -name '*.png' -newer "$png" -print -quit)" ]
+}
+
 figures() {
-    step "figures: gnuplot on figures/*/*.gp"
-    local script
+    local script drawn=0 failed
+    failed=$(mktemp)
     for script in figures/*/*.gp; do
-        (cd "$(dirname "$script")" && gnuplot "$(basename "$script")") ||
-            die "$script: gnuplot failed"
+        figure_stale "$script" || continue
+        drawn=$((drawn + 1))
+        ( (cd "$(dirname "$script")" && gnuplot "$(basename "$script")") ||
+            echo "$script" >>"$failed") &
+        job_slot
     done
+    wait
+    [ ! -s "$failed" ] || { cat "$failed" >&2; rm -f "$failed"; die "gnuplot failed on the scripts above"; }
+    rm -f "$failed"
+    step "figures: $drawn drawn with gnuplot, the others up to date"
 }
 
 book_files() { echo chapters/00_preface.md chapters/[0-9][0-9]_*.md | tr ' ' '\n' | sort -u; }
@@ -462,12 +583,17 @@ book() {
 # Re-run every chapter's quoted commands in a scratch copy and require the
 # same values, outputs and figure data as committed (images excepted).
 reproduce() {
-    step "test: re-running the chapters in a scratch copy"
-    local tmp chapter
+    step "test: re-running every chapter in a scratch copy ($JOBS at a time)"
+    local tmp
     tmp=$(mktemp -d)
     cp -r bin chapters figures "$tmp"/
     ln -s "$PWD/data" "$tmp/data"
-    for chapter in $(chapters); do run_chapter "$chapter" "$tmp"; done
+    run_all "$tmp" 1
+    if [ -n "$FAILED_RUNS" ]; then
+        printf '%s' "$FAILED_RUNS" >&2
+        rm -rf "$tmp"
+        die "a run the book quotes failed in the scratch copy (see above)"
+    fi
     if ! diff -r --exclude='*.png' figures "$tmp/figures" >"$tmp.diff"; then
         head -n 20 "$tmp.diff" >&2
         rm -rf "$tmp" "$tmp.diff"
