@@ -905,7 +905,7 @@ STUDENT_TESTS=(tests/test_*.c tests/runner.c tests/*.h tests/check_xml.awk
                tests/grade.awk)
 
 # Write the student edition into $1: each solution ("// @solution ID" ..
-# "// @stub ID") replaced by its stub (tests/student.awk).
+# "// @end ID") replaced by its stub (tests/stubs.txt, tests/student.awk).
 student() {
     [ $# -eq 1 ] || die "student: expected one directory, e.g. ./build.sh student /tmp/class"
     is_student && die "student: this is already a student edition"
@@ -920,7 +920,7 @@ student() {
     cp "${STUDENT_TESTS[@]}" "$dir/tests/"
     rm -f "$dir"/figures/*/*.net
     for file in code/[0-9][0-9]_*.c; do
-        awk -f tests/student.awk "$file" >"$dir/$file"
+        awk -f tests/student.awk tests/stubs.txt "$file" >"$dir/$file"
     done
     touch "$dir/.student"
     # The book, with the stubs in its listings instead of the solutions.
@@ -1025,7 +1025,7 @@ grade_submission() {
                     sed -n 's/^> *//p' | tr '\n' ' ' || true)
             [ -z "$added" ] || notes+="$file adds: $added"$'\n'
         else
-            awk -f tests/student.awk "$file" >"$tmp/$file"
+            awk -f tests/student.awk tests/stubs.txt "$file" >"$tmp/$file"
             notes+="$file is not in the submission: graded as handed out"$'\n'
         fi
     done

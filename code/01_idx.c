@@ -75,10 +75,6 @@ uint32_t read_be32(const uint8_t bytes[4])
     // @solution 1.1 assemble 4 big-endian bytes into a uint32_t
     return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 |
            (uint32_t)bytes[2] << 8 | (uint32_t)bytes[3];
-    // @stub 1.1
-    // exercise_todo("1.1");
-    // (void)bytes;
-    // return 0;
     // @end 1.1
 }
 // @end read_be32
@@ -418,13 +414,6 @@ int digit_bounding_box(int box[4], const uint8_t *pixels, int rows, int cols)
     box[2] = left;
     box[3] = right;
     return 0;
-    // @stub 1.2
-    // exercise_todo("1.2");
-    // (void)box;
-    // (void)pixels;
-    // (void)rows;
-    // (void)cols;
-    // return -1;
     // @end 1.2
 }
 

@@ -202,11 +202,6 @@ WIDE_VECTORS void affine_forward(float *y, const float *x, const Affine *layer,
                 y_row[j] += x_i * w_row[j];
         }
     }
-    // @stub 2.1
-    // exercise_todo("2.1");
-    // (void)x;
-    // for (int k = 0; k < n_batch * layer->n_out; k++)
-    //     y[k] = 0.0f;
     // @end 2.1
 }
 // @end affine_forward
@@ -230,11 +225,6 @@ void affine_forward_by_neuron(float *y, const float *x, const Affine *layer,
             y[(size_t)b * n_out + j] = sum;
         }
     }
-    // @stub 2.2
-    // exercise_todo("2.2");
-    // (void)x;
-    // for (int k = 0; k < n_batch * layer->n_out; k++)
-    //     y[k] = 0.0f;
     // @end 2.2
 }
 

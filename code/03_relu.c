@@ -29,11 +29,6 @@ void relu_forward(float *y, const float *x, size_t n)
     // @solution 3.1 y = max(0, x)
     for (size_t k = 0; k < n; k++)
         y[k] = x[k] > 0.0f ? x[k] : 0.0f;
-    // @stub 3.1
-    // exercise_todo("3.1");
-    // (void)x;
-    // for (size_t k = 0; k < n; k++)
-    //     y[k] = 0.0f;
     // @end 3.1
 }
 // @end relu_forward
@@ -47,12 +42,6 @@ void leaky_relu_forward(float *y, const float *x, size_t n, float slope)
     // @solution 3.2 y = x where x > 0, slope * x elsewhere
     for (size_t k = 0; k < n; k++)
         y[k] = x[k] > 0.0f ? x[k] : slope * x[k];
-    // @stub 3.2
-    // exercise_todo("3.2");
-    // (void)x;
-    // (void)slope;
-    // for (size_t k = 0; k < n; k++)
-    //     y[k] = 0.0f;
     // @end 3.2
 }
 

@@ -48,11 +48,6 @@ void softmax_forward(float *p, const float *z, int n_batch, int n_classes)
         for (int k = 0; k < n_classes; k++)
             p_row[k] /= sum; /* sum >= 1: the maximum contributes exp(0) */
     }
-    // @stub 4.1
-    // exercise_todo("4.1");
-    // (void)z;
-    // for (int k = 0; k < n_batch * n_classes; k++)
-    //     p[k] = 0.0f;
     // @end 4.1
 }
 // @end softmax_forward
@@ -79,12 +74,6 @@ void softmax_temperature(float *p, const float *z, int n_batch, int n_classes,
         for (int k = 0; k < n_classes; k++)
             p_row[k] /= sum;
     }
-    // @stub 4.2
-    // exercise_todo("4.2");
-    // (void)z;
-    // (void)temperature;
-    // for (int k = 0; k < n_batch * n_classes; k++)
-    //     p[k] = 0.0f;
     // @end 4.2
 }
 

@@ -88,13 +88,6 @@ double cross_entropy_loss(const float *p, const uint8_t *labels, int n_batch,
         sum -= log((double)p_safe);
     }
     return sum / n_batch;
-    // @stub 5.1
-    // exercise_todo("5.1");
-    // (void)p;
-    // (void)labels;
-    // (void)n_batch;
-    // (void)n_classes;
-    // return 0.0;
     // @end 5.1
 }
 // @end cross_entropy_loss
@@ -138,14 +131,6 @@ int count_top_k(const float *p, const uint8_t *labels, int n_batch,
         correct += above < k;
     }
     return correct;
-    // @stub 5.2
-    // exercise_todo("5.2");
-    // (void)p;
-    // (void)labels;
-    // (void)n_batch;
-    // (void)n_classes;
-    // (void)k;
-    // return 0;
     // @end 5.2
 }
 

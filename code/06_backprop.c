@@ -131,12 +131,6 @@ void relu_backward(float *dx, const float *dy, const float *y, size_t n)
     // @solution 6.1 dx = dy where y > 0, else 0
     for (size_t k = 0; k < n; k++)
         dx[k] = y[k] > 0.0f ? dy[k] : 0.0f;
-    // @stub 6.1
-    // exercise_todo("6.1");
-    // (void)dy;
-    // (void)y;
-    // for (size_t k = 0; k < n; k++)
-    //     dx[k] = 0.0f;
     // @end 6.1
 }
 // @end relu_backward
@@ -151,13 +145,6 @@ void leaky_relu_backward(float *dx, const float *dy, const float *y, size_t n,
     // @solution 6.3 dx = dy where y > 0, slope * dy elsewhere
     for (size_t k = 0; k < n; k++)
         dx[k] = y[k] > 0.0f ? dy[k] : slope * dy[k];
-    // @stub 6.3
-    // exercise_todo("6.3");
-    // (void)dy;
-    // (void)y;
-    // (void)slope;
-    // for (size_t k = 0; k < n; k++)
-    //     dx[k] = 0.0f;
     // @end 6.3
 }
 
@@ -188,12 +175,6 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
             dz[at] = (p[at] - (k == labels[b] ? 1.0f : 0.0f)) * scale;
         }
     }
-    // @stub 6.2
-    // exercise_todo("6.2");
-    // (void)p;
-    // (void)labels;
-    // for (int k = 0; k < n_batch * n_classes; k++)
-    //     dz[k] = 0.0f;
     // @end 6.2
 }
 // @end softmax_cross_entropy_backward

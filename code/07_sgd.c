@@ -164,11 +164,6 @@ void sgd_step(Network *net, const Gradients *grads, float learning_rate)
         for (int j = 0; j < layer->n_out; j++)
             layer->biases[j] -= learning_rate * grad->biases[j];
     }
-    // @stub 7.1
-    // exercise_todo("7.1");
-    // (void)net;
-    // (void)grads;
-    // (void)learning_rate;
     // @end 7.1
 }
 // @end sgd_step
@@ -252,13 +247,6 @@ void momentum_step(Network *net, Gradients *velocity, const Gradients *grads,
             layer->biases[j] += v->biases[j];
         }
     }
-    // @stub 7.2
-    // exercise_todo("7.2");
-    // (void)net;
-    // (void)velocity;
-    // (void)grads;
-    // (void)learning_rate;
-    // (void)momentum;
     // @end 7.2
 }
 
@@ -612,16 +600,6 @@ void overfit_one_batch(double *costs, Network *net, Gradients *grads,
         network_backward(grads, net, x, labels, n_batch);
         sgd_step(net, grads, learning_rate);
     }
-    // @stub 7.4
-    // exercise_todo("7.4");
-    // (void)net;
-    // (void)grads;
-    // (void)x;
-    // (void)labels;
-    // (void)n_batch;
-    // (void)learning_rate;
-    // for (int s = 0; s <= n_steps; s++)
-    //     costs[s] = 0.0;
     // @end 7.4
 }
 // @end overfit_one_batch
@@ -673,18 +651,6 @@ int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
         network_free(&net);
     }
     return 0;
-    // @stub 7.5
-    // exercise_todo("7.5");
-    // (void)rates;
-    // (void)o;
-    // (void)train;
-    // (void)n_iterations;
-    // (void)seed;
-    // (void)log;
-    // (void)err;
-    // for (int r = 0; r < n_rates; r++)
-    //     final_costs[r] = 0.0;
-    // return 0;
     // @end 7.5
 }
 // @end learning_rate_sweep

@@ -46,11 +46,6 @@ Digits digits_slice(const Digits *all, size_t first, size_t n)
                     .cols = all->cols,
                     .pixels = all->pixels + first * size,
                     .labels = all->labels + first};
-    // @stub 8.1
-    // exercise_todo("8.1");
-    // (void)first;
-    // (void)n;
-    // return *all;
     // @end 8.1
 }
 // @end digits_slice
@@ -119,12 +114,6 @@ double mean_confidence(const float *p, int n_batch, int n_classes)
         sum += (double)row[argmax(row, n_classes)];
     }
     return sum / n_batch;
-    // @stub 8.2
-    // exercise_todo("8.2");
-    // (void)p;
-    // (void)n_batch;
-    // (void)n_classes;
-    // return 0.0;
     // @end 8.2
 }
 

@@ -86,11 +86,6 @@ void l2_gradient(Gradients *grads, const Network *net, float lambda)
         for (size_t k = 0; k < n; k++)
             g[k] += lambda * layer->weights[k];
     }
-    // @stub 9.2
-    // exercise_todo("9.2");
-    // (void)grads;
-    // (void)net;
-    // (void)lambda;
     // @end 9.2
 }
 
@@ -130,13 +125,6 @@ void dropout_forward(float *y, float *mask, size_t n, float rate, Rng *rng)
         mask[k] = rng_uniform(rng) < rate ? 0.0f : keep_scale;
         y[k] *= mask[k];
     }
-    // @stub 9.1
-    // exercise_todo("9.1");
-    // (void)y;
-    // (void)rate;
-    // (void)rng;
-    // for (size_t k = 0; k < n; k++)
-    //     mask[k] = 1.0f;
     // @end 9.1
 }
 
@@ -147,11 +135,6 @@ void dropout_backward(float *dx, const float *mask, size_t n)
     // @solution 9.1 dx *= mask
     for (size_t k = 0; k < n; k++)
         dx[k] *= mask[k];
-    // @stub 9.1
-    // exercise_todo("9.1");
-    // (void)dx;
-    // (void)mask;
-    // (void)n;
     // @end 9.1
 }
 // @end dropout

@@ -50,11 +50,6 @@ void confusion_count(long counts[10][10], Network *net, const Digits *digits)
             counts[digits->labels[start + (size_t)b]][argmax(p + b * 10, 10)]++;
         start += (size_t)n;
     }
-    // @stub 10.1
-    // exercise_todo("10.1");
-    // memset(counts, 0, 10 * sizeof counts[0]);
-    // (void)net;
-    // (void)digits;
     // @end 10.1
 }
 
@@ -76,11 +71,6 @@ long most_common_mistake(int *label, int *answer, long counts[10][10])
         }
     }
     return most;
-    // @stub 10.2
-    // exercise_todo("10.2");
-    // (void)counts;
-    // *label = *answer = 0;
-    // return 0;
     // @end 10.2
 }
 

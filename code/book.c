@@ -124,9 +124,7 @@ int listing_write(FILE *out, const char *root, const char *file,
     if (in == NULL)
         return error_set(err, "@listing %s %s: cannot open %s", file, name,
                          path);
-    /* in_stub: inside an exercise's "// @stub ID" ... "// @end ID" block,
-     * the commented-out stub of the student edition, not shown. */
-    int inside = 0, found_end = 0, found_start = 0, in_stub = 0;
+    int inside = 0, found_end = 0, found_start = 0;
     fprintf(out, "```c\n");
     while (!found_end && fgets(line, sizeof line, in) != NULL) {
         chomp(line);
@@ -136,11 +134,7 @@ int listing_write(FILE *out, const char *root, const char *file,
             inside = found_start = 1;
         else if (inside && end && strcmp(end, name) == 0)
             found_end = 1;
-        else if (inside && marker_name(line, "stub"))
-            in_stub = 1;
-        else if (in_stub && end)
-            in_stub = 0;
-        else if (inside && !in_stub && !is_marker(line))
+        else if (inside && !is_marker(line))
             fprintf(out, "%s\n", line);
     }
     fclose(in);

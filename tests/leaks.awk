@@ -3,7 +3,7 @@
 #   awk -v n_sources=N -f tests/leaks.awk SOURCE... FILE...
 #
 # The first N files are the teacher's code/NN_topic.c; every solution block
-# there ("// @solution ID" up to "// @stub ID") is looked for, line after
+# there ("// @solution ID" up to "// @end ID") is looked for, line after
 # line (spaces aside, blank lines skipped in the block), in each FILE: every
 # file of the edition, whatever its kind. Prints one line per solution
 # found, naming the file.
@@ -15,7 +15,7 @@ file <= n_sources {
         block++; n[block] = 0; ids[block] = id; on = 1
         next
     }
-    if (on && text ~ /^\/\/@stub/) { on = 0; next }
+    if (on && text ~ /^\/\/@end/) { on = 0; next }
     if (on && text != "") lines[block, ++n[block]] = text
     next
 }

@@ -34,7 +34,7 @@ problems=0
 for id in $ids; do
     chapter=$(printf '%02d' "${id%%.*}")
     file=$(ls code/"$chapter"_*.c)
-    awk -v only="$id" -f tests/student.awk "$file" >"$tmp/work/$file"
+    awk -v only="$id" -f tests/student.awk tests/stubs.txt "$file" >"$tmp/work/$file"
     # shellcheck disable=SC2086  # one suite a word
     (cd "$tmp/work" && ./build.sh grade $suites >"$tmp/grade.out" 2>&1) ||
         { cat "$tmp/grade.out" >&2; exit 1; }

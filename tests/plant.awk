@@ -3,7 +3,7 @@
 #   awk -v id=4.1 -v block=1 -v wrong=FILE -f tests/plant.awk code/04_softmax.c
 #
 # prints code/04_softmax.c with the lines of the block-th "// @solution 4.1"
-# block (up to its "// @stub 4.1") replaced by the lines of FILE. The
+# block (up to its "// @end 4.1") replaced by the lines of FILE. The
 # markers stay, so the result is still a workbook file.
 BEGIN { seen = 0; skipping = 0 }
 {
@@ -20,7 +20,7 @@ BEGIN { seen = 0; skipping = 0 }
         }
         next
     }
-    if (skipping && line ~ "^// @stub " id "( |$)")
+    if (skipping && line ~ "^// @end " id "( |$)")
         skipping = 0
     if (!skipping)
         print

@@ -13,7 +13,6 @@ static void write_tree(const char *chapter)
 {
     temp_write_text("code/x.c", "int a;\n// @listing two\nint b;\n"
                                 "    // @solution 1.1\nint c;\n"
-                                "    // @stub 1.1\n    // int c = 0;\n"
                                 "    // @end 1.1\n// @end two\nint d;\n");
     temp_write_text("figures/01_x/values.txt", "loss 2.30\nacc 9.8\n");
     temp_write_text("figures/01_x/out_show_0.txt", "a digit\n");
