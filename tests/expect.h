@@ -33,6 +33,20 @@ typedef struct {
 void expect_blocks(const Block *blocks, int n_blocks, int n_batch,
                    const char *formula);
 
+/* numeric = d(loss)/d(*param) by central differences: *param nudged up and
+ * down by eps, the expression loss evaluated each time, *param restored.
+ * (A macro, so that loss can be any expression the test needs.) */
+#define CENTRAL_DIFFERENCE(numeric, param, eps, loss)                          \
+    do {                                                                       \
+        float saved_ = *(param);                                               \
+        *(param) = saved_ + (eps);                                             \
+        double plus_ = (loss);                                                 \
+        *(param) = saved_ - (eps);                                             \
+        double minus_ = (loss);                                                \
+        *(param) = saved_;                                                     \
+        (numeric) = (plus_ - minus_) / (2.0 * (double)(eps));                  \
+    } while (0)
+
 int close_enough(double got, double expected)
 {
     double scale = fmax(fabs(got), fabs(expected));
@@ -226,6 +240,25 @@ void reference_affine(double *y, const float *x, const Affine *layer,
 #endif
 
 #ifdef CH05_CROSS_ENTROPY_C
+/* The networks the tests work on: sizes[0] -> ... -> sizes[n_sizes - 1]
+ * for batches of max_batch, He weights and biases of bias_scale times a
+ * normal number, all drawn from rng (biases not 0, so that no gradient is 0
+ * by symmetry). */
+void test_network(Network *net, const int *sizes, int n_sizes, int max_batch,
+                  Rng *rng, float bias_scale);
+
+void test_network(Network *net, const int *sizes, int n_sizes, int max_batch,
+                  Rng *rng, float bias_scale)
+{
+    Error err;
+    ck_assert_msg(network_init(net, sizes, n_sizes, max_batch, &err) == 0, "%s",
+                  err.msg);
+    network_randomize(net, INIT_HE, rng);
+    for (int l = 0; l < net->n_layers; l++)
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            net->layers[l].biases[j] = bias_scale * rng_normal(rng);
+}
+
 /* The network's forward pass (ReLU after every layer but the last, softmax
  * after it), worked out here in double, for comparison.
  *   x: [n_batch x sizes[0]]   p: [n_batch x sizes[n_layers]], overwritten */

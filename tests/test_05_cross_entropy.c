@@ -209,15 +209,9 @@ END_TEST
 static void make_network(Network *net, int max_batch)
 {
     const int sizes[4] = {20, 8, 6, 4};
-    Error err;
-    ck_assert_msg(network_init(net, sizes, 4, max_batch, &err) == 0, "%s",
-                  err.msg);
     Rng rng;
     rng_seed(&rng, 9);
-    network_randomize(net, INIT_HE, &rng);
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->sizes[l + 1]; j++)
-            net->layers[l].biases[j] = 0.1f * rng_normal(&rng);
+    test_network(net, sizes, 4, max_batch, &rng, 0.1f);
 }
 
 START_TEST(test_batch_matches_one_at_a_time)

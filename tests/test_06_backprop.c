@@ -79,13 +79,8 @@ START_TEST(test_affine_backward_numeric)
     int sizes[3] = {IN * OUT, OUT, B * IN};
     for (int block = 0; block < 3; block++) {
         for (int k = 0; k < sizes[block]; k++) {
-            float saved = params[block][k];
-            params[block][k] = saved + eps;
-            double plus = linear_loss(&layer, x, B, c);
-            params[block][k] = saved - eps;
-            double minus = linear_loss(&layer, x, B, c);
-            params[block][k] = saved;
-            numeric[k] = (plus - minus) / (2.0 * (double)eps);
+            CENTRAL_DIFFERENCE(numeric[k], &params[block][k], eps,
+                               linear_loss(&layer, x, B, c));
             analytic[k] = grads[block][k];
         }
         expect_gradient(names[block], analytic, numeric, sizes[block]);
@@ -287,15 +282,9 @@ START_TEST(test_softmax_cross_entropy_backward_numeric)
     double analytic[B * K], numeric[B * K];
     const float eps = 1e-2f;
     for (int k = 0; k < B * K; k++) {
-        float saved = z[k];
-        z[k] = saved + eps;
-        softmax_forward(p, z, B, K);
-        double plus = cross_entropy_loss(p, labels, B, K);
-        z[k] = saved - eps;
-        softmax_forward(p, z, B, K);
-        double minus = cross_entropy_loss(p, labels, B, K);
-        z[k] = saved;
-        numeric[k] = (plus - minus) / (2.0 * (double)eps);
+        CENTRAL_DIFFERENCE(
+            numeric[k], &z[k], eps,
+            (softmax_forward(p, z, B, K), cross_entropy_loss(p, labels, B, K)));
         analytic[k] = dz[k];
     }
     expect_gradient("dLoss/dz (expected (p - onehot) / n_batch)", analytic,
@@ -310,14 +299,10 @@ static void tiny_network(Network *net, Gradients *grads, float *x,
 {
     const int sizes[4] = {6, 5, 4, 3};
     Error err;
-    ck_assert(network_init(net, sizes, 4, 4, &err) == 0);
-    ck_assert(gradients_init(grads, net, &err) == 0);
     Rng rng;
     rng_seed(&rng, 8);
-    network_randomize(net, INIT_HE, &rng);
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->sizes[l + 1]; j++)
-            net->layers[l].biases[j] = 0.2f * rng_normal(&rng);
+    test_network(net, sizes, 4, 4, &rng, 0.2f);
+    ck_assert(gradients_init(grads, net, &err) == 0);
     for (int k = 0; k < 4 * 6; k++)
         x[k] = rng_uniform(&rng);
     for (int b = 0; b < 4; b++)

@@ -40,12 +40,8 @@ static void step_network(Network *net, Gradients *grads, Rng *rng)
 {
     const int sizes[4] = {5, 3, 4, 2};
     Error err;
-    ck_assert(network_init(net, sizes, 4, 4, &err) == 0);
+    test_network(net, sizes, 4, 4, rng, 1.0f);
     ck_assert(gradients_init(grads, net, &err) == 0);
-    network_randomize(net, INIT_HE, rng);
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->sizes[l + 1]; j++)
-            net->layers[l].biases[j] = rng_normal(rng);
 }
 
 /* Random gradients, none of them 0. */
@@ -161,14 +157,9 @@ END_TEST
 
 static void random_network(Network *net, const int *sizes, int n_sizes)
 {
-    Error err;
-    ck_assert(network_init(net, sizes, n_sizes, 4, &err) == 0);
     Rng rng;
     rng_seed(&rng, 3);
-    network_randomize(net, INIT_HE, &rng);
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->sizes[l + 1]; j++)
-            net->layers[l].biases[j] = rng_normal(&rng);
+    test_network(net, sizes, n_sizes, 4, &rng, 1.0f);
 }
 
 START_TEST(test_save_load_round_trip)

@@ -12,14 +12,9 @@ Suite *suite_09_regularise(void);
 static void small_network(Network *net, int max_batch)
 {
     const int sizes[4] = {6, 5, 4, 3};
-    Error err;
-    ck_assert(network_init(net, sizes, 4, max_batch, &err) == 0);
     Rng rng;
     rng_seed(&rng, 12);
-    network_randomize(net, INIT_HE, &rng);
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->sizes[l + 1]; j++)
-            net->layers[l].biases[j] = 0.2f * rng_normal(&rng);
+    test_network(net, sizes, 4, max_batch, &rng, 0.2f);
 }
 
 START_TEST(test_l2_gradient)
@@ -59,13 +54,10 @@ START_TEST(test_l2_gradient)
                   "every layer; the biases' gradients stay as they are");
     snapshot_free(&snapshot);
     /* And lambda * w is the derivative of the penalty (lambda/2) sum w^2. */
-    float saved = net.layers[0].weights[7], eps = 1e-2f;
-    net.layers[0].weights[7] = saved + eps;
-    double plus = l2_penalty(&net, 0.5f);
-    net.layers[0].weights[7] = saved - eps;
-    double minus = l2_penalty(&net, 0.5f);
-    net.layers[0].weights[7] = saved;
-    double numeric = (plus - minus) / (2.0 * (double)eps);
+    float saved = net.layers[0].weights[7];
+    double numeric;
+    CENTRAL_DIFFERENCE(numeric, &net.layers[0].weights[7], 1e-2f,
+                       l2_penalty(&net, 0.5f));
     ck_assert_msg(fabs(numeric - 0.5 * (double)saved) < 1e-4,
                   "d(penalty)/dw should be lambda * w = %g, numerically %g",
                   0.5 * (double)saved, numeric);
@@ -250,13 +242,9 @@ START_TEST(test_dropout_gradient_numeric)
         int n = net.sizes[l] * net.sizes[l + 1];
         double largest = 0, worst = 0;
         for (int k = 0; k < n; k++) {
-            float saved = net.layers[l].weights[k];
-            net.layers[l].weights[k] = saved + eps;
-            double plus = dropout_loss(&net, &dropout, rng, x, labels);
-            net.layers[l].weights[k] = saved - eps;
-            double minus = dropout_loss(&net, &dropout, rng, x, labels);
-            net.layers[l].weights[k] = saved;
-            double numeric = (plus - minus) / (2.0 * (double)eps);
+            double numeric;
+            CENTRAL_DIFFERENCE(numeric, &net.layers[l].weights[k], eps,
+                               dropout_loss(&net, &dropout, rng, x, labels));
             double analytic = grads.layers[l].weights[k];
             largest = fmax(largest, fabs(analytic));
             worst = fmax(worst, fabs(numeric - analytic));
