@@ -50,26 +50,39 @@ START_TEST(test_pgm_ascii_and_binary)
 }
 END_TEST
 
-START_TEST(test_pgm_errors)
-{
-    expect_pgm_error("png.pgm", "\x89PNG\r\n", 6, "not a PGM image");
-    expect_pgm_error("empty.pgm", "", 0, "not a PGM image");
-    expect_pgm_error("zero.pgm", "P2 0 5 255\n", 11, "image size");
-    expect_pgm_error("huge.pgm", "P5 5000 5000 255\n", 17, "image size");
-    expect_pgm_error("max.pgm", "P2 1 1 70000\n1\n", 15, "maximum grey");
-    expect_pgm_error("short.pgm", "P2 2 2 255\n1 2 3\n", 17, "truncated");
-    expect_pgm_error("above.pgm", "P2 1 1 10\n11\n", 13, "above the maximum");
-    expect_pgm_error("cut.pgm", "P5 4 4 255\n\x01\x02", 13, "truncated");
+/* Bad PGM files, one loop test each (so that the first failure does not
+ * hide the others): the file's name, its bytes and how many, and what the
+ * error must mention. */
+typedef struct {
+    const char *name, *content;
+    size_t size;
+    const char *expected;
+} BadPgm;
+
+static const BadPgm BAD_PGMS[] = {
+    {"png.pgm", "\x89PNG\r\n", 6, "not a PGM image"},
+    {"empty.pgm", "", 0, "not a PGM image"},
+    {"zero.pgm", "P2 0 5 255\n", 11, "image size"},
+    {"huge.pgm", "P5 5000 5000 255\n", 17, "image size"},
+    {"max.pgm", "P2 1 1 70000\n1\n", 15, "maximum grey"},
+    {"short.pgm", "P2 2 2 255\n1 2 3\n", 17, "truncated"},
+    {"above.pgm", "P2 1 1 10\n11\n", 13, "above the maximum"},
+    {"cut.pgm", "P5 4 4 255\n\x01\x02", 13, "truncated"},
     /* Issue 11, defect 8: "1.5" is not two pixels, 1 and 5. */
-    expect_pgm_error("half.pgm", "P2 2 1 9\n1.5 3\n", 14,
-                     "pixel 1 is not a whole number");
-    expect_pgm_error("long.pgm", "P2 1 2 9\n12345678 1\n", 19,
-                     "pixel 1 is not a whole number");
-    expect_pgm_error("wide.pgm", "P2 2.5 1 9\n1 1\n", 15, "image size");
+    {"half.pgm", "P2 2 1 9\n1.5 3\n", 14, "pixel 1 is not a whole number"},
+    {"long.pgm", "P2 1 2 9\n12345678 1\n", 19,
+     "pixel 1 is not a whole number"},
+    {"wide.pgm", "P2 2.5 1 9\n1 1\n", 15, "image size"},
     /* A header that promises 4096 x 4096 pixels in a 20-byte file is
      * refused before 64 MB are allocated for them. */
-    expect_pgm_error("promise.pgm", "P5 4096 4096 255\n\x01\x02\x03", 20,
-                     "need at least 16777216 bytes");
+    {"promise.pgm", "P5 4096 4096 255\n\x01\x02\x03", 20,
+     "need at least 16777216 bytes"},
+};
+
+START_TEST(test_pgm_error)
+{
+    const BadPgm *bad = &BAD_PGMS[_i];
+    expect_pgm_error(bad->name, bad->content, bad->size, bad->expected);
 }
 END_TEST
 
@@ -366,7 +379,8 @@ Suite *suite_10_inside(void)
     Suite *suite = suite_create("10_inside");
     TCase *images = tcase_create("images");
     tcase_add_test(images, test_pgm_ascii_and_binary);
-    tcase_add_test(images, test_pgm_errors);
+    tcase_add_loop_test(images, test_pgm_error, 0,
+                        (int)(sizeof BAD_PGMS / sizeof BAD_PGMS[0]));
     tcase_add_test(images, test_pgm_not_a_file);
     tcase_add_test(images, test_image_to_mnist_centres_and_scales);
     suite_add_tcase(suite, images);

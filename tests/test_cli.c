@@ -136,89 +136,141 @@ static const char *bad_data_dir(void)
     return temp_path("bad");
 }
 
-static void check_program(const char *program)
-{
-    char out[8192], command[1024];
-    snprintf(command, sizeof command, "%s --help", program);
-    ck_assert_msg(
-        run_program(out, sizeof out, command) == 0 && strstr(out, "Usage:"),
-        "%s --help should print a usage and exit 0:\n%s", program, out);
-    char help[8192];
-    snprintf(help, sizeof help, "%s", out);
+/* The bad command lines every program is tried with, one loop test each
+ * (a failure names its program and line, and hides no other). A line is
+ * tried on the programs whose --help lists `option` (every program when
+ * NULL). In `args`, @MODEL becomes "--model FILE" (a good network) for a
+ * program that reads one before anything else (chapter 10), and @BAD a
+ * data folder whose training images are a header with no data. */
+typedef struct {
+    const char *option, *args;
+    int status;
+    const char *expected;
+} BadLine;
 
-    expect_one_line(program, "--bogus", 2, "unknown option '--bogus'");
-    expect_one_line(program, "--data", 2, "--data needs a value");
-    /* A program that reads a model first (chapter 10) gets a good one. */
-    char model[4200] = "", args[8192];
-    if (strstr(help, "--model"))
-        snprintf(model, sizeof model, "--model %s",
-                 model_for(legal_data_dir("d28", 28, 28)));
-    snprintf(args, sizeof args, "--data /nonexistent %s", model);
-    expect_one_line(program, args, 1, "./build.sh data");
-    snprintf(args, sizeof args, "--data %s %s", bad_data_dir(), model);
-    expect_one_line(program, args, 1, "train-images-idx3-ubyte: truncated");
-    if (strstr(help, "--seed")) {
-        expect_one_line(program, "--seed abc", 2, "--seed expects");
-        expect_one_line(program, "--seed -5", 2, "--seed expects");
-    }
-    if (strstr(help, "--hidden")) {
-        expect_one_line(program, "--hidden 0", 2, "--hidden expects");
-        expect_one_line(program, "--hidden 16,x", 2, "--hidden expects");
-        expect_one_line(program, "--hidden 1,2,3,4,5,6,7,8", 2,
-                        "--hidden expects");
-    }
-    if (strstr(help, "--lr ")) {
-        /* 1e-300 and 1e300 would become 0 and infinity in a float. */
-        const char *bad[6] = {"0", "-1", "nan", "inf", "1e-300", "1e300"};
-        for (int k = 0; k < 6; k++) {
-            snprintf(args, sizeof args, "--lr %s", bad[k]);
-            expect_one_line(program, args, 2, "--lr expects a positive");
-        }
-    }
-    if (strstr(help, "--batch"))
-        expect_one_line(program, "--batch 0", 2, "--batch expects");
-    if (strstr(help, "--iterations"))
-        expect_one_line(program, "--iterations 1x", 2, "--iterations expects");
-    if (strstr(help, "--epochs"))
-        expect_one_line(program, "--epochs -3", 2, "--epochs expects");
-    if (strstr(help, "--overfit"))
-        expect_one_line(program, "--overfit 0", 2, "--overfit expects");
-    if (strstr(help, "--lr-sweep")) {
-        expect_one_line(program, "--lr-sweep 0.1,x", 2, "--lr-sweep expects");
-        expect_one_line(program, "--lr-sweep 0,1", 2, "--lr-sweep expects");
-    }
-    if (strstr(help, "--l2-sweep")) {
-        expect_one_line(program, "--l2-sweep -1 --seeds 2", 2,
-                        "--l2-sweep expects");
-        expect_one_line(program, "--l2-sweep 0.1", 2, "needs --seeds");
-    }
-    if (strstr(help, "--neurons"))
-        expect_one_line(program, "--neurons -1", 2, "--neurons expects");
-}
+static const BadLine BAD_LINES[] = {
+    {NULL, "--bogus", 2, "unknown option '--bogus'"},
+    {NULL, "--data", 2, "--data needs a value"},
+    {NULL, "--data /nonexistent @MODEL", 1, "./build.sh data"},
+    {NULL, "--data @BAD @MODEL", 1, "train-images-idx3-ubyte: truncated"},
+    {"--seed", "--seed abc", 2, "--seed expects"},
+    {"--seed", "--seed -5", 2, "--seed expects"},
+    {"--hidden", "--hidden 0", 2, "--hidden expects"},
+    {"--hidden", "--hidden 16,x", 2, "--hidden expects"},
+    {"--hidden", "--hidden 1,2,3,4,5,6,7,8", 2, "--hidden expects"},
+    {"--lr ", "--lr 0", 2, "--lr expects a positive"},
+    {"--lr ", "--lr -1", 2, "--lr expects a positive"},
+    {"--lr ", "--lr nan", 2, "--lr expects a positive"},
+    {"--lr ", "--lr inf", 2, "--lr expects a positive"},
+    /* 1e-300 and 1e300 would become 0 and infinity in a float. */
+    {"--lr ", "--lr 1e-300", 2, "--lr expects a positive"},
+    {"--lr ", "--lr 1e300", 2, "--lr expects a positive"},
+    {"--batch", "--batch 0", 2, "--batch expects"},
+    {"--iterations", "--iterations 1x", 2, "--iterations expects"},
+    {"--epochs", "--epochs -3", 2, "--epochs expects"},
+    {"--overfit", "--overfit 0", 2, "--overfit expects"},
+    {"--lr-sweep", "--lr-sweep 0.1,x", 2, "--lr-sweep expects"},
+    {"--lr-sweep", "--lr-sweep 0,1", 2, "--lr-sweep expects"},
+    {"--l2-sweep", "--l2-sweep -1 --seeds 2", 2, "--l2-sweep expects"},
+    {"--l2-sweep", "--l2-sweep 0.1", 2, "needs --seeds"},
+    {"--neurons", "--neurons -1", 2, "--neurons expects"},
+};
+enum { N_BAD_LINES = sizeof BAD_LINES / sizeof BAD_LINES[0] };
 
-/* Run `check` on every chapter program in bin_dir(). */
-static void for_every_program(void (*check)(const char *program))
+/* The programs to try, each with its --help, and the (program, line) pairs
+ * of the bad-line loop test. Found once, by suite_cli, before any test
+ * runs (each test then runs in a process of its own). */
+enum { MAX_PROGRAMS = 32 };
+static char *programs[MAX_PROGRAMS], *helps[MAX_PROGRAMS];
+static int n_programs;
+static struct {
+    int program, line; /* line -1: the program's --help itself */
+} pairs[MAX_PROGRAMS * (N_BAD_LINES + 1)];
+static int n_pairs;
+
+static void programs_find(void)
 {
     char pattern[4096];
     snprintf(pattern, sizeof pattern, "%s/[0-9][0-9]_*", bin_dir());
     glob_t found;
-    ck_assert_msg(glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc > 0,
-                  "no chapter programs in %s/ (run ./build.sh build)",
-                  bin_dir());
-    for (size_t k = 0; k < found.gl_pathc; k++) {
+    if (glob(pattern, 0, NULL, &found) != 0)
+        return; /* test_found_programs fails */
+    for (size_t k = 0; k < found.gl_pathc && n_programs < MAX_PROGRAMS; k++) {
         const char *path = found.gl_pathv[k];
-        if (strchr(path + strlen(bin_dir()), '.') == NULL &&
-            access(path, X_OK) == 0)
-            check(path); /* not bin/07_sgd.net and the like */
+        if (strchr(path + strlen(bin_dir()), '.') != NULL ||
+            access(path, X_OK) != 0)
+            continue; /* not bin/07_sgd.net and the like */
+        char command[4200], help[8192] = "";
+        snprintf(command, sizeof command, "%s --help 2>&1", path);
+        /* Not run_program: no test runs yet, so nothing may ck_assert. */
+        FILE *pipe = popen(command, "r");
+        if (pipe != NULL) {
+            help[fread(help, 1, sizeof help - 1, pipe)] = '\0';
+            if (pclose(pipe) != 0)
+                help[0] = '\0'; /* the --help case says so */
+        }
+        programs[n_programs] = strdup(path);
+        helps[n_programs] = strdup(help);
+        pairs[n_pairs].program = n_programs;
+        pairs[n_pairs++].line = -1;
+        for (int line = 0; line < N_BAD_LINES; line++) {
+            const char *option = BAD_LINES[line].option;
+            if (option == NULL || strstr(help, option)) {
+                pairs[n_pairs].program = n_programs;
+                pairs[n_pairs++].line = line;
+            }
+        }
+        n_programs++;
     }
     globfree(&found);
 }
 
-START_TEST(test_every_program)
+START_TEST(test_found_programs)
 {
-    for_every_program(check_program);
+    ck_assert_msg(n_programs > 0,
+                  "no chapter programs in %s/ (run ./build.sh build)",
+                  bin_dir());
 }
 END_TEST
+
+/* `text` with every `from` replaced by `to`, into out[size]. */
+static void replace_all(char *out, size_t size, const char *text,
+                        const char *from, const char *to)
+{
+    size_t n = 0, n_from = strlen(from);
+    while (*text != '\0' && n + 1 < size) {
+        if (strncmp(text, from, n_from) == 0) {
+            n += (size_t)snprintf(out + n, size - n, "%s", to);
+            text += n_from;
+        } else {
+            out[n++] = *text++;
+        }
+    }
+    out[n < size ? n : size - 1] = '\0';
+}
+
+START_TEST(test_bad_line)
+{
+    const char *program = programs[pairs[_i].program];
+    const char *help = helps[pairs[_i].program];
+    if (pairs[_i].line < 0) {
+        ck_assert_msg(strstr(help, "Usage:"),
+                      "%s --help should print a usage and exit 0:\n%s",
+                      program, help);
+        return;
+    }
+    const BadLine *bad = &BAD_LINES[pairs[_i].line];
+    char model[4200] = "", with_model[8192], args[16384];
+    if (strstr(help, "--model") && strstr(bad->args, "@MODEL"))
+        snprintf(model, sizeof model, "--model %s",
+                 model_for(legal_data_dir("d28", 28, 28)));
+    replace_all(with_model, sizeof with_model, bad->args, "@MODEL", model);
+    replace_all(args, sizeof args, with_model, "@BAD",
+                strstr(bad->args, "@BAD") ? bad_data_dir() : "");
+    expect_one_line(program, args, bad->status, bad->expected);
+}
+END_TEST
+
 
 /* The program's --help, into help[8192]. */
 static void program_help(char *help, const char *program)
@@ -312,7 +364,7 @@ static void check_legal_sizes(const char *program)
 
 START_TEST(test_legal_sizes)
 {
-    for_every_program(check_legal_sizes);
+    check_legal_sizes(programs[_i]);
 }
 END_TEST
 
@@ -366,7 +418,7 @@ static void check_fifos(const char *program)
 
 START_TEST(test_fifos)
 {
-    for_every_program(check_fifos);
+    check_fifos(programs[_i]);
 }
 END_TEST
 
@@ -376,7 +428,7 @@ static void snapshot(char *snap, size_t size, const char *dir)
 {
     char command[8192];
     snprintf(command, sizeof command,
-             "cd %s && ls -A out keep.bin; cat out/* keep.bin | sha256sum",
+             "{ cd %s && ls -A out keep.bin; cat out/* keep.bin | sha256sum; }",
              dir);
     run_program(snap, size, command);
 }
@@ -440,7 +492,7 @@ static void check_failed_runs(const char *program)
 
 START_TEST(test_failed_runs)
 {
-    for_every_program(check_failed_runs);
+    check_failed_runs(programs[_i]);
 }
 END_TEST
 
@@ -520,17 +572,21 @@ END_TEST
 
 Suite *suite_cli(void)
 {
+    programs_find();
     Suite *suite = suite_create("cli");
-    TCase *programs = tcase_create("bad options and data (needs 1.1 4.1)");
-    tcase_set_timeout(programs, 120);
-    tcase_add_test(programs, test_every_program);
-    suite_add_tcase(suite, programs);
+    TCase *found = tcase_create("programs");
+    tcase_add_test(found, test_found_programs);
+    suite_add_tcase(suite, found);
+    TCase *lines = tcase_create("bad options and data (needs 1.1 4.1)");
+    tcase_set_timeout(lines, 120);
+    tcase_add_loop_test(lines, test_bad_line, 0, n_pairs);
+    suite_add_tcase(suite, lines);
     TCase *hostile =
         tcase_create("hostile files (needs 1.1 2.1 4.1 5.1 6.2 7.1 9.2)");
     tcase_set_timeout(hostile, 300);
-    tcase_add_test(hostile, test_legal_sizes);
-    tcase_add_test(hostile, test_fifos);
-    tcase_add_test(hostile, test_failed_runs);
+    tcase_add_loop_test(hostile, test_legal_sizes, 0, n_programs);
+    tcase_add_loop_test(hostile, test_fifos, 0, n_programs);
+    tcase_add_loop_test(hostile, test_failed_runs, 0, n_programs);
     suite_add_tcase(suite, hostile);
     TCase *data = tcase_create("data checks of build.sh (needs 1.1)");
     tcase_set_timeout(data, 120);
