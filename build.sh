@@ -365,11 +365,13 @@ suite_programs() {
     fi
 }
 
-build() {
+build() {  # build [programs]: every program and suite, or the programs only
     mnist_check
     local chapter suite targets=(bin/book)
     for chapter in $(chapters); do targets+=("bin/$chapter"); done
-    for suite in $(suites); do targets+=("bin/tests/test_$suite"); done
+    if [ "${1:-}" != programs ]; then
+        for suite in $(suites); do targets+=("bin/tests/test_$suite"); done
+    fi
     make_or_die "${targets[@]}"
 }
 
@@ -1207,7 +1209,7 @@ all() {
     local start=$SECONDS
     setup
     fetch_mnist
-    build
+    build programs # the suites are for ./build.sh test
     run
     if is_student; then
         step "done in $((SECONDS - start)) s (student edition: figures/ and book.md stay as handed out; this run's outputs are in bin/run/figures/). Per chapter:"

@@ -105,12 +105,21 @@ WIDE_VECTORS void affine_backward(float *dx, Affine *grad, const float *dy,
         }
         if (dx == NULL)
             continue;
-        for (int i = 0; i < n_in; i++) {
-            const float *w_row = layer->weights + (size_t)i * n_out;
-            float sum = 0.0f;
-            for (int j = 0; j < n_out; j++)
-                sum += dy_row[j] * w_row[j];
-            dx[(size_t)b * n_in + i] = sum;
+        /* dx[b] = dy[b] W^T, built up one output j at a time: column j of
+         * W times dy[b][j], added to the whole row. Each dx[b][i] still
+         * adds its terms in the order j = 0, 1, ..., but the inner loop
+         * carries no running sum, so the CPU can work on many i at once;
+         * and an output whose dy is 0 (a neuron that ReLU switched off)
+         * is skipped. */
+        float *dx_row = dx + (size_t)b * n_in;
+        for (int i = 0; i < n_in; i++)
+            dx_row[i] = 0.0f;
+        for (int j = 0; j < n_out; j++) {
+            float dy_j = dy_row[j];
+            if (dy_j == 0.0f)
+                continue;
+            for (int i = 0; i < n_in; i++)
+                dx_row[i] += dy_j * layer->weights[(size_t)i * n_out + j];
         }
     }
 }
