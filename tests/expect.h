@@ -17,6 +17,12 @@
 int close_enough(double got, double expected);
 /* The first k where got[k] is not close to expected[k], or -1. */
 int first_difference(const float *got, const double *expected, int n);
+/* Equal to within `tolerance` times the expected value, however small it
+ * is (for the probabilities close_enough does not look at). */
+int close_relative(double got, double expected, double tolerance);
+/* The first k where got[k] is not close_relative to expected[k], or -1. */
+int first_relative_difference(const float *got, const double *expected, int n,
+                              double tolerance);
 /* A sentinel after the end of an output: anything written there came
  * from a loop that ran too far. */
 #define CANARY 12345.0f
@@ -61,6 +67,20 @@ int first_difference(const float *got, const double *expected, int n)
     return -1;
 }
 
+int close_relative(double got, double expected, double tolerance)
+{
+    return fabs(got - expected) <= tolerance * fabs(expected);
+}
+
+int first_relative_difference(const float *got, const double *expected, int n,
+                              double tolerance)
+{
+    for (int k = 0; k < n; k++)
+        if (!close_relative((double)got[k], expected[k], tolerance))
+            return k;
+    return -1;
+}
+
 void expect_canaries(const float *after_end, int n, const char *what)
 {
     for (int k = 0; k < n; k++)
@@ -95,21 +115,36 @@ static void block_diagnosis(char *why, size_t size, const Block *blocks,
 {
     int n = block_size(block);
     why[0] = '\0';
-    /* Layer 0 right, every later layer untouched. */
-    int first_right = 1, later_unchanged = 1, later = 0;
+    /* The first layers right, every layer from `stopped` on untouched: the
+     * layer loop stopped early. */
+    int stopped = -1, n_layers = 0;
     for (int b = 0; b < n_blocks; b++) {
         int size_b = block_size(&blocks[b]);
-        if (blocks[b].layer == 0)
-            first_right &= block_count(&blocks[b], 0, size_b, 1) == size_b;
-        else if (block_count(&blocks[b], 0, size_b, 1) != size_b) {
-            later = 1;
-            later_unchanged &= block_count(&blocks[b], 0, size_b, 0) == size_b;
-        }
+        n_layers =
+            blocks[b].layer + 1 > n_layers ? blocks[b].layer + 1 : n_layers;
+        if (block_count(&blocks[b], 0, size_b, 1) != size_b &&
+            (stopped < 0 || blocks[b].layer < stopped))
+            stopped = blocks[b].layer;
     }
-    if (later && first_right && later_unchanged) {
+    int layers_stopped = stopped > 0;
+    for (int b = 0; b < n_blocks && layers_stopped; b++) {
+        int size_b = block_size(&blocks[b]);
+        layers_stopped = blocks[b].layer < stopped
+                             ? block_count(&blocks[b], 0, size_b, 1) == size_b
+                             : block_count(&blocks[b], 0, size_b, 0) == size_b;
+    }
+    if (layers_stopped && stopped == 1) {
         snprintf(why, size,
                  "only the first layer changed: loop over every layer "
                  "(l < net->n_layers), not just layer 0");
+        return;
+    }
+    if (layers_stopped) {
+        snprintf(why, size,
+                 "the layers from layer %d on did not change: the layer loop "
+                 "stops too early; it runs l < net->n_layers (%d layers), "
+                 "not n_layers - 1",
+                 stopped + 1, n_layers);
         return;
     }
     /* A loop that stopped early: right up to a point, untouched after. */

@@ -5,7 +5,7 @@
 #
 # declared  ID <TAB> POINTS <TAB> NEEDS <TAB> SUITE: every exercise, from its
 #           test case's name in tests/test_SUITE.c, "exercise 4.1 (3 points)"
-#           or "exercise 10.1 (3 points; needs 2.1 4.1)"
+#           or "exercise 10.1 (3 points; needs 2.1 3.1 4.1)"
 # compiled  SUITE <TAB> FIRST ERROR: the suites (or "program NN_topic") that
 #           did not compile
 # todo      the ids of the exercises whose stub ran (exercise_todo), one a
@@ -59,6 +59,9 @@ BEGIN {
     }
     if (result != "success" && case_result[key] == "pass") {
         case_result[key] = "fail"
+        # Check's word for a test that ran out of time, and what it means.
+        if (message ~ /^Test timeout expired/)
+            message = message ": a loop that never ends, or one that runs far too long?"
         case_message[key] = message
     }
 }
@@ -121,7 +124,7 @@ END {
         placed = 0
         for (j = 1; j <= k; j++)
             if (need[j] in status && status[need[j]] != "right") {
-                dependents[need[j]] = dependents[need[j]] (dependents[need[j]] ? "; " : "") name
+                dependents[need[j]] = dependents[need[j]] (dependents[need[j]] ? "; " : "") name " (" case_suite[key] ")"
                 placed = 1
             }
         if (!placed)

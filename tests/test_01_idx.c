@@ -43,16 +43,60 @@ static void expect_idx_error(const char *path, const char *expected)
     ck_assert_msg(idx.data == NULL, "a failed load must leave no buffer");
 }
 
+/* Under UBSan (-fsanitize=shift, say), undefined behaviour stops the test
+ * with the sanitizer's report: bytes[0] << 24, where bytes[0] is a uint8_t,
+ * shifts an int (the byte is promoted to int first), and 0xFF << 24 does not
+ * fit in one. gcc happens to give the right bits, so no value can tell; the
+ * sanitizer can. It calls this hook before it reports: the test fails there,
+ * with a hint, inside the test case that did it. (Without the sanitizer
+ * nothing calls the hook, and the weak function below is NULL.) */
+static char ub_doing[96] = "";
+void __ubsan_on_report(void);
+void __ubsan_get_current_report_data(const char **kind, const char **message,
+                                     const char **file, unsigned *line,
+                                     unsigned *column, char **address)
+    __attribute__((weak));
+
+void __ubsan_on_report(void)
+{
+    const char *kind = "", *message = "undefined behaviour", *file = "?";
+    unsigned line = 0, column = 0;
+    char *address = NULL;
+    if (__ubsan_get_current_report_data != NULL)
+        __ubsan_get_current_report_data(&kind, &message, &file, &line, &column,
+                                        &address);
+    /* The report as the sanitizer would print it (it will not get to). */
+    fprintf(stderr, "%s:%u:%u: runtime error: %s\n", file, line, column,
+            message);
+    const char *why =
+        strstr(message, "shift") != NULL
+            ? "a uint8_t becomes an int before it is shifted, and an int "
+              "cannot hold a byte of 128 or more shifted by 24 (undefined "
+              "behaviour, even where it happens to give the right bits): "
+              "cast each byte to uint32_t before the shift, "
+              "(uint32_t)bytes[0] << 24, not after it, (uint32_t)(bytes[0] "
+              "<< 24)"
+            : "see the sanitizer's report above";
+    if (strncmp(file, "tests/../", 9) == 0)
+        file += 9;
+    ck_abort_msg("%s%sundefined behaviour at %s:%u: %s: %s", ub_doing,
+                 ub_doing[0] ? ": " : "", file, line, message, why);
+}
+
 START_TEST(test_read_be32)
 {
-    static const uint8_t cases[5][4] = {{0x00, 0x00, 0xEA, 0x60},
-                                        {0x12, 0x34, 0x56, 0x78},
-                                        {0xFF, 0x00, 0x00, 0x01},
-                                        {0x80, 0x00, 0x00, 0x00},
-                                        {0x00, 0x00, 0x00, 0x08}};
-    for (int c = 0; c < 5; c++) {
+    /* A byte of 128 or more at the top first: shifted as an int, it is
+     * undefined behaviour (see __ubsan_on_report). */
+    static const uint8_t cases[6][4] = {
+        {0xFF, 0x00, 0x00, 0x01}, {0x80, 0x00, 0x00, 0x00},
+        {0x00, 0x00, 0xEA, 0x60}, {0x12, 0x34, 0x56, 0x78},
+        {0xDE, 0xAD, 0xBE, 0xEF}, {0x00, 0x00, 0x00, 0x08}};
+    for (int c = 0; c < 6; c++) {
         const uint8_t *bytes = cases[c];
+        snprintf(ub_doing, sizeof ub_doing, "read_be32 of %02X %02X %02X %02X",
+                 bytes[0], bytes[1], bytes[2], bytes[3]);
         uint32_t want = 0, little = 0, got = read_be32(bytes);
+        ub_doing[0] = '\0';
         for (int k = 0; k < 4; k++) {
             want = want << 8 | bytes[k];
             little = little << 8 | bytes[3 - k];
@@ -121,6 +165,14 @@ static void expect_box(int rows, int cols, const int (*ink)[2], int n_ink)
     box_of(want, pixels, rows, cols, cols, rows, cols);
     box_of(short_loops, pixels, rows, cols, cols, rows - 1, cols - 1);
     box_of(by_rows, pixels, rows, cols, rows, rows, cols);
+    /* The columns of the first and the last inked pixel, in the order a
+     * loop over rows, then columns, meets them. */
+    int first_column = -1, last_column = -1;
+    for (int p = 0; p < rows * cols; p++)
+        if (pixels[p] != 0) {
+            first_column = first_column < 0 ? p % cols : first_column;
+            last_column = p % cols;
+        }
     int box[4] = {-9, -9, -9, -9};
     int status = digit_bounding_box(box, pixels, rows, cols);
     ck_assert_msg(status == 0,
@@ -142,6 +194,12 @@ static void expect_box(int rows, int cols, const int (*ink)[2], int n_ink)
     else if (same_box(box, by_rows))
         why = "in a picture that is not square, row r starts at pixel r * "
               "cols, not r * rows";
+    else if (box[3] == last_column && box[3] != want[3])
+        why = "right must be the largest column with ink (a max), not the "
+              "column of the last inked pixel seen";
+    else if (box[2] == first_column && box[2] != want[2])
+        why = "left must be the smallest column with ink (a min), not the "
+              "column of the first inked pixel seen";
     else if (box[0] == 0 && want[0] > 0 && box[2] == 0)
         why = "the box starts at row 0, column 0 whatever the ink: start "
               "with an empty box (top = rows, left = cols, bottom = right = "
@@ -167,10 +225,25 @@ START_TEST(test_bounding_box)
     expect_box(1, 1, one, 1);
     const int last[1][2] = {{11, 11}};
     expect_box(12, 12, last, 1);
+    /* A 7, whose last inked pixel (row by row) is not the rightmost, and a
+     * J, whose first is not the leftmost. */
+    const int seven[8][2] = {{1, 1}, {1, 2}, {1, 3}, {1, 4},
+                             {2, 4}, {3, 3}, {4, 2}, {5, 1}};
+    expect_box(7, 6, seven, 8);
+    const int jay[6][2] = {{0, 2}, {1, 2}, {2, 2}, {3, 0}, {3, 1}, {3, 2}};
+    expect_box(5, 4, jay, 6);
     uint8_t blank[6] = {0};
-    int box[4] = {-9, -9, -9, -9};
-    ck_assert_msg(digit_bounding_box(box, blank, 2, 3) == -1,
-                  "a blank image has no box: return -1");
+    int box[4] = {-9, -8, -7, -6};
+    int status = digit_bounding_box(box, blank, 2, 3);
+    ck_assert_msg(status == -1,
+                  "a blank 2 x 3 image has no box: return -1, "
+                  "got %d",
+                  status);
+    ck_assert_msg(box[0] == -9 && box[1] == -8 && box[2] == -7 && box[3] == -6,
+                  "a blank 2 x 3 image: the box must be left untouched (it "
+                  "held {-9, -8, -7, -6}, now {%d, %d, %d, %d}): return -1 "
+                  "before writing box, write it only when there is ink",
+                  box[0], box[1], box[2], box[3]);
 }
 END_TEST
 

@@ -100,34 +100,70 @@ typedef void ForwardFunction(float *y, const float *x, const Affine *layer,
                              int n_batch);
 
 /* What a wrong y most likely came from, by comparing it with the results
- * of the usual mistakes. `x`'s last input is not 0. */
+ * of the usual mistakes (each worked out here for every element). `x`'s
+ * last input is not 0. */
 static void forward_diagnosis(char *why, size_t size, const float *y,
                               const double *want, const float *x,
                               const Affine *layer, int n_batch, float before)
 {
     int n_in = layer->n_in, n_out = layer->n_out, n = n_batch * n_out;
+    const float *weights = layer->weights;
     int no_bias = 1, transposed = 1, last_only = 1, last_alone = 1, added = 1;
     int short_inputs = n_out < n_in, short_outputs = n_in < n_out;
+    int bias_per_input = 1, bias_per_nonzero = 1, stopped = 1;
+    int int_inputs = 1, int_sum = 1, not_reset = 1, not_reset_batch = 1;
+    /* weights[i * n_in + j] may lie past the end of W: only the elements
+     * that stay inside count, and one of them must differ from want. */
+    int stride_n_in = n_in != n_out, stride_differs = 0;
+    double row_so_far = 0, batch_so_far = 0;
     for (int k = 0; k < n; k++) {
         int b = k / n_out, j = k % n_out;
-        double bias = layer->biases[j], sum_t = bias, sum_short = bias;
+        const float *x_row = x + b * n_in;
+        double got = (double)y[k], bias = layer->biases[j];
+        double sum_t = bias, sum_short = bias, dot = 0, dot_stopped = 0;
+        double dot_int = 0, dot_stride = bias;
+        int nonzero = 0, stop = 0, stride_inside = 1;
+        int sum_int = (int)layer->biases[j]; /* as `int sum` would */
         for (int i = 0; i < n_in; i++) {
-            sum_t +=
-                (double)x[b * n_in + i] * (double)layer->weights[j * n_in + i];
+            double x_i = (double)x_row[i];
+            double w = (double)weights[i * n_out + j];
+            sum_t += x_i * (double)weights[j * n_in + i];
             if (i < n_out)
-                sum_short += (double)x[b * n_in + i] *
-                             (double)layer->weights[i * n_out + j];
+                sum_short += x_i * w;
+            dot += x_i * w;
+            nonzero += x_row[i] != 0.0f;
+            stop |= x_row[i] == 0.0f;
+            if (!stop)
+                dot_stopped += x_i * w;
+            dot_int += (double)(int)x_row[i] * w;
+            sum_int = (int)((float)sum_int + x_row[i] * weights[i * n_out + j]);
+            if (i * n_in + j < n_in * n_out)
+                dot_stride += x_i * (double)weights[i * n_in + j];
+            else
+                stride_inside = 0;
         }
-        short_inputs &= close_enough((double)y[k], sum_short);
-        short_outputs &=
-            j < n_in ? close_enough((double)y[k], want[k]) : y[k] == before;
-        double last = (double)x[b * n_in + n_in - 1] *
-                      (double)layer->weights[(n_in - 1) * n_out + j];
-        no_bias &= close_enough((double)y[k], want[k] - bias);
-        transposed &= close_enough((double)y[k], sum_t);
-        last_only &= close_enough((double)y[k], bias + last);
-        last_alone &= close_enough((double)y[k], last);
-        added &= close_enough((double)y[k], want[k] + (double)before);
+        short_inputs &= close_enough(got, sum_short);
+        short_outputs &= j < n_in ? close_enough(got, want[k]) : y[k] == before;
+        double last =
+            (double)x_row[n_in - 1] * (double)weights[(n_in - 1) * n_out + j];
+        no_bias &= close_enough(got, want[k] - bias);
+        transposed &= close_enough(got, sum_t);
+        last_only &= close_enough(got, bias + last);
+        last_alone &= close_enough(got, last);
+        added &= close_enough(got, want[k] + (double)before);
+        bias_per_input &= close_enough(got, dot + n_in * bias);
+        bias_per_nonzero &= close_enough(got, dot + nonzero * bias);
+        stopped &= close_enough(got, bias + dot_stopped);
+        int_inputs &= close_enough(got, bias + dot_int);
+        int_sum &= close_enough(got, (double)sum_int);
+        if (stride_inside) {
+            stride_n_in &= close_enough(got, dot_stride);
+            stride_differs |= !close_enough(dot_stride, want[k]);
+        }
+        row_so_far = j == 0 ? want[k] : row_so_far + want[k];
+        batch_so_far += want[k];
+        not_reset &= close_enough(got, row_so_far);
+        not_reset_batch &= close_enough(got, batch_so_far);
     }
     int first_row = first_difference(y, want, n_out) < 0;
     if (no_bias)
@@ -148,6 +184,33 @@ static void forward_diagnosis(char *why, size_t size, const float *y,
                  "y was added to, not overwritten: whatever y held "
                  "before is still in it; start each row from the "
                  "biases");
+    else if (bias_per_input || bias_per_nonzero)
+        snprintf(why, size,
+                 "the bias was added once per input (inside the loop over "
+                 "i): add biases[j] once for each output, outside the input "
+                 "loop");
+    else if (stride_n_in && stride_differs)
+        snprintf(why, size,
+                 "row i of W starts at weights + i * n_out, not i * n_in: "
+                 "W is n_in x n_out, so a row holds n_out weights (W[i][j] "
+                 "is weights[i * n_out + j])");
+    else if (stopped)
+        snprintf(why, size,
+                 "a zero input ends the loop: skip it (continue), don't "
+                 "stop (break)");
+    else if (int_inputs)
+        snprintf(why, size,
+                 "the inputs were cut to whole numbers (an int variable?): "
+                 "keep x[b][i] a float (float x_i = ...)");
+    else if (int_sum)
+        snprintf(why, size,
+                 "the sum was cut to a whole number at every step (int "
+                 "sum?): keep the running sum a float");
+    else if (not_reset || not_reset_batch)
+        snprintf(why, size,
+                 "each output also holds the outputs before it: the running "
+                 "sum is not reset for each neuron; declare it inside the "
+                 "loop over j, float sum = biases[j]");
     else if (short_inputs)
         snprintf(why, size,
                  "only the first n_out inputs were added up: the input "

@@ -5,15 +5,23 @@
 #include "expect.h"
 #include "testing.h"
 
+#include <float.h>
+
 Suite *suite_03_relu(void);
 
 START_TEST(test_relu_values)
 {
-    const float x[5] = {-2.0f, -0.0f, 0.0f, 1e-7f, 3.5f};
-    const float expected[5] = {0, 0, 0, 1e-7f, 3.5f};
-    float y[5] = {9, 9, 9, 9, 9};
-    relu_forward(y, x, 5);
-    for (int k = 0; k < 5; k++) {
+    /* FLT_MAX: (x + |x|) / 2 overflows to infinity. */
+    const float x[7] = {-2.0f, -0.0f, 0.0f, 1e-7f, 3.5f, FLT_MAX, -FLT_MAX};
+    const float expected[7] = {0, 0, 0, 1e-7f, 3.5f, FLT_MAX, 0};
+    float y[7] = {9, 9, 9, 9, 9, 9, 9};
+    relu_forward(y, x, 7);
+    for (int k = 0; k < 7; k++) {
+        ck_assert_msg(isfinite(y[k]) || !isfinite(x[k]),
+                      "ReLU(%g) should be %g, got %g: (x + |x|) / 2 "
+                      "overflows for large x (x + x is above FLT_MAX): "
+                      "compare with 0 instead (x > 0.0f ? x : 0.0f)",
+                      (double)x[k], (double)expected[k], (double)y[k]);
         ck_assert_msg(y[k] == expected[k],
                       "ReLU(%g) should be %g, got %g: y = x where x > 0, "
                       "else 0",
@@ -51,23 +59,44 @@ static void expect_leaky(float slope, int in_place)
     if (!in_place)
         expect_canaries(y + N, 4, what);
     for (int k = 0; k < N; k++) {
-        double want = copy[k] > 0 ? (double)copy[k] : (double)(slope * copy[k]);
+        /* (ReLU of a negative x is +0: slope * x would be -0.) */
+        double want = copy[k] > 0     ? (double)copy[k]
+                      : slope == 0.0f ? 0.0
+                                      : (double)(slope * copy[k]);
         if (close_enough((double)out[k], want))
             continue;
         /* A slope of its own: out / x the same for every negative x. */
         double own = 0;
-        int fixed = slope != 0.0f;
-        for (int j = 0; j < N && fixed; j++) {
+        int fixed = slope != 0.0f, max_trick = slope != 0.0f;
+        for (int j = 0; j < N; j++) {
+            max_trick &= out[j] == fmaxf(copy[j], slope * copy[j]);
             if (copy[j] > 0)
-                fixed = out[j] == copy[j];
-            if (copy[j] >= 0)
+                fixed &= out[j] == copy[j];
+            if (copy[j] >= 0 || !fixed)
                 continue;
             double ratio = (double)out[j] / (double)copy[j];
-            fixed = own == 0 || fabs(ratio - own) < 1e-6;
+            fixed = own == 0 || fabs(ratio - own) < 1e-5 * fabs(own);
             own = ratio;
         }
-        char why[160];
-        if (fixed && own != 0)
+        char why[224];
+        if (max_trick)
+            snprintf(why, sizeof why,
+                     "max(x, slope * x) is leaky ReLU only for a slope below "
+                     "1: with slope %g it gives slope * x for x > 0 and x "
+                     "for x < 0; compare x with 0 instead (x > 0 ? x : "
+                     "slope * x)",
+                     (double)slope);
+        else if (fixed && own != 0 && fabs(own * (double)slope - 1) < 1e-5)
+            snprintf(why, sizeof why,
+                     "where x < 0 every y is x / %g: multiply by the slope "
+                     "(slope * x), do not divide by it",
+                     (double)slope);
+        else if (fixed && own != 0 &&
+                 fabs(own + (double)slope) < 1e-5 * (double)slope)
+            snprintf(why, sizeof why,
+                     "where x < 0 every y is -slope * x, positive: mind the "
+                     "sign, y = slope * x (negative for a negative x)");
+        else if (fixed && own != 0)
             snprintf(why, sizeof why,
                      "where x < 0 every y is %g * x: use the slope argument "
                      "(here %g), not a number of your own",
@@ -96,6 +125,7 @@ START_TEST(test_leaky_relu)
 {
     expect_leaky(0.25f, 0);
     expect_leaky(0.1f, 1);
+    expect_leaky(2.0f, 0); /* a slope above 1 is allowed too */
     const float x[4] = {-2.0f, 0.0f, 3.0f, -0.5f};
     const float expected[4] = {-0.2f, 0.0f, 3.0f, -0.05f};
     float y[4] = {9, 9, 9, 9};

@@ -52,6 +52,113 @@ static const char *row_text(const float *z, int b, int n_classes)
     return text;
 }
 
+/* The usual mistakes, worked out here the way the exercise's code would
+ * make them, to name the one a wrong p came from. */
+typedef enum {
+    MAX_FROM_ZERO,    /* float max = 0.0f, not z_row[0] */
+    INT_TEMPERATURE,  /* (int)temperature */
+    ROWS_BY_N_BATCH,  /* row b at z + b * n_batch */
+    POWER_AFTERWARDS, /* softmax(z), then p^(1/T), renormalised */
+    N_MISTAKES
+} Mistake;
+
+/* p = softmax(z / temperature) (temperature 0: plain softmax) with
+ * `mistake` made, in float like the exercise; CANARY where it writes
+ * nothing. Returns 0 if that mistake does not apply here (it would give
+ * the right p, or read past the end of z). */
+static int softmax_with(float *p, const float *z, int n_batch, int n_classes,
+                        float temperature, Mistake mistake)
+{
+    float t = temperature == 0.0f ? 1.0f : temperature;
+    int stride = mistake == ROWS_BY_N_BATCH ? n_batch : n_classes;
+    if ((mistake == INT_TEMPERATURE && (float)(int)t == t) ||
+        (mistake == POWER_AFTERWARDS && t == 1.0f) ||
+        (mistake == ROWS_BY_N_BATCH &&
+         (n_batch == 1 || n_batch == n_classes ||
+          (n_batch - 1) * stride + n_classes > n_batch * n_classes)))
+        return 0;
+    if (mistake == INT_TEMPERATURE)
+        t = (float)(int)t;
+    for (int k = 0; k < n_batch * n_classes; k++)
+        p[k] = CANARY;
+    for (int b = 0; b < n_batch; b++) {
+        const float *z_row = z + b * stride;
+        float *p_row = p + b * stride;
+        float max = mistake == MAX_FROM_ZERO ? 0.0f : z_row[0];
+        for (int k = 0; k < n_classes; k++)
+            max = fmaxf(max, z_row[k]);
+        float scale = mistake == POWER_AFTERWARDS ? 1.0f : t, sum = 0.0f;
+        for (int k = 0; k < n_classes; k++)
+            sum += p_row[k] = expf((z_row[k] - max) / scale);
+        for (int k = 0; k < n_classes; k++)
+            p_row[k] /= sum;
+        if (mistake != POWER_AFTERWARDS)
+            continue;
+        sum = 0.0f;
+        for (int k = 0; k < n_classes; k++)
+            sum += p_row[k] = powf(p_row[k], 1.0f / t);
+        for (int k = 0; k < n_classes; k++)
+            p_row[k] /= sum;
+    }
+    return 1;
+}
+
+/* Do a and b agree (NaN with NaN; to `relative` of their size if it is
+ * not 0, else as close_enough)? */
+static int same_floats(const float *a, const float *b, int n, double relative)
+{
+    for (int k = 0; k < n; k++) {
+        double x = (double)a[k], y = (double)b[k];
+        int same = (isnan(x) && isnan(y)) || x == y ||
+                   (relative > 0 ? close_relative(x, y, relative)
+                                 : close_enough(x, y));
+        if (!same)
+            return 0;
+    }
+    return 1;
+}
+
+/* The usual mistake that gives p (all of it), as a hint, or NULL. */
+static const char *softmax_mistake(const Softmax *f, const float *p,
+                                   const float *z, int n_batch, int n_classes,
+                                   double relative)
+{
+    static char why[256];
+    int n = n_batch * n_classes;
+    float *with = malloc((size_t)n * sizeof *with);
+    ck_assert(with != NULL);
+    int found = -1;
+    for (int m = 0; m < N_MISTAKES && found < 0; m++)
+        if ((m != INT_TEMPERATURE && m != POWER_AFTERWARDS) ||
+            f->temperature != 0.0f)
+            if (softmax_with(with, z, n_batch, n_classes, f->temperature,
+                             (Mistake)m) &&
+                same_floats(p, with, n, relative))
+                found = m;
+    free(with);
+    switch (found) {
+    case MAX_FROM_ZERO:
+        return "start the maximum at the row's first score, z_row[0], not "
+               "0: every score may be negative (then exp(z - 0) underflows "
+               "to 0, and 0 / 0 is NaN)";
+    case INT_TEMPERATURE:
+        snprintf(why, sizeof why,
+                 "temperature is a float: do not convert it to int (T = %g "
+                 "becomes %d)",
+                 (double)f->temperature, (int)f->temperature);
+        return why;
+    case ROWS_BY_N_BATCH:
+        return "row b starts at z + b * n_classes (and p + b * n_classes), "
+               "not b * n_batch";
+    case POWER_AFTERWARDS:
+        return "divide the scores by T before the exp (after subtracting "
+               "the max): softmax first, then a power, underflows (a "
+               "probability that came out 0 stays 0)";
+    default:
+        return NULL;
+    }
+}
+
 /* Every probability of every row against the reference; when one is
  * wrong, name the likely mistake. */
 static void expect_softmax(const Softmax *f, const float *z, int n_batch,
@@ -83,8 +190,10 @@ static void expect_softmax(const Softmax *f, const float *z, int n_batch,
         /* The same row alone, in a batch of one. */
         run_softmax(f, alone, z + b * n_classes, 1, n_classes);
         int alone_right = first_difference(alone, want_row, n_classes) < 0;
-        const char *why;
-        if (n_batch > 1 && alone_right)
+        const char *why = softmax_mistake(f, p, z, n_batch, n_classes, 0);
+        if (why != NULL)
+            ;
+        else if (n_batch > 1 && alone_right)
             why = "this row comes out right alone (n_batch = 1) but not in a "
                   "batch: take each row's own maximum and sum (the max of "
                   "the whole batch is wrong), and start the sum afresh for "
@@ -192,6 +301,39 @@ START_TEST(test_softmax_in_place)
 }
 END_TEST
 
+/* expect_softmax, then every probability again, to 1e-3 of itself however
+ * small it is: (expect_softmax, like close_enough, stops looking below
+ * 1e-6.) */
+static void expect_softmax_relative(const Softmax *f, const float *z,
+                                    int n_batch, int n_classes)
+{
+    expect_softmax(f, z, n_batch, n_classes);
+    int n = n_batch * n_classes;
+    float *p = malloc((size_t)n * sizeof *p);
+    double *want = malloc((size_t)n * sizeof *want);
+    ck_assert(p != NULL && want != NULL);
+    reference_softmax(want, z, n_batch, n_classes,
+                      f->temperature == 0.0f ? 1.0 : (double)f->temperature);
+    run_softmax(f, p, z, n_batch, n_classes);
+    int k = first_relative_difference(p, want, n, 1e-3);
+    if (k >= 0) {
+        const char *why = softmax_mistake(f, p, z, n_batch, n_classes, 1e-3);
+        ck_assert_msg(0,
+                      "%s of the scores %s (row %d of a batch of %d): p[%d] "
+                      "should be %.6g, got %.6g (a small probability must "
+                      "still be right to 1e-3 of itself): %s",
+                      f->name, row_text(z, k / n_classes, n_classes),
+                      k / n_classes, n_batch, k % n_classes, want[k],
+                      (double)p[k],
+                      why != NULL ? why
+                                  : "work out exp((z - max) / T) directly: a "
+                                    "probability rounded to 0 on the way "
+                                    "cannot come back");
+    }
+    free(p);
+    free(want);
+}
+
 START_TEST(test_softmax_temperature)
 {
     const float z[6] = {1, 2, 3, 1000, 999, 998};
@@ -204,6 +346,10 @@ START_TEST(test_softmax_temperature)
     expect_softmax(&two, wide, 6, 3);
     expect_softmax(&half, wide, 3, 6);
     expect_in_place(&half);
+    /* p[0][0] = exp(-20) / (1 + exp(-20) + exp(-10)), about 2.06e-9. */
+    const float far[6] = {0, 200, 100, -3, 1, 2};
+    const Softmax ten = {"softmax with temperature 10", 10.0f};
+    expect_softmax_relative(&ten, far, 2, 3);
 }
 END_TEST
 

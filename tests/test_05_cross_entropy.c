@@ -117,6 +117,15 @@ START_TEST(test_loss_finite_for_zero_probability)
                   "probability 0 on the right answer should give a large "
                   "finite cost (ln is clamped), got %g",
                   loss);
+    /* Not only 0: any probability below 1e-30 is clamped to it. */
+    const float tiny[2] = {1e-40f, 1.0f};
+    double cap = -log(1e-30);
+    loss = cross_entropy_loss(tiny, labels, 1, 2);
+    ck_assert_msg(fabs(loss - cap) < 1e-3,
+                  "probability 1e-40 on the right answer should cost %.3f "
+                  "(clamped to 1e-30), got %g: clamp every probability below "
+                  "1e-30 (p < 1e-30f), not only an exact 0",
+                  cap, loss);
 }
 END_TEST
 
@@ -144,65 +153,159 @@ START_TEST(test_count_correct)
 }
 END_TEST
 
-/* count_top_k against a count worked out here, for k = 1 .. n_classes. */
-/* count_top_k against counts worked out here, for every k = 1 ..
- * n_classes (at most 8); a wrong count is compared, over all k, with
- * what the likely mistakes give. */
-static void expect_top_k(const float *p, const uint8_t *labels, int n_batch,
-                         int n_classes, const char *what)
+/* The rows count_top_k is tried on: n_batch rows of n_classes (at most 8)
+ * probabilities, their labels, and how to name them in a message. */
+typedef struct {
+    const float *p;
+    const uint8_t *labels;
+    int n_batch, n_classes;
+    const char *what;
+} TopKRows;
+
+/* The usual mistakes of exercise 5.2, each a way to count one row. */
+enum {
+    TOP_K_RIGHT,       /* fewer than k classes strictly above the label */
+    TOP_K_WITH_ITSELF, /* >=: the label counted as beating itself */
+    TOP_K_AT_MOST,     /* above <= k */
+    TOP_K_TIED,        /* a class tied with the label counted as above */
+    TOP_K_NO_LAST,     /* the last class left out */
+    TOP_K_PICKED,      /* the k largest picked one by one */
+    TOP_K_RUNNING,     /* the count of classes above never reset */
+    TOP_K_FIRST_ROW,   /* compared with the label's p in the first row */
+    TOP_K_STOPPED,     /* a break at the first row that missed */
+    TOP_K_IGNORES_K,   /* only whether the label is the answer */
+    N_TOP_K_WAYS
+};
+
+/* How many rows of `rows` count for k, counted the way `way` says. */
+static int top_k_count(const TopKRows *rows, int k, int way)
 {
-    int want[9] = {0}, with_ties[9] = {0}, at_most[9] = {0}, got[9] = {0};
-    int all_ties = 1, all_at_most = 1, constant = 1, wrong = 0;
-    for (int k = 1; k <= n_classes; k++) {
-        for (int b = 0; b < n_batch; b++) {
-            const float *row = p + b * n_classes;
-            int above = 0, above_or_equal = 0;
-            for (int c = 0; c < n_classes; c++) {
-                above += row[c] > row[labels[b]];
-                above_or_equal += row[c] >= row[labels[b]];
-            }
-            want[k] += above < k;
-            with_ties[k] += above_or_equal < k;
-            at_most[k] += above <= k;
+    int count = 0, so_far = 0;
+    for (int b = 0; b < rows->n_batch; b++) {
+        const float *row = rows->p + b * rows->n_classes;
+        int label = rows->labels[b], above = 0;
+        float mine = way == TOP_K_FIRST_ROW ? rows->p[label] : row[label];
+        for (int c = 0; c < rows->n_classes; c++) {
+            if (way == TOP_K_WITH_ITSELF)
+                above += row[c] >= mine;
+            else if (way == TOP_K_TIED)
+                above += c != label && row[c] >= mine;
+            else if (way == TOP_K_NO_LAST)
+                above += c < rows->n_classes - 1 && row[c] > mine;
+            else
+                above += row[c] > mine;
         }
-        got[k] = count_top_k(p, labels, n_batch, n_classes, k);
-        wrong = wrong ? wrong : got[k] != want[k] ? k : 0;
-        all_ties &= got[k] == with_ties[k];
-        all_at_most &= got[k] == at_most[k];
-        constant &= got[k] == got[1];
+        so_far += above;
+        int in;
+        if (way == TOP_K_AT_MOST)
+            in = above <= k;
+        else if (way == TOP_K_RUNNING)
+            in = so_far < k;
+        else if (way == TOP_K_IGNORES_K) /* the answer (first of a tie) */
+            in = argmax(row, rows->n_classes) == label;
+        else if (way == TOP_K_PICKED) {
+            int taken[8] = {0};
+            in = 0;
+            for (int pick = 0; pick < k; pick++) {
+                int best = -1;
+                for (int c = 0; c < rows->n_classes; c++)
+                    if (!taken[c] && (best < 0 || row[c] > row[best]))
+                        best = c;
+                taken[best] = 1;
+                in |= best == label;
+            }
+        } else
+            in = above < k;
+        if (way == TOP_K_STOPPED && !in)
+            break;
+        count += in;
     }
-    if (!wrong)
-        return;
-    const char *why = "a row counts when fewer than k classes have a "
-                      "larger probability than its label's";
-    if (all_ties)
-        why = "count only the classes with a probability strictly larger "
-              "than the label's (>, not >=): the label itself, and classes "
-              "tied with it, do not push it out";
-    else if (all_at_most)
-        why = "a row counts when FEWER than k classes beat its label (above "
-              "< k, not <=)";
-    else if (constant)
-        why = "the count is the same for every k: a row counts when fewer "
-              "than k classes have a larger probability than its label's";
-    ck_assert_msg(0, "%s, k = %d: expected %d rows, got %d: %s", what, wrong,
-                  want[wrong], got[wrong], why);
+    return count;
 }
+
+static const char *const TOP_K_HINTS[N_TOP_K_WAYS] = {
+    [TOP_K_WITH_ITSELF] =
+        "count only the classes with a probability strictly larger than "
+        "the label's (>, not >=): the label itself, and classes tied with "
+        "it, do not push it out",
+    [TOP_K_AT_MOST] = "a row counts when FEWER than k classes beat its label "
+                      "(above < k, not <=)",
+    [TOP_K_TIED] = "a class tied with the label was counted as beating it: "
+                   "count only the classes strictly larger (>, not >=)",
+    [TOP_K_NO_LAST] = "the last class was left out: compare the label with "
+                      "every class, c < n_classes",
+    [TOP_K_PICKED] =
+        "picking the k largest one by one drops a label that ties with a "
+        "class before it: count the classes whose probability is strictly "
+        "larger than the label's, and compare with k",
+    [TOP_K_RUNNING] = "the count of classes above the label carried over "
+                      "from one row to the next: start it at 0 for every row",
+    [TOP_K_FIRST_ROW] =
+        "every row compared its classes with the label's probability in "
+        "the first row: the label's is row[labels[b]], with row = p + b * "
+        "n_classes",
+    [TOP_K_STOPPED] = "the rows after the first that missed were not "
+                      "counted: go on to the next row (no break)",
+    [TOP_K_IGNORES_K] = "the count is the same for every k: a row counts "
+                        "when fewer than k classes have a larger probability "
+                        "than its label's",
+};
 
 START_TEST(test_top_k)
 {
     const float p[8] = {0.1f, 0.4f, 0.3f, 0.2f, 0.7f, 0.1f, 0.05f, 0.15f};
     const uint8_t labels[2] = {2, 3};
-    expect_top_k(p, labels, 2, 4,
-                 "rows [.1 .4 .3 .2] and [.7 .1 .05 .15], labels 2 and 3");
     /* Ties: label 1 ties with class 3 in row 0; row 2's label is the
      * largest. */
     const float q[15] = {0.1f, 0.3f, 0.1f, 0.3f, 0.2f, 0.05f, 0.05f, 0.6f,
                          0.2f, 0.1f, 0.5f, 0.1f, 0.1f, 0.2f,  0.1f};
     const uint8_t tied[3] = {1, 3, 0};
-    expect_top_k(q, tied, 3, 5,
-                 "rows [.1 .3 .1 .3 .2] [.05 .05 .6 .2 .1] [.5 .1 .1 .2 .1], "
-                 "labels 1 3 0");
+    /* The last class beats the label in row 0, but not in row 1; in row 2
+     * the label (3) ties with a class before it (1), nothing is larger. */
+    const float r[15] = {0.1f, 0.2f, 0.3f, 0.25f, 0.4f, 0.4f,  0.1f, 0.3f,
+                         0.2f, 0.0f, 0.2f, 0.35f, 0.1f, 0.35f, 0.0f};
+    const uint8_t later[3] = {1, 3, 3};
+    const TopKRows sets[3] = {
+        {p, labels, 2, 4,
+         "rows [.1 .4 .3 .2] and [.7 .1 .05 .15], labels 2 and 3"},
+        {q, tied, 3, 5,
+         "rows [.1 .3 .1 .3 .2] [.05 .05 .6 .2 .1] [.5 .1 .1 .2 .1], labels "
+         "1 3 0"},
+        {r, later, 3, 5,
+         "rows [.1 .2 .3 .25 .4] [.4 .1 .3 .2 0] [.2 .35 .1 .35 0], labels 1 "
+         "3 3"},
+    };
+    /* Every set, every k: the first wrong count, and which of the usual
+     * mistakes gives the student's counts on all of them. */
+    int matches[N_TOP_K_WAYS], bad_set = -1, bad_k = 0, bad_got = 0;
+    for (int way = 0; way < N_TOP_K_WAYS; way++)
+        matches[way] = 1;
+    for (int set = 0; set < 3; set++) {
+        const TopKRows *rows = &sets[set];
+        for (int k = 1; k <= rows->n_classes; k++) {
+            int got = count_top_k(rows->p, rows->labels, rows->n_batch,
+                                  rows->n_classes, k);
+            for (int way = 0; way < N_TOP_K_WAYS; way++)
+                matches[way] &= got == top_k_count(rows, k, way);
+            if (bad_set < 0 && !matches[TOP_K_RIGHT]) {
+                bad_set = set;
+                bad_k = k;
+                bad_got = got;
+            }
+        }
+    }
+    if (bad_set < 0)
+        return;
+    const char *why = "a row counts when fewer than k classes have a larger "
+                      "probability than its label's";
+    for (int way = 1; way < N_TOP_K_WAYS; way++)
+        if (matches[way]) {
+            why = TOP_K_HINTS[way];
+            break;
+        }
+    ck_assert_msg(
+        0, "%s, k = %d: expected %d rows, got %d: %s", sets[bad_set].what,
+        bad_k, top_k_count(&sets[bad_set], bad_k, TOP_K_RIGHT), bad_got, why);
 }
 END_TEST
 

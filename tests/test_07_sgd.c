@@ -7,6 +7,7 @@
 #include "testing.h"
 
 #include <glob.h>
+#include <malloc.h>
 #include <sys/resource.h>
 
 Suite *suite_07_sgd(void);
@@ -667,8 +668,9 @@ static TrainOptions sweep_options(void)
  * one network through all the rates; SEED_STEP 1 gives rate r the seed
  * seed + r; WINDOW n_iterations: the mean over every iteration; WINDOW 1:
  * the last batch only; DIVERGE 0 ignores divergence. */
-static void sweep_reference(double *costs, const double *rates, int n_rates,
-                            int fresh, int seed_step, long window, int diverge)
+static void sweep_reference_of(double *costs, const double *rates, int n_rates,
+                               long n_iterations, int fresh, int seed_step,
+                               long window, int diverge)
 {
     uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
     Digits digits = sweep_digits(pixels, labels);
@@ -681,7 +683,7 @@ static void sweep_reference(double *costs, const double *rates, int n_rates,
             ck_assert(training_setup(&net, &trainer, &o, INIT_HE, &digits,
                                      3 + (uint64_t)(seed_step * r), &err) == 0);
         double sum = 0.0;
-        for (long it = 1; it <= SW_ITERATIONS; it++) {
+        for (long it = 1; it <= n_iterations; it++) {
             double cost = train_step(&trainer, &net, &digits, (int)o.batch,
                                      (float)rates[r])
                               .loss;
@@ -689,7 +691,7 @@ static void sweep_reference(double *costs, const double *rates, int n_rates,
                 sum = INFINITY;
                 break;
             }
-            if (it > SW_ITERATIONS - window)
+            if (it > n_iterations - window)
                 sum += cost;
         }
         costs[r] = sum / (double)window;
@@ -699,6 +701,56 @@ static void sweep_reference(double *costs, const double *rates, int n_rates,
         }
     }
 }
+
+static void sweep_reference(double *costs, const double *rates, int n_rates,
+                            int fresh, int seed_step, long window, int diverge)
+{
+    sweep_reference_of(costs, rates, n_rates, SW_ITERATIONS, fresh, seed_step,
+                       window, diverge);
+}
+
+/* The bytes malloc has handed out and not had back (glibc; 0 elsewhere,
+ * and under AddressSanitizer, whose own leak check takes over). */
+static size_t heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    return mallinfo2().uordblks;
+#else
+    return 0;
+#endif
+}
+
+/* Fewer than 10 iterations: the window is the last one, not 0 of them;
+ * and a sweep gives back every byte it takes. */
+START_TEST(test_learning_rate_sweep_short_and_freed)
+{
+    const double rates[2] = {0.05, 0.5};
+    double got[2] = {NAN, NAN}, want[2];
+    uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
+    Digits digits = sweep_digits(pixels, labels);
+    TrainOptions o = sweep_options();
+    Error err;
+    ck_assert(
+        learning_rate_sweep(got, rates, 2, &o, &digits, 5, 3, NULL, &err) == 0);
+    sweep_reference_of(want, rates, 2, 5, 1, 0, 1, 1);
+    for (int r = 0; r < 2; r++)
+        ck_assert_msg(fabs(got[r] - want[r]) <= 1e-9 * fmax(1.0, fabs(want[r])),
+                      "a sweep of 5 iterations: rate %g should give %.6f (the "
+                      "last batch's cost), got %g: with fewer than 10 "
+                      "iterations n_iterations / 10 is 0; average the last "
+                      "one at least (window = 1)",
+                      rates[r], want[r], got[r]);
+    size_t before = heap_in_use();
+    ck_assert(
+        learning_rate_sweep(got, rates, 2, &o, &digits, 5, 3, NULL, &err) == 0);
+    size_t after = heap_in_use();
+    ck_assert_msg(after <= before,
+                  "a sweep of 2 rates kept %zu bytes it allocated: free each "
+                  "rate's trainer and network (trainer_free, network_free) "
+                  "before the next",
+                  after - before);
+}
+END_TEST
 
 START_TEST(test_learning_rate_sweep)
 {
@@ -829,6 +881,7 @@ Suite *suite_07_sgd(void)
         tcase_create("exercise 7.5 (2 points; needs 2.1 4.1 5.1 6.2 7.1)");
     tcase_add_test(ex5, test_learning_rate_sweep);
     tcase_add_test(ex5, test_learning_rate_sweep_log);
+    tcase_add_test(ex5, test_learning_rate_sweep_short_and_freed);
     suite_add_tcase(suite, ex5);
     TCase *sgd = tcase_create("sgd");
     tcase_add_test(sgd, test_shuffle_is_a_permutation);

@@ -92,11 +92,30 @@ START_TEST(test_mean_confidence)
                          0.1f, 0.4f, 0.5f, 0.25f, 0.2f, 0.05f};
     const double want = (0.7 + 0.4 + 0.5) / 3;
     double mean = mean_confidence(p, 3, 4);
-    if (fabs(mean - want) < 1e-6)
+    /* Three rows of five whose largest is last in the first row. */
+    const float q[15] = {0.1f, 0.1f, 0.1f, 0.2f, 0.5f, 0.6f, 0.1f, 0.1f,
+                         0.1f, 0.1f, 0.1f, 0.3f, 0.2f, 0.1f, 0.3f};
+    const double want_q = (0.5 + 0.6 + 0.3) / 3;
+    double mean_q = mean_confidence(q, 3, 5);
+    int no_last = fabs(mean_q - (0.2 + 0.6 + 0.3) / 3) < 1e-6;
+    if (fabs(mean - want) < 1e-6) {
+        ck_assert_msg(fabs(mean_q - want_q) < 1e-6,
+                      "rows [.1 .1 .1 .2 .5] [.6 .1 .1 .1 .1] [.1 .3 .2 .1 "
+                      ".3]: the largest are 0.5, 0.6 and 0.3, their mean "
+                      "%.6f; got %.6f: %s",
+                      want_q, mean_q,
+                      no_last ? "the last class was left out: look at all "
+                                "n_classes, argmax(row, n_classes)"
+                              : "the mean, over the rows, of each row's "
+                                "largest probability");
         return;
+    }
     const char *why = "the mean, over the rows, of each row's largest "
                       "probability";
-    if (fabs(mean - 0.7) < 1e-6)
+    if (no_last)
+        why = "the last class was left out (0.4 is row 1's last): look at "
+              "all n_classes, argmax(row, n_classes)";
+    else if (fabs(mean - 0.7) < 1e-6)
         why = "that is the largest probability of the whole batch (or of "
               "the first row): take each row's largest, then their mean";
     else if (fabs(mean - (0.7 + 0.4 + 0.5)) < 1e-6)

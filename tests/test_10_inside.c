@@ -70,8 +70,7 @@ static const BadPgm BAD_PGMS[] = {
     {"cut.pgm", "P5 4 4 255\n\x01\x02", 13, "truncated"},
     /* Issue 11, defect 8: "1.5" is not two pixels, 1 and 5. */
     {"half.pgm", "P2 2 1 9\n1.5 3\n", 14, "pixel 1 is not a whole number"},
-    {"long.pgm", "P2 1 2 9\n12345678 1\n", 19,
-     "pixel 1 is not a whole number"},
+    {"long.pgm", "P2 1 2 9\n12345678 1\n", 19, "pixel 1 is not a whole number"},
     {"wide.pgm", "P2 2.5 1 9\n1 1\n", 15, "image size"},
     /* A header that promises 4096 x 4096 pixels in a 20-byte file is
      * refused before 64 MB are allocated for them. */
@@ -161,7 +160,7 @@ static int synthetic_label(int i)
     return i * 3 % 10;
 }
 
-typedef enum { RIGHT, FIRST_ROW_ANSWER, CHUNK_LABEL } Counting;
+typedef enum { RIGHT, FIRST_ROW_ANSWER, CHUNK_LABEL, HIDDEN_ANSWER } Counting;
 
 static void synthetic_counts(long counts[10][10], Counting how)
 {
@@ -169,6 +168,8 @@ static void synthetic_counts(long counts[10][10], Counting how)
     for (int i = 0; i < N_DIGITS; i++) {
         int start = i / CHUNK * CHUNK;
         int answer = synthetic_answer(how == FIRST_ROW_ANSWER ? start : i);
+        if (how == HIDDEN_ANSWER) /* the hidden layer's neuron, one before */
+            answer = (answer + 9) % 10;
         int label = synthetic_label(how == CHUNK_LABEL ? i - start : i);
         counts[label][answer]++;
     }
@@ -186,9 +187,12 @@ static int same_counts(long a[10][10], long b[10][10], int transposed)
 START_TEST(test_confusion_counts_every_digit)
 {
     /* 23 digits of 3 x 3 pixels, each blank or with one pixel of ink, and a
-     * 9 -> 10 network whose answer is the pixel that is inked (weight 10)
-     * or, for a blank digit, 9 (its bias 5 wins), run 5 digits at a time:
-     * the test knows every answer without trusting any other function. */
+     * 9 -> 10 -> 10 network whose answer is the pixel that is inked or,
+     * for a blank digit, 9, run 5 digits at a time: the test knows every
+     * answer without trusting any other function. Pixel i lights hidden
+     * neuron i - 1 (weight 10; a blank digit, neuron 8 by its bias of 5),
+     * and hidden neuron h lights answer h + 1 (mod 10): reading the hidden
+     * layer's outputs instead of the last layer's gives other answers. */
     uint8_t pixels[N_DIGITS * 9] = {0}, labels[N_DIGITS];
     for (int i = 0; i < N_DIGITS; i++) {
         if (synthetic_answer(i) < 9)
@@ -200,13 +204,15 @@ START_TEST(test_confusion_counts_every_digit)
                      .cols = 3,
                      .pixels = pixels,
                      .labels = labels};
-    const int sizes[2] = {9, 10};
+    const int sizes[3] = {9, 10, 10};
     Network net;
     Error err;
-    ck_assert(network_init(&net, sizes, 2, CHUNK, &err) == 0);
+    ck_assert(network_init(&net, sizes, 3, CHUNK, &err) == 0);
     for (int i = 0; i < 9; i++)
-        net.layers[0].weights[i * 10 + i] = 10.0f;
-    net.layers[0].biases[9] = 5.0f;
+        net.layers[0].weights[i * 10 + (i + 9) % 10] = 10.0f;
+    net.layers[0].biases[8] = 5.0f;
+    for (int h = 0; h < 10; h++)
+        net.layers[1].weights[h * 10 + (h + 1) % 10] = 1.0f;
     long counts[10][10], want[10][10], wrong[10][10];
     for (int t = 0; t < 10; t++)
         for (int c = 0; c < 10; c++)
@@ -241,6 +247,11 @@ START_TEST(test_confusion_counts_every_digit)
              same_counts(counts, wrong, 0))
         why = "every digit of a batch got the first digit's answer: digit "
               "b's probabilities are row b, p + b * 10";
+    else if (synthetic_counts(wrong, HIDDEN_ANSWER),
+             same_counts(counts, wrong, 0))
+        why = "the answers were read from the first layer's outputs: the "
+              "probabilities are the last layer's, net->outputs[net->n_layers "
+              "- 1]";
     else if (synthetic_counts(wrong, CHUNK_LABEL),
              same_counts(counts, wrong, 0))
         why = "the labels were read from the start of the set in every "
@@ -384,7 +395,7 @@ Suite *suite_10_inside(void)
     tcase_add_test(images, test_pgm_not_a_file);
     tcase_add_test(images, test_image_to_mnist_centres_and_scales);
     suite_add_tcase(suite, images);
-    TCase *ex1 = tcase_create("exercise 10.1 (3 points; needs 2.1 4.1)");
+    TCase *ex1 = tcase_create("exercise 10.1 (3 points; needs 2.1 3.1 4.1)");
     tcase_add_test(ex1, test_confusion_counts_every_digit);
     suite_add_tcase(suite, ex1);
     TCase *ex2 = tcase_create("exercise 10.2 (2 points)");

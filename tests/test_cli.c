@@ -255,8 +255,8 @@ START_TEST(test_bad_line)
     const char *help = helps[pairs[_i].program];
     if (pairs[_i].line < 0) {
         ck_assert_msg(strstr(help, "Usage:"),
-                      "%s --help should print a usage and exit 0:\n%s",
-                      program, help);
+                      "%s --help should print a usage and exit 0:\n%s", program,
+                      help);
         return;
     }
     const BadLine *bad = &BAD_LINES[pairs[_i].line];
@@ -270,7 +270,6 @@ START_TEST(test_bad_line)
     expect_one_line(program, args, bad->status, bad->expected);
 }
 END_TEST
-
 
 /* The program's --help, into help[8192]. */
 static void program_help(char *help, const char *program)
