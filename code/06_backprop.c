@@ -41,9 +41,14 @@ typedef struct {
     double largest_grad; /* largest |backprop| in the block */
 } BlockCheck;
 
+/* How the check computes the loss: as the network does, in float, or in
+ * double, whose rounding is too small to matter. */
+typedef enum { COST_IN_FLOAT, COST_IN_DOUBLE } CheckCost;
+
 /* gradient_check's verdict: backprop and central differences agree when
  * the largest error is at most this fraction of a block's largest gradient
- * (a correct backprop stays near 1e-4; a real mistake gives 0.1 or more). */
+ * (a correct backprop, checked in double, stays below 1e-6; a real
+ * mistake gives 0.1 or more). */
 #define GRADIENTS_AGREE 1e-3
 // @end block_check
 
@@ -66,9 +71,12 @@ void network_backward(Gradients *grads, const Network *net, const float *x,
 double network_loss(Network *net, const float *x, const uint8_t *labels,
                     int n_batch);
 uint64_t relu_pattern(const Network *net, int n_batch);
+WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
+                                        const uint8_t *labels, int n_batch,
+                                        double *work, uint64_t *pattern);
 int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                    const float *x, const uint8_t *labels, int n_batch,
-                   float epsilon, int max_per_block);
+                   float epsilon, int max_per_block, CheckCost cost);
 
 // @listing affine_backward
 /* Backward through y = x W + b. Given dy = dLoss/dy, the chain rule gives
@@ -258,7 +266,8 @@ void network_backward(Gradients *grads, const Network *net, const float *x,
 // @end network_backward
 
 // @listing network_loss
-/* The mean cross-entropy loss of the network on one batch. */
+/* The mean cross-entropy loss of the network on one batch, as the network
+ * computes it: in float. */
 double network_loss(Network *net, const float *x, const uint8_t *labels,
                     int n_batch)
 {
@@ -267,20 +276,97 @@ double network_loss(Network *net, const float *x, const uint8_t *labels,
 }
 // @end network_loss
 
-// @listing gradient_check
+// @listing relu_pattern
 /* Which hidden neurons are on (output > 0) for each digit of the batch,
  * as one 64-bit fingerprint (the FNV-1a hash of the on/off bits): if a
  * nudge switches any ReLU on or off, the fingerprint changes. */
+#define PATTERN_START          14695981039346656037u
+#define PATTERN_STEP(hash, on) (((hash) ^ (uint64_t)(on)) * 1099511628211u)
+
 uint64_t relu_pattern(const Network *net, int n_batch)
 {
-    uint64_t hash = 14695981039346656037u;
+    uint64_t hash = PATTERN_START;
     for (int l = 0; l + 1 < net->n_layers; l++) {
         size_t n = (size_t)n_batch * net->sizes[l + 1];
         for (size_t k = 0; k < n; k++)
-            hash =
-                (hash ^ (uint64_t)(net->outputs[l][k] > 0.0f)) * 1099511628211u;
+            hash = PATTERN_STEP(hash, net->outputs[l][k] > 0.0f);
     }
     return hash;
+}
+// @end relu_pattern
+
+// @listing network_loss_double
+/* The same loss with every sum, product and exponential in double, about
+ * 16 significant digits where float keeps 7: the forward pass of chapters
+ * 2 to 5 once more, for the gradient check alone. It reads the network's
+ * own float weights and biases; only the arithmetic is in double.
+ *   x: [n_batch x sizes[0]]
+ *   work: 2 * n_batch * (the largest of sizes[1..]) doubles, overwritten
+ *   pattern: set to the fingerprint of which hidden neurons are on (as
+ *            relu_pattern's, for these double sums) */
+WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
+                                        const uint8_t *labels, int n_batch,
+                                        double *work, uint64_t *pattern)
+{
+    int widest = 0;
+    for (int l = 1; l <= net->n_layers; l++)
+        widest = net->sizes[l] > widest ? net->sizes[l] : widest;
+    double *in = NULL, *out = work;
+    uint64_t hash = PATTERN_START;
+    for (int l = 0; l < net->n_layers; l++) {
+        const Affine *layer = &net->layers[l];
+        int n_in = layer->n_in, n_out = layer->n_out;
+        for (int b = 0; b < n_batch; b++) {
+            double *z = out + (size_t)b * n_out; /* z = a W + b, as in 2.1 */
+            for (int j = 0; j < n_out; j++)
+                z[j] = layer->biases[j];
+            for (int i = 0; i < n_in; i++) {
+                double a = in ? in[(size_t)b * n_in + i]
+                              : (double)x[(size_t)b * n_in + i];
+                if (a == 0.0)
+                    continue;
+                const float *w_row = layer->weights + (size_t)i * n_out;
+                for (int j = 0; j < n_out; j++)
+                    z[j] += a * (double)w_row[j];
+            }
+            for (int j = 0; j < n_out && l + 1 < net->n_layers; j++) {
+                hash = PATTERN_STEP(hash, z[j] > 0.0);
+                z[j] = z[j] > 0.0 ? z[j] : 0.0; /* ReLU */
+            }
+        }
+        in = out;
+        out = out == work ? work + (size_t)n_batch * widest : work;
+    }
+    /* -ln softmax(z)[label] = ln(sum over k of exp(z[k] - m)) + m - z[label],
+     * with m the row's maximum (chapter 4's trick, so nothing overflows). */
+    int n_classes = net->sizes[net->n_layers];
+    double sum = 0.0;
+    for (int b = 0; b < n_batch; b++) {
+        const double *z = in + (size_t)b * n_classes;
+        double m = z[0], total = 0.0;
+        for (int k = 1; k < n_classes; k++)
+            m = z[k] > m ? z[k] : m;
+        for (int k = 0; k < n_classes; k++)
+            total += exp(z[k] - m);
+        sum += log(total) + m - z[labels[b]];
+    }
+    *pattern = hash;
+    return sum / n_batch;
+}
+// @end network_loss_double
+
+// @listing gradient_check
+/* The loss of the batch with the parameters as they are now, computed in
+ * float or in double; *pattern gets which ReLUs are on. */
+static double loss_now(Network *net, const float *x, const uint8_t *labels,
+                       int n_batch, CheckCost cost, double *work,
+                       uint64_t *pattern)
+{
+    if (cost == COST_IN_DOUBLE)
+        return network_loss_double(net, x, labels, n_batch, work, pattern);
+    double loss = network_loss(net, x, labels, n_batch);
+    *pattern = relu_pattern(net, n_batch);
+    return loss;
 }
 
 /* Check backprop against the definition of a derivative. For a parameter
@@ -297,24 +383,35 @@ uint64_t relu_pattern(const Network *net, int n_batch)
  *  - a bend: if the nudge switches some ReLU on or off, the loss is not
  *    one straight piece between w - epsilon and w + epsilon, and the
  *    difference quotient mixes two slopes. Such a nudge is counted in
- *    n_bent and not compared (relu_pattern tells);
- *  - rounding: the network computes in float, about 7 significant digits,
- *    so each loss carries an error near 1e-7, and dividing by 2 epsilon
- *    blows it up to about 1e-7 / epsilon. Too small an epsilon drowns the
- *    derivative in rounding; too large a one crosses more bends.
+ *    n_bent and not compared (the on/off fingerprint tells);
+ *  - rounding: in float each loss carries an error near 1e-7, and
+ *    dividing by 2 epsilon blows it up to about 1e-7 / epsilon. With
+ *    cost COST_IN_DOUBLE the losses are computed in double instead
+ *    (network_loss_double), whose rounding, near 1e-16, stays harmless
+ *    even for a tiny epsilon, which in turn almost never crosses a bend.
+ * w + epsilon is rounded to a float, so the step divided by is the one
+ * actually taken, (w + epsilon) - (w - epsilon) as floats.
  *
  * For each block (each layer's weights, each layer's biases) it checks up
  * to max_per_block parameters, spread evenly over the block, and records
  * the largest difference relative to the block's largest gradient.
- *   checks: [2 * n_layers], filled in. Returns the number of blocks. */
+ *   checks: [2 * n_layers], filled in. Returns the number of blocks, or -1
+ *   if there is no memory for the double sums. */
 int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                    const float *x, const uint8_t *labels, int n_batch,
-                   float epsilon, int max_per_block)
+                   float epsilon, int max_per_block, CheckCost cost)
 {
+    int widest = 0;
+    for (int l = 1; l <= net->n_layers; l++)
+        widest = net->sizes[l] > widest ? net->sizes[l] : widest;
+    double *work = malloc(2 * (size_t)n_batch * widest * sizeof *work);
+    if (work == NULL)
+        return -1;
     network_forward(net, x, n_batch);
-    uint64_t pattern = relu_pattern(net, n_batch);
     gradients_zero(grads);
     network_backward(grads, net, x, labels, n_batch);
+    uint64_t pattern, pattern_plus, pattern_minus;
+    loss_now(net, x, labels, n_batch, cost, work, &pattern);
     int n_blocks = 0;
     for (int l = 0; l < net->n_layers; l++) {
         for (int is_bias = 0; is_bias < 2; is_bias++) {
@@ -332,17 +429,18 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                     fmax(check->largest_grad, fabs((double)grad[k]));
             for (int k = 0; k < n; k += step) {
                 float saved = params[k];
-                params[k] = saved + epsilon;
-                double plus = network_loss(net, x, labels, n_batch);
-                int bent = relu_pattern(net, n_batch) != pattern;
-                params[k] = saved - epsilon;
-                double minus = network_loss(net, x, labels, n_batch);
-                bent |= relu_pattern(net, n_batch) != pattern;
+                float up = saved + epsilon, down = saved - epsilon;
+                params[k] = up;
+                double plus = loss_now(net, x, labels, n_batch, cost, work,
+                                       &pattern_plus);
+                params[k] = down;
+                double minus = loss_now(net, x, labels, n_batch, cost, work,
+                                        &pattern_minus);
                 params[k] = saved;
-                double numeric = (plus - minus) / (2.0 * (double)epsilon);
+                double numeric = (plus - minus) / ((double)up - (double)down);
                 double difference = fabs(numeric - (double)grad[k]);
                 check->n_checked++;
-                if (bent) {
+                if (pattern_plus != pattern || pattern_minus != pattern) {
                     check->n_bent++;
                     bent_difference = fmax(bent_difference, difference);
                 } else {
@@ -350,16 +448,21 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                 }
             }
             /* An all-zero gradient would "agree" with nothing: report it as
-             * an error of 1 rather than 0 / 0; likewise a block whose every
-             * nudge crossed a bend, since nothing in it was compared. */
-            check->max_error =
-                check->largest_grad > 0.0 && check->n_bent < check->n_checked
-                    ? max_difference / check->largest_grad
-                    : 1.0;
+             * an error of 1 rather than 0 / 0. A block whose every nudge
+             * crossed a bend has nothing compared: its error is NaN, and
+             * the verdict leaves it out (and says so). */
+            if (check->largest_grad == 0.0)
+                check->max_error = 1.0;
+            else if (check->n_bent == check->n_checked)
+                check->max_error = NAN;
+            else
+                check->max_error = max_difference / check->largest_grad;
             if (check->largest_grad > 0.0)
                 check->bent_error = bent_difference / check->largest_grad;
         }
     }
+    network_forward(net, x, n_batch); /* the activations as they were */
+    free(work);
     return n_blocks;
 }
 // @end gradient_check
@@ -367,26 +470,43 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH06_NO_MAIN
 
-enum { MAX_PER_BLOCK = 100000, N_SWEEP = 5 };
+enum { MAX_PER_BLOCK = 100000, N_SWEEP = 6 };
 
 /* What one run of the check found, over all blocks. */
 typedef struct {
     double worst, worst_bent; /* largest error, compared and bent nudges */
     long n_checked, n_bent;
-    int all_bent; /* some block had every nudge bent: nothing compared */
+    int n_all_bent; /* blocks whose every nudge bent: nothing compared */
 } CheckSummary;
 
 static CheckSummary summarise(const BlockCheck *checks, int n_blocks)
 {
     CheckSummary sum = {0};
     for (int c = 0; c < n_blocks; c++) {
-        sum.worst = fmax(sum.worst, checks[c].max_error);
+        if (!isnan(checks[c].max_error))
+            sum.worst = fmax(sum.worst, checks[c].max_error);
         sum.worst_bent = fmax(sum.worst_bent, checks[c].bent_error);
         sum.n_checked += checks[c].n_checked;
         sum.n_bent += checks[c].n_bent;
-        sum.all_bent |= checks[c].n_bent == checks[c].n_checked;
+        sum.n_all_bent += isnan(checks[c].max_error);
     }
     return sum;
+}
+
+/* The check, or the end of the program if there is no memory for it. */
+static CheckSummary check_or_exit(BlockCheck *checks, int *n_blocks,
+                                  Network *net, Gradients *grads,
+                                  const uint8_t *labels, int n_batch,
+                                  float epsilon, CheckCost cost)
+{
+    *n_blocks = gradient_check(checks, net, grads, net->inputs, labels, n_batch,
+                               epsilon, MAX_PER_BLOCK, cost);
+    if (*n_blocks < 0) {
+        Error err;
+        error_set(&err, "out of memory for the gradient check");
+        fail_with(&err);
+    }
+    return summarise(checks, *n_blocks);
 }
 
 /* A random network whose biases are small random numbers too (so that no
@@ -421,11 +541,15 @@ static void print_checks(const BlockCheck *checks, int n_blocks,
     printf("  %-16s %9s %9s %16s %15s\n", "block", "checked", "bent",
            "largest |grad|", "largest error");
     for (int c = 0; c < n_blocks; c++) {
-        char name[32];
+        char name[32], error[32];
         snprintf(name, sizeof name, "layer %d %s", checks[c].layer + 1,
                  checks[c].is_bias ? "biases" : "weights");
-        printf("  %-16s %9d %9d %16.2e %15.1e\n", name, checks[c].n_checked,
-               checks[c].n_bent, checks[c].largest_grad, checks[c].max_error);
+        if (isnan(checks[c].max_error))
+            snprintf(error, sizeof error, "all bent");
+        else
+            snprintf(error, sizeof error, "%.1e", checks[c].max_error);
+        printf("  %-16s %9d %9d %16.2e %15s\n", name, checks[c].n_checked,
+               checks[c].n_bent, checks[c].largest_grad, error);
     }
     printf("\n%ld of the %ld nudges switched a ReLU on or off (\"bent\")",
            sum.n_bent, sum.n_checked);
@@ -433,49 +557,62 @@ static void print_checks(const BlockCheck *checks, int n_blocks,
         printf(":\ncompared too, they would give errors up to %.1e, so they "
                "are left out",
                sum.worst_bent);
-    printf(
-        ".\nThe largest error is %.1e of a block's largest gradient:\n%s\n\n",
-        sum.worst,
-        sum.worst <= GRADIENTS_AGREE
-            ? "backprop and central differences agree."
-            : "they DISAGREE, so backprop has a mistake.");
+    if (sum.n_all_bent > 0)
+        printf(";\n%d block%s had every nudge bent, and could not be compared",
+               sum.n_all_bent, sum.n_all_bent == 1 ? "" : "s");
+    printf(".\nThe largest error is %.1e of a block's largest gradient:\n%s\n",
+           sum.worst,
+           sum.worst <= GRADIENTS_AGREE
+               ? "backprop and central differences agree."
+               : "they DISAGREE, so backprop has a mistake.");
 }
 
-/* The same check with other epsilons: a line each. */
-static void sweep_epsilons(CheckSummary sweep[N_SWEEP],
+/* The same check with other epsilons, the loss in float and in double: a
+ * line each. */
+static void sweep_epsilons(CheckSummary in_float[N_SWEEP],
+                           CheckSummary in_double[N_SWEEP],
                            const float epsilons[N_SWEEP], Network *net,
                            Gradients *grads, const uint8_t *labels, int n_batch)
 {
-    printf("The same check with other epsilons (over all blocks):\n");
+    printf("\nThe same check with other epsilons, the loss computed in float "
+           "(the\nnetwork's own forward pass) and in double (as above):\n");
+    printf("  %-9s %7s %11s %11s\n", "epsilon", "bent", "in float",
+           "in double");
     for (int e = 0; e < N_SWEEP; e++) {
         BlockCheck checks[2 * NETWORK_MAX_LAYERS];
-        int n_blocks = gradient_check(checks, net, grads, net->inputs, labels,
-                                      n_batch, epsilons[e], MAX_PER_BLOCK);
-        sweep[e] = summarise(checks, n_blocks);
-        printf("  epsilon %-8g bent %6ld   largest error %.1e%s\n",
-               (double)epsilons[e], sweep[e].n_bent, sweep[e].worst,
-               sweep[e].all_bent ? " (every nudge of a block bent)" : "");
+        int n_blocks;
+        in_float[e] = check_or_exit(checks, &n_blocks, net, grads, labels,
+                                    n_batch, epsilons[e], COST_IN_FLOAT);
+        in_double[e] = check_or_exit(checks, &n_blocks, net, grads, labels,
+                                     n_batch, epsilons[e], COST_IN_DOUBLE);
+        printf("  %-9g %7ld %11.1e %11.1e%s\n", (double)epsilons[e],
+               in_double[e].n_bent, in_float[e].worst, in_double[e].worst,
+               in_double[e].n_all_bent > 0 ? "  (a block all bent)" : "");
     }
 }
 
 static int write_values(const char *dir, const BlockCheck *checks, int n_blocks,
-                        CheckSummary sum, const CheckSummary sweep[N_SWEEP],
-                        float epsilon, int n_batch, Error *err)
+                        CheckSummary sum, const CheckSummary in_float[N_SWEEP],
+                        const CheckSummary in_double[N_SWEEP], float epsilon,
+                        int n_batch, Error *err)
 {
     FILE *values = output_open(dir, "values.txt", err);
     if (values == NULL)
         return -1;
     fprintf(values,
             "worst %.1e\nepsilon %g\nbatch %d\nchecked %ld\nbent %ld\n"
-            "bent_error %.1e\nagree_below %g\n",
+            "bent_error %.1e\nall_bent %d\nagree_below %g\n",
             sum.worst, (double)epsilon, n_batch, sum.n_checked, sum.n_bent,
-            sum.worst_bent, GRADIENTS_AGREE);
+            sum.worst_bent, sum.n_all_bent, GRADIENTS_AGREE);
     for (int c = 0; c < n_blocks; c++)
         fprintf(values, "error_%d_%s %.1e\n", checks[c].layer + 1,
                 checks[c].is_bias ? "b" : "w", checks[c].max_error);
-    for (int e = 0; e < N_SWEEP; e++)
-        fprintf(values, "sweep_%d %.1e\nsweep_bent_%d %ld\n", e, sweep[e].worst,
-                e, sweep[e].n_bent);
+    for (int e = 0; e < N_SWEEP && in_float != NULL; e++)
+        fprintf(values,
+                "sweep_float_%d %.1e\nsweep_double_%d %.1e\n"
+                "sweep_bent_%d %ld\n",
+                e, in_float[e].worst, e, in_double[e].worst, e,
+                in_double[e].n_bent);
     fprintf(values, "headline largest gradient error %.1e\n", sum.worst);
     return output_close(values, dir, "values.txt", err);
 }
@@ -485,7 +622,7 @@ int main(int argc, char **argv)
     cli_init(argc, argv);
     const char *data_dir = "data/mnist", *out_dir = NULL;
     long seed = 1, n_batch = 10;
-    int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2;
+    int hidden[NETWORK_MAX_LAYERS - 1] = {16, 16}, n_hidden = 2, no_sweep = 0;
     const Option options[] = {
         OPTION_DATA(&data_dir),
         OPTION_SEED(&seed),
@@ -493,6 +630,8 @@ int main(int argc, char **argv)
          .count = &n_hidden, .help = "hidden layer sizes (default 16,16)"},
         {"--batch", "N", OPTION_WHOLE, &n_batch, 1, 1000,
          .help = "training digits in the checked batch (default 10)"},
+        {"--no-sweep", NULL, OPTION_FLAG, &no_sweep,
+         .help = "leave out the table of other epsilons"},
         OPTION_OUT(&out_dir),
     };
     options_parse(options, OPTIONS_COUNT(options),
@@ -509,22 +648,26 @@ int main(int argc, char **argv)
     Network net;
     Gradients grads;
     random_network(&net, &grads, &train, hidden, n_hidden, (int)n_batch, seed);
-    const float epsilon = 3e-3f;
-    const float epsilons[N_SWEEP] = {1e-1f, 1e-2f, 3e-3f, 1e-3f, 1e-4f};
+    const float epsilon = 1e-5f;
+    const float epsilons[N_SWEEP] = {1e-1f, 1e-2f, 1e-3f, 1e-4f, 1e-5f, 1e-6f};
     BlockCheck checks[2 * NETWORK_MAX_LAYERS];
-    int n_blocks =
-        gradient_check(checks, &net, &grads, net.inputs, train.labels,
-                       (int)n_batch, epsilon, MAX_PER_BLOCK);
-    CheckSummary sum = summarise(checks, n_blocks), sweep[N_SWEEP];
-    printf("Backprop against central differences (epsilon %g), on the first "
-           "%ld training\ndigits, for a random network ",
+    int n_blocks;
+    CheckSummary sum =
+        check_or_exit(checks, &n_blocks, &net, &grads, train.labels,
+                      (int)n_batch, epsilon, COST_IN_DOUBLE);
+    CheckSummary in_float[N_SWEEP], in_double[N_SWEEP];
+    printf("Backprop against central differences (epsilon %g, the loss in "
+           "double),\non the first %ld training digits, for a random network ",
            (double)epsilon, n_batch);
     network_print_sizes(stdout, &net);
     printf(" (--seed %ld):\n\n", seed);
     print_checks(checks, n_blocks, sum);
-    sweep_epsilons(sweep, epsilons, &net, &grads, train.labels, (int)n_batch);
+    if (!no_sweep)
+        sweep_epsilons(in_float, in_double, epsilons, &net, &grads,
+                       train.labels, (int)n_batch);
     int status = out_dir != NULL
-                     ? write_values(out_dir, checks, n_blocks, sum, sweep,
+                     ? write_values(out_dir, checks, n_blocks, sum,
+                                    no_sweep ? NULL : in_float, in_double,
                                     epsilon, (int)n_batch, &err)
                      : 0;
     gradients_free(&grads);

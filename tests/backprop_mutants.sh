@@ -28,7 +28,7 @@ mutant() {
     ' code/06_backprop.c >"$dir/06_backprop.c"
     cc -std=c11 -O3 "$dir/06_backprop.c" -lm -o "$dir/06_backprop"
     for seed in 2 3 7; do
-        out=$("$dir/06_backprop" --seed "$seed" --data "${WORKBOOK_DATA:-data/mnist}")
+        out=$("$dir/06_backprop" --no-sweep --seed "$seed" --data "${WORKBOOK_DATA:-data/mnist}")
         verdict=$(printf '%s\n' "$out" | grep 'The largest error is')
         error=$(printf '%s\n' "$verdict" | sed 's/The largest error is \([^ ]*\) .*/\1/')
         if ! printf '%s\n' "$out" | grep -q 'they DISAGREE' ||
