@@ -610,7 +610,8 @@ void overfit_one_batch(double *costs, Network *net, Gradients *grads,
  * batches: only the rate differs) for n_iterations, and record
  *
  *   final_costs[r] = the mean batch cost of the last n_iterations / 10
- *                    iterations (one batch is too noisy to judge by),
+ *                    iterations, or of the last one if that is 0 (one
+ *                    batch is too noisy to judge by),
  *                    or INFINITY if training diverged (training_diverged),
  *                    in which case that rate's training stops there.
  *
@@ -850,10 +851,10 @@ typedef struct {
 /* Train for o->iterations, printing the table the book shows: every
  * eval_every iterations the recent batches' average and the whole test
  * set's cost and accuracy (logged to train_log and test_log, if not NULL).
- * Returns the last test score. */
+ * Returns the last test score; *best becomes the best test accuracy seen. */
 static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
                               const Digits *train, const Digits *test,
-                              FILE *train_log, FILE *test_log)
+                              FILE *train_log, FILE *test_log, double *best)
 {
     /* A live progress line on a terminal (on stderr, so that it never mixes
      * with results piped from stdout). */
@@ -875,6 +876,7 @@ static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
                     (double)it / (seconds_now() - start));
         if (it % o->eval_every == 0 || it == o->iterations) {
             on_test = network_evaluate(net, test);
+            *best = fmax(*best, on_test.accuracy);
             if (live)
                 fprintf(stderr, "\r%60s\r", "");
             /* The batch columns average the iterations since the last
@@ -914,13 +916,14 @@ static void write_settings(FILE *values, const Options *o, const Digits *train)
 }
 
 static int write_values(const Options *o, const Digits *train, Score untrained,
-                        Score on_test, Error *err)
+                        Score on_test, double best, Error *err)
 {
     FILE *values = output_open(o->train.out_dir, "values.txt", err);
     if (values == NULL)
         return -1;
     fprintf(values, "test_accuracy %.2f\ntest_loss %.4f\n",
             100.0 * on_test.accuracy, on_test.loss);
+    fprintf(values, "best_test_accuracy %.2f\n", 100.0 * best);
     fprintf(values, "untrained_accuracy %.2f\nuntrained_loss %.4f\n",
             100.0 * untrained.accuracy, untrained.loss);
     write_settings(values, o, train);
@@ -956,8 +959,9 @@ static int single_run(const Options *o, const Digits *train, const Digits *test,
                 untrained.accuracy);
     }
     print_header(o, &net);
-    Score on_test =
-        train_and_report(o, &net, &trainer, train, test, train_log, test_log);
+    double best = 0.0;
+    Score on_test = train_and_report(o, &net, &trainer, train, test, train_log,
+                                     test_log, &best);
     int status = network_is_finite(&net)
                      ? 0
                      : not_finite_error(err, o->train.learning_rate);
@@ -970,7 +974,7 @@ static int single_run(const Options *o, const Digits *train, const Digits *test,
         if (status == 0)
             status = output_close(test_log, o->train.out_dir, "test.tsv", err);
         if (status == 0)
-            status = write_values(o, train, untrained, on_test, err);
+            status = write_values(o, train, untrained, on_test, best, err);
     }
     trainer_free(&trainer);
     network_free(&net);

@@ -135,24 +135,56 @@ END_TEST
 
 START_TEST(claim_gradient_check_agrees)
 {
-    const char *claim = "and the check still agrees on all the others";
+    const char *claim = "In every block, backprop and central differences "
+                        "agree to within";
     claim_in_chapter("06_backprop", claim);
-    const char *runs[2] = {"06_backprop", "06_backprop/seed3"};
+    const char *runs[2] = {"06_backprop", "06_backprop/batch100"};
     for (int r = 0; r < 2; r++)
-        expect(value(runs[r], "worst") <= value(runs[r], "agree_below"),
-               "06_backprop", claim, "figures/%s has a largest error of %g",
-               runs[r], value(runs[r], "worst"));
-    expect(value("06_backprop", "bent") == 0 &&
-               value("06_backprop/seed3", "bent") > 0,
-           "06_backprop", claim,
-           "seed 1 should cross no bend and seed 3 some (%g and %g)",
-           value("06_backprop", "bent"), value("06_backprop/seed3", "bent"));
-    const char *broken = "a correct backprop would have looked broken";
+        expect(value(runs[r], "worst") <= value(runs[r], "agree_below") &&
+                   value(runs[r], "all_bent") == 0,
+               "06_backprop", claim,
+               "figures/%s has a largest error of %g (%g blocks all bent)",
+               runs[r], value(runs[r], "worst"), value(runs[r], "all_bent"));
+    const char *grows = "With the cost in float, the error grows as epsilon "
+                        "shrinks";
+    claim_in_chapter("06_backprop", grows);
+    for (int e = 3; e <= 5; e++) {
+        char smaller[32], larger[32];
+        snprintf(smaller, sizeof smaller, "sweep_float_%d", e);
+        snprintf(larger, sizeof larger, "sweep_float_%d", e - 1);
+        expect(value("06_backprop", smaller) > value("06_backprop", larger),
+               "06_backprop", grows,
+               "with the cost in float, epsilon number %d gives %g, not more "
+               "than the %g of the epsilon before it",
+               e, value("06_backprop", smaller), value("06_backprop", larger));
+    }
+    const char *broken = "where a correct backprop would look broken";
     claim_in_chapter("06_backprop", broken);
-    expect(value("06_backprop/seed3", "bent_error") >
-               value("06_backprop/seed3", "agree_below"),
-           "06_backprop", broken, "the bent nudges' error is only %g",
-           value("06_backprop/seed3", "bent_error"));
+    expect(value("06_backprop", "sweep_float_5") >
+               value("06_backprop", "agree_below"),
+           "06_backprop", broken, "the error at 1e-6 in float is only %g",
+           value("06_backprop", "sweep_float_5"));
+    const char *stays = "With the cost in double it stays at";
+    claim_in_chapter("06_backprop", stays);
+    double at = value("06_backprop", "sweep_double_4");
+    for (int e = 2; e <= 5; e++) {
+        char key[32];
+        snprintf(key, sizeof key, "sweep_double_%d", e);
+        expect(fabs(value("06_backprop", key) - at) <= 0.2 * at, "06_backprop",
+               stays, "epsilon number %d gives %g in double, not about %g", e,
+               value("06_backprop", key), at);
+    }
+    const char *bends = "of the nudges cross a bend at 0.1";
+    claim_in_chapter("06_backprop", bends);
+    expect(value("06_backprop", "sweep_bent_0") >
+                   value("06_backprop", "sweep_bent_1") &&
+               value("06_backprop", "sweep_bent_1") > 0 &&
+               value("06_backprop", "sweep_bent_4") == 0,
+           "06_backprop", bends,
+           "the bends at epsilon 0.1, 0.01 and 1e-5 are %g, %g and %g",
+           value("06_backprop", "sweep_bent_0"),
+           value("06_backprop", "sweep_bent_1"),
+           value("06_backprop", "sweep_bent_4"));
 }
 END_TEST
 
@@ -160,7 +192,7 @@ END_TEST
 
 START_TEST(claim_every_seed_clears_95_5)
 {
-    const char *claim = "every seed clears the write-up's 95.5%";
+    const char *claim = "each of the five seeds clears the write-up's 95.5%";
     claim_in_chapter("07_sgd", claim);
     double worst = value("07_sgd/seeds", "test_accuracy_min");
     expect(worst >= 95.5, "07_sgd", claim, "the worst seed gets %.2f%%", worst);
@@ -202,6 +234,26 @@ START_TEST(claim_wider_is_better_and_steadier)
     expect(narrow_spread > 3 * wide_spread, "07_sgd", claim,
            "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
            narrow_spread, wide_spread);
+}
+END_TEST
+
+START_TEST(claim_seed_42)
+{
+    const char *claim = "happened to land badly";
+    claim_in_chapter("07_sgd", claim);
+    double best = value("07_sgd/seed42", "best_test_accuracy");
+    double last = value("07_sgd/seed42", "test_accuracy");
+    expect(best - last > 1.0 && last < value("07_sgd/seeds", "test_accuracy_min"),
+           "07_sgd", claim,
+           "seed 42 reached %.2f%% and ended at %.2f%%, not far below it and "
+           "below seeds 1 to 5",
+           best, last);
+    const char *small = "the small one does a little better";
+    claim_in_chapter("07_sgd", small);
+    double narrow = value("07_sgd/16_16_seed42", "test_accuracy");
+    expect(narrow > last && narrow - last < 1.0, "07_sgd", small,
+           "at seed 42 the 16-16 network gets %.2f%%, the wider one %.2f%%",
+           narrow, last);
 }
 END_TEST
 
@@ -655,6 +707,7 @@ Suite *suite_claims(void)
     tcase_add_test(claims, claim_every_seed_clears_95_5);
     tcase_add_test(claims, claim_he_beats_small);
     tcase_add_test(claims, claim_wider_is_better_and_steadier);
+    tcase_add_test(claims, claim_seed_42);
     tcase_add_test(claims, claim_videos_network_about_96);
     tcase_add_test(claims, claim_relu_network_beats_one_layer);
     tcase_add_test(claims, claim_learning_rate_sweep);
