@@ -196,6 +196,7 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
 }
 // @end softmax_cross_entropy_backward
 
+// @listing gradients_init
 /* Allocate gradients (all 0) of the shapes of `net`'s layers. */
 int gradients_init(Gradients *grads, const Network *net, Error *err)
 {
@@ -216,6 +217,7 @@ void gradients_free(Gradients *grads)
     }
     *grads = (Gradients){0};
 }
+// @end gradients_init
 
 // @listing gradients_zero
 /* Every gradient back to 0. The backward passes accumulate (+=), so the
@@ -317,7 +319,7 @@ WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
         const Affine *layer = &net->layers[l];
         int n_in = layer->n_in, n_out = layer->n_out;
         for (int b = 0; b < n_batch; b++) {
-            double *z = out + (size_t)b * n_out; /* z = a W + b, as in 2.1 */
+            double *z = out + (size_t)b * n_out; /* a W + biases (ch. 2) */
             for (int j = 0; j < n_out; j++)
                 z[j] = layer->biases[j];
             for (int i = 0; i < n_in; i++) {
@@ -392,8 +394,9 @@ static double loss_now(Network *net, const float *x, const uint8_t *labels,
  * w + epsilon is rounded to a float, so the step divided by is the one
  * actually taken, (w + epsilon) - (w - epsilon) as floats.
  *
- * For each block (each layer's weights, each layer's biases) it checks up
- * to max_per_block parameters, spread evenly over the block, and records
+ * For each block (each layer's weights, each layer's biases) it checks
+ * every parameter, or, in a block of more than max_per_block, every
+ * (n / max_per_block)-th (about max_per_block of them), and records
  * the largest difference relative to the block's largest gradient.
  *   checks: [2 * n_layers], filled in. Returns the number of blocks, or -1
  *   if there is no memory for the double sums. */

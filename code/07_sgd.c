@@ -250,6 +250,7 @@ void momentum_step(Network *net, Gradients *velocity, const Gradients *grads,
     // @end 7.2
 }
 
+// @listing trainer_init
 /* Gradient buffers for `net`, and a first shuffled order of n_train
  * digits drawn with `rng`. */
 int trainer_init(Trainer *trainer, const Network *net, size_t n_train, Rng rng,
@@ -275,6 +276,7 @@ void trainer_free(Trainer *trainer)
     free(trainer->order);
     *trainer = (Trainer){0};
 }
+// @end trainer_init
 
 // @listing train_step
 /* The next n_batch digits of the shuffled order, reshuffled when fewer
