@@ -190,8 +190,11 @@ idx_promised_length() {
     for ((d = 0; d < n_dims; d++)); do
         dim=$((bytes[4 + 4 * d] << 24 | bytes[5 + 4 * d] << 16 |
             bytes[6 + 4 * d] << 8 | bytes[7 + 4 * d]))
-        [ "$dim" -eq 0 ] || [ "$total" -le $((IMPORT_CAP / dim)) ] ||
-            die "$1: its header promises more than $((IMPORT_CAP >> 20)) MiB of data"
+        if [ "$dim" -ne 0 ] && [ "$total" -gt $((IMPORT_CAP / dim)) ]; then
+            printf 'build.sh: %s: its header promises more than %d MiB of data\n' \
+                "$1" $((IMPORT_CAP >> 20)) >&2
+            return 2
+        fi
         total=$((total * dim))
     done
     echo $((4 + 4 * n_dims + total))
@@ -200,9 +203,9 @@ idx_promised_length() {
 # Decompress FILE.gz into OUT, no further than its IDX header promises (and
 # one byte more, so that extra bytes are still noticed): a small .gz that
 # unpacks to gigabytes stops there.
-gunzip_capped() {
+gunzip_capped() {  # returns 2 if the header promises too much (said already)
     local limit status
-    limit=$(idx_promised_length "$1")
+    limit=$(idx_promised_length "$1") || return 2
     set +o pipefail
     gzip -dc "$1" 2>/dev/null | head -c $((limit + 1)) >"$2"
     status=${PIPESTATUS[0]}
@@ -211,8 +214,53 @@ gunzip_capped() {
 }
 
 # Copy DIR's four IDX files (raw or .gz) into data/<name>, then let chapter
-# 1's loader check them.
+# 1's loader check them. They are gathered in a scratch folder first, so a
+# failed import leaves data/ as it was; DIR may not be data/<name> itself.
 import_data() {
+    local from name target tmp status
+    from=$(from_caller "$1")
+    [ -d "$from" ] || die "data --from $1: not a directory"
+    from=$(cd "$from" && pwd -P)
+    name=$(basename "$from")
+    case $name in
+        /|.|..|mnist) die "data --from $1: the folder's name, '$name', cannot name a data set in data/ (rename or copy the folder)" ;;
+    esac
+    mkdir -p data
+    target="$(cd data && pwd -P)/$name"
+    [ "$from" != "$target" ] || die "data --from $1: that is data/$name itself"
+    compile 01_idx
+    tmp=$(mktemp -d "data/.import-XXXXXX")
+    for name in "${IDX_NAMES[@]}"; do
+        if [ -f "$from/$name" ]; then
+            [ "$(stat -L -c %s "$from/$name")" -le $((IMPORT_CAP + 16)) ] ||
+                { rm -rf "$tmp"; die "$from/$name: larger than $((IMPORT_CAP >> 20)) MiB"; }
+            cp "$from/$name" "$tmp/$name"
+        elif [ -f "$from/$name.gz" ]; then
+            status=0
+            gunzip_capped "$from/$name.gz" "$tmp/$name" || status=$?
+            if [ $status -ne 0 ]; then
+                rm -rf "$tmp"
+                [ $status -eq 2 ] && exit 1 # the reason is printed
+                die "$from/$name.gz: cannot decompress"
+            fi
+        else
+            rm -rf "$tmp"
+            die "data --from $1: no $name (or $name.gz) there"
+        fi
+    done
+    if ! bin/01_idx --data "$tmp" >/dev/null 2>"$tmp.err"; then
+        local why
+        why=$(head -n 1 "$tmp.err")
+        why=${why#01_idx: }
+        rm -rf "$tmp" "$tmp.err"
+        die "data --from $1: not imported: ${why//$tmp\//$from/}"
+    fi
+    rm -rf "$target" "$tmp.err"
+    mv "$tmp" "$target"
+    step "data: imported $from into data/$(basename "$target"); use --data data/$(basename "$target")"
+}
+
+data() {
     local from=$1 name target
     [ -d "$from" ] || die "data --from $from: not a directory"
     target="data/$(basename "$(cd "$from" && pwd)")"

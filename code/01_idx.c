@@ -53,6 +53,9 @@ int idx_header_truncated(const Idx *idx, uint64_t file_size, const char *path,
 int idx_check_sizes(const Idx *idx, uint64_t file_size, const char *path,
                     Error *err);
 void idx_free(Idx *idx);
+int idx_read_header(Idx *idx, const char *path, Error *err);
+int digits_check_shapes(const Idx *images, const char *images_path,
+                        const Idx *labels, const char *labels_path, Error *err);
 int digits_load(Digits *digits, const char *images_path,
                 const char *labels_path, Error *err);
 void digits_free(Digits *digits);
@@ -253,48 +256,73 @@ void idx_free(Idx *idx)
 
 /* ---- From IDX files to labelled digits --------------------------------- */
 
+/* Steps 1 and 2 of idx_load alone: the sizes a file claims (checked against
+ * its length), not its data, which stays NULL. */
+int idx_read_header(Idx *idx, const char *path, Error *err)
+{
+    *idx = (Idx){0};
+    size_t size;
+    FILE *file = input_open(path, &size, err);
+    if (file == NULL)
+        return -1;
+    int status = idx_read_magic(idx, file, (uint64_t)size, path, err);
+    if (status == 0)
+        status = idx_read_sizes(idx, file, (uint64_t)size, path, err);
+    fclose(file);
+    return status;
+}
+
+/* Do an images file's and a labels file's headers belong together? */
+int digits_check_shapes(const Idx *images, const char *images_path,
+                        const Idx *labels, const char *labels_path, Error *err)
+{
+    if (images->n_dims != 3)
+        return error_set(err,
+                         "%s: %d dimensions, expected 3 (count, rows, "
+                         "columns)",
+                         images_path, images->n_dims);
+    if (labels->n_dims != 1)
+        return error_set(err, "%s: %d dimensions, expected 1 (count)",
+                         labels_path, labels->n_dims);
+    if (images->dims[0] != labels->dims[0])
+        return error_set(err, "%s has %lu images but %s has %lu labels",
+                         images_path, (unsigned long)images->dims[0],
+                         labels_path, (unsigned long)labels->dims[0]);
+    if (images->dims[1] > 1024 || images->dims[2] > 1024)
+        return error_set(err,
+                         "%s: images of %lu x %lu pixels, expected at most "
+                         "1024 x 1024",
+                         images_path, (unsigned long)images->dims[1],
+                         (unsigned long)images->dims[2]);
+    return 0;
+}
+
 /* Load an images file ([n x rows x cols]) and its labels file ([n]) and
- * check that they belong together. Returns 0, or -1 with err set. */
+ * check that they belong together: their headers first, so that two files
+ * that cannot work are refused before their data is read. Returns 0, or -1
+ * with err set. */
 int digits_load(Digits *digits, const char *images_path,
                 const char *labels_path, Error *err)
 {
     *digits = (Digits){0};
     Idx images, labels;
+    if (idx_read_header(&images, images_path, err) != 0 ||
+        idx_read_header(&labels, labels_path, err) != 0 ||
+        digits_check_shapes(&images, images_path, &labels, labels_path, err) !=
+            0)
+        return -1;
     if (idx_load(&images, images_path, err) != 0)
         return -1;
     if (idx_load(&labels, labels_path, err) != 0) {
         idx_free(&images);
         return -1;
     }
-    int status = -1;
-    if (images.n_dims != 3) {
-        error_set(err, "%s: %d dimensions, expected 3 (count, rows, columns)",
-                  images_path, images.n_dims);
-    } else if (labels.n_dims != 1) {
-        error_set(err, "%s: %d dimensions, expected 1 (count)", labels_path,
-                  labels.n_dims);
-    } else if (images.dims[0] != labels.dims[0]) {
-        error_set(err, "%s has %lu images but %s has %lu labels", images_path,
-                  (unsigned long)images.dims[0], labels_path,
-                  (unsigned long)labels.dims[0]);
-    } else if (images.dims[1] > 1024 || images.dims[2] > 1024) {
-        error_set(err,
-                  "%s: images of %lu x %lu pixels, expected at most "
-                  "1024 x 1024",
-                  images_path, (unsigned long)images.dims[1],
-                  (unsigned long)images.dims[2]);
-    } else {
-        status = 0;
-        for (size_t i = 0; i < labels.n_bytes; i++) {
-            if (labels.data[i] > 9) {
-                status = error_set(err,
-                                   "%s: label %d at index %zu is not a "
-                                   "digit 0-9",
-                                   labels_path, labels.data[i], i);
-                break;
-            }
-        }
-    }
+    int status = 0;
+    for (size_t i = 0; i < labels.n_bytes && status == 0; i++)
+        if (labels.data[i] > 9)
+            status =
+                error_set(err, "%s: label %d at index %zu is not a digit 0-9",
+                          labels_path, labels.data[i], i);
     if (status != 0) {
         idx_free(&images);
         idx_free(&labels);

@@ -126,10 +126,16 @@ uint32_t rng_below(Rng *rng, uint32_t n)
 /* ---- A layer -------------------------------------------------------------- */
 
 // @listing affine_init
-/* Allocate an n_in -> n_out layer with all weights and biases 0. */
+/* Allocate an n_in -> n_out layer with all weights and biases 0 (or say
+ * how much memory a too-large one would need: MEMORY_CAP, code/common.h). */
 int affine_init(Affine *layer, int n_in, int n_out, Error *err)
 {
     *layer = (Affine){.n_in = n_in, .n_out = n_out};
+    char what[64];
+    snprintf(what, sizeof what, "a layer of %d x %d", n_in, n_out);
+    if (memory_check(((size_t)n_in + 1) * (size_t)n_out * sizeof(float), what,
+                     err) != 0)
+        return -1;
     layer->weights = calloc((size_t)n_in * (size_t)n_out, sizeof(float));
     layer->biases = calloc((size_t)n_out, sizeof(float));
     if (layer->weights == NULL || layer->biases == NULL) {
@@ -163,7 +169,8 @@ void affine_free(Affine *layer)
 void affine_randomize(Affine *layer, Init init, Rng *rng)
 {
     float scale = init == INIT_HE ? sqrtf(2.0f / (float)layer->n_in) : 0.1f;
-    for (int k = 0; k < layer->n_in * layer->n_out; k++)
+    size_t n_weights = (size_t)layer->n_in * (size_t)layer->n_out;
+    for (size_t k = 0; k < n_weights; k++)
         layer->weights[k] = scale * rng_normal(rng);
     for (int j = 0; j < layer->n_out; j++)
         layer->biases[j] = 0.0f;

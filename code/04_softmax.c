@@ -202,9 +202,9 @@ int main(int argc, char **argv)
     for (int k = 1; k < N_OUT; k++)
         if (p[k] > p[best])
             best = k;
-    printf("An untrained 784 -> 16 -> 16 -> 10 network (--seed %ld) on test "
+    printf("An untrained %d -> 16 -> 16 -> 10 network (--seed %ld) on test "
            "digit %ld, a %d:\n",
-           seed, index, label);
+           digit.rows * digit.cols, seed, index, label);
     for (int k = 0; k < N_OUT; k++)
         printf("  P(%d) = %.3f%s\n", k, (double)p[k],
                k == label ? "   <- the right answer" : "");

@@ -52,6 +52,8 @@ int count_top_k(const float *p, const uint8_t *labels, int n_batch,
 int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden);
 int layers_alloc(Affine *layers, float **buffers, const int *sizes,
                  int n_layers, int max_batch, Error *err);
+int network_memory_check(const Network *net, int n_copies, const char *also,
+                         Error *err);
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err);
 void network_free(Network *net);
@@ -167,6 +169,25 @@ int layers_alloc(Affine *layers, float **buffers, const int *sizes,
     return 0;
 }
 
+/* Refuse (before it is allocated) n_copies of `net`'s buffers, at its sizes
+ * and max_batch, if that is more than MEMORY_CAP; `also` names what the
+ * copies beyond the first are, in the message. */
+int network_memory_check(const Network *net, int n_copies, const char *also,
+                         Error *err)
+{
+    char what[256];
+    int at = snprintf(what, sizeof what, "a network of %d", net->sizes[0]);
+    size_t floats = (size_t)net->max_batch * (size_t)net->sizes[0];
+    for (int s = 1; s <= net->n_layers; s++) {
+        floats += ((size_t)net->sizes[s - 1] + 1 + (size_t)net->max_batch) *
+                  (size_t)net->sizes[s];
+        at += snprintf(what + at, sizeof what - (size_t)at, " -> %d",
+                       net->sizes[s]);
+    }
+    snprintf(what + at, sizeof what - (size_t)at, "%s", also);
+    return memory_check((size_t)n_copies * floats * sizeof(float), what, err);
+}
+
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err)
 {
@@ -177,20 +198,12 @@ int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
     if (n_sizes < 2 || n_sizes > NETWORK_MAX_LAYERS + 1)
         return error_set(err, "a network needs 2 to %d sizes, got %d",
                          NETWORK_MAX_LAYERS + 1, n_sizes);
-    char what[160];
-    int at = snprintf(what, sizeof what, "a network of %d", sizes[0]);
-    size_t floats = (size_t)max_batch * (size_t)sizes[0];
     for (int s = 0; s < n_sizes; s++) {
         if (sizes[s] < 1)
             return error_set(err, "layer size %d is %d", s, sizes[s]);
         net->sizes[s] = sizes[s];
-        if (s > 0) {
-            floats += ((size_t)sizes[s - 1] + 1 + (size_t)max_batch) * sizes[s];
-            at += snprintf(what + at, sizeof what - (size_t)at, " -> %d",
-                           sizes[s]);
-        }
     }
-    if (memory_check(floats * sizeof(float), what, err) != 0)
+    if (network_memory_check(net, 1, "", err) != 0)
         return -1;
     net->inputs = malloc((size_t)max_batch * sizes[0] * sizeof(float));
     if (net->inputs == NULL ||

@@ -201,6 +201,9 @@ void softmax_cross_entropy_backward(float *dz, const float *p,
 int gradients_init(Gradients *grads, const Network *net, Error *err)
 {
     *grads = (Gradients){.n_layers = net->n_layers};
+    /* The network and its gradients live together: count both. */
+    if (network_memory_check(net, 2, " with its gradients", err) != 0)
+        return -1;
     if (layers_alloc(grads->layers, grads->deltas, net->sizes, net->n_layers,
                      net->max_batch, err) != 0) {
         gradients_free(grads);
@@ -646,8 +649,12 @@ int main(int argc, char **argv)
     if (mnist_load(&train, &test, data_dir, &err) != 0)
         fail_with(&err);
     digits_free(&test);
-    if ((size_t)n_batch > train.n)
-        n_batch = (long)train.n;
+    if ((size_t)n_batch > train.n) {
+        usage_set(&err, "--batch %ld is more than the %zu training digits",
+                  n_batch, train.n);
+        digits_free(&train);
+        fail_with(&err);
+    }
     Network net;
     Gradients grads;
     random_network(&net, &grads, &train, hidden, n_hidden, (int)n_batch, seed);

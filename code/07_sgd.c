@@ -57,8 +57,11 @@ int network_is_finite(const Network *net);
 int network_write(const Network *net, FILE *out, const char *path, Error *err);
 int network_save(const Network *net, const char *path, Error *err);
 int network_load(Network *net, const char *path, int max_batch, Error *err);
-int network_check_data(const Network *net, const char *model,
-                       const Digits *digits, Error *err);
+void save_clash_check(const char *save, const char *out_dir);
+int network_outputs_check(const Network *net, const char *model, int n_batch,
+                          Error *err);
+int network_check_data(Network *net, const char *model, const Digits *digits,
+                       Error *err);
 
 // @listing train_options
 /* Command-line plumbing shared by the training programs of chapters 7 to 9
@@ -512,19 +515,56 @@ int network_load(Network *net, const char *path, int max_batch, Error *err)
     return status;
 }
 
+/* A usage error if --save FILE is one of the files that --out DIR writes
+ * (both would go into the same file, and one of them would be lost). */
+void save_clash_check(const char *save, const char *out_dir)
+{
+    static const char *const written[] = {"values.txt", "train.tsv",
+                                          "test.tsv",   "curves.tsv",
+                                          "seeds.tsv",  "sweep.tsv"};
+    for (size_t k = 0; save != NULL && out_dir != NULL &&
+                       k < sizeof written / sizeof written[0];
+         k++)
+        if (path_is(save, out_dir, written[k]))
+            usage_error("--save %s is the %s that --out %s writes: save the "
+                        "network somewhere else",
+                        save, written[k], out_dir);
+}
+
 /* Does `net` (loaded from `model`) read the images of `digits` into 10
- * digits? Returns 0, or -1 with err saying what does not match. */
-int network_check_data(const Network *net, const char *model,
-                       const Digits *digits, Error *err)
+ * digits? And are its outputs numbers? Finite weights can still be so large
+ * that the sums overflow to infinity, and softmax turns those into NaN: such
+ * a network's answers must not be reported as if they meant something.
+ * Returns 0, or -1 with err saying what is wrong. */
+int network_check_data(Network *net, const char *model, const Digits *digits,
+                       Error *err)
 {
     int n_pixels = digits->rows * digits->cols;
-    if (net->sizes[0] == n_pixels && net->sizes[net->n_layers] == 10)
-        return 0;
-    return error_set(err,
-                     "%s: a network for %d inputs and %d classes, but the "
-                     "data has %d pixels (%d x %d) and 10 digits",
-                     model, net->sizes[0], net->sizes[net->n_layers], n_pixels,
-                     digits->rows, digits->cols);
+    if (net->sizes[0] != n_pixels || net->sizes[net->n_layers] != 10)
+        return error_set(err,
+                         "%s: a network for %d inputs and %d classes, but the "
+                         "data has %d pixels (%d x %d) and 10 digits",
+                         model, net->sizes[0], net->sizes[net->n_layers],
+                         n_pixels, digits->rows, digits->cols);
+    int n = digits->n > 0 ? forward_slice(net, digits, 0) : 0;
+    return network_outputs_check(net, model, n, err);
+}
+
+/* The probabilities of the last forward pass (n_batch digits) must be
+ * numbers; returns 0, or -1 with err set. */
+int network_outputs_check(const Network *net, const char *model, int n_batch,
+                          Error *err)
+{
+    int n_classes = net->sizes[net->n_layers];
+    const float *p = net->outputs[net->n_layers - 1];
+    for (size_t k = 0; k < (size_t)n_batch * n_classes; k++)
+        if (!isfinite(p[k]))
+            return error_set(err,
+                             "%s: the network's outputs are not numbers "
+                             "(%g): its weights are too large for float "
+                             "arithmetic",
+                             model, (double)p[k]);
+    return 0;
 }
 
 /* ---- Options every training program takes ------------------------------- */
@@ -786,6 +826,13 @@ static Options parse_options(int argc, char **argv)
     if ((o.overfit > 0 || o.n_rates > 0) && o.save != NULL)
         usage_error("--save keeps a network trained on all the digits: it "
                     "cannot be combined with --overfit or --lr-sweep");
+    if (o.load != NULL && (o.save != NULL || o.train.out_dir != NULL))
+        usage_error("--load only tests a saved network: it cannot be combined "
+                    "with --save or --out");
+    if ((o.overfit > 0 || o.n_rates > 0) && o.lr_end >= 0)
+        usage_error("--overfit and --lr-sweep train at a constant rate: they "
+                    "cannot be combined with --lr-end");
+    save_clash_check(o.save, o.train.out_dir);
     return o;
 }
 
@@ -1165,7 +1212,7 @@ static int sweep_demo(const Options *o, const Digits *train, Error *err)
         snprintf(titles[r], sizeof titles[r], "rate %.3g", o->rates[r]);
         columns[r] = (OverSeeds){.title = titles[r], .decimals = 4, .unit = ""};
     }
-    printf("A learning-rate sweep: 784");
+    printf("A learning-rate sweep: %d", train->rows * train->cols);
     for (int h = 0; h < o->train.n_hidden; h++)
         printf(" -> %d", o->train.hidden[h]);
     printf(" -> 10, a fresh network for each rate,\n%ld iterations of %ld "
@@ -1227,6 +1274,11 @@ int main(int argc, char **argv)
                            "--batch %ld is more than the %zu training "
                            "digits",
                            o.train.batch, train.n);
+    } else if ((size_t)o.overfit > train.n) {
+        status = usage_set(&err,
+                           "--overfit %ld is more than the %zu training "
+                           "digits",
+                           o.overfit, train.n);
     } else if (o.overfit > 0) {
         status = overfit_demo(&o, &train, &err);
     } else if (o.n_rates > 0) {

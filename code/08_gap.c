@@ -64,12 +64,19 @@ int training_split(Digits *train, Digits *validation, const Digits *all,
                          "digits, got %ld",
                          all->n, n_validation);
     size_t available = all->n - (size_t)n_validation;
-    if (train_size < 0)
+    int given = train_size >= 0;
+    if (!given)
         train_size = (long)available;
+    if ((size_t)n_batch > available || (!given && n_batch > train_size))
+        return usage_set(err,
+                         "--batch %ld is more than the %zu training digits "
+                         "outside the validation split",
+                         n_batch, available);
     if ((size_t)train_size > available || n_batch > train_size)
         return usage_set(err,
-                         "--train-size expects %ld to %zu (the training "
-                         "digits outside the validation split), got %ld",
+                         "--train-size expects %ld to %zu (from a batch to "
+                         "all the training digits outside the validation "
+                         "split), got %ld",
                          n_batch, available, train_size);
     *train = digits_slice(all, 0, (size_t)train_size);
     *validation = digits_slice(all, available, (size_t)n_validation);

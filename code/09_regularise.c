@@ -254,6 +254,10 @@ int early_stopping_init(EarlyStopping *stop, const Network *net, long patience,
     *stop = (EarlyStopping){.watch_cost = watch_cost,
                             .best_score = -HUGE_VAL,
                             .patience = patience};
+    /* The training network, its gradients and this copy, together. */
+    if (network_memory_check(net, 3, " with its gradients and a kept copy",
+                             err) != 0)
+        return -1;
     return network_init(&stop->best, net->sizes, net->n_layers + 1,
                         EVALUATE_BATCH, err);
 }
@@ -342,14 +346,15 @@ static Options parse_options(int argc, char **argv)
                   "training,\nvalidation and test accuracy after each epoch.",
                   argc, argv);
     if (o.dropout > 0.9)
-        usage_error("--dropout expects a probability from 0 to 0.9, got %g",
+        usage_error("--dropout expects a probability from 0 to 0.9, got %.9g",
                     o.dropout);
     if (o.n_sweep > 0 && o.train.n_seeds == 0)
         usage_error("--l2-sweep compares settings, so it needs --seeds N "
                     "(such as --seeds 5)");
-    if (o.n_sweep > 0 && o.save != NULL)
-        usage_error("--l2-sweep trains many networks: it cannot be combined "
-                    "with --save");
+    if (o.train.n_seeds > 0 && o.save != NULL)
+        usage_error("--seeds and --l2-sweep train several networks: they "
+                    "cannot be combined with --save");
+    save_clash_check(o.save, o.train.out_dir);
     return o;
 }
 

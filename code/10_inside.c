@@ -150,8 +150,10 @@ void weights_moved(double *moved, const Affine *now, const Affine *start)
 
 /* The next whole number of a PGM header, skipping white space and
  * "# comment" lines: -1 if there is none, -2 if it is not a whole number of
- * at most 6 digits that ends in white space or the end of the file (so
- * "1.5" is refused, not read as 1 and then 5). */
+ * at most 6 digits that ends in white space, a comment or the end of the
+ * file (so "1.5" is refused, not read as 1 and then 5). A comment right
+ * after a number ("28# wide") runs to the end of its line, whose newline
+ * then ends the number, as netpbm reads it. */
 static long pgm_number(FILE *file)
 {
     int c = fgetc(file);
@@ -169,6 +171,11 @@ static long pgm_number(FILE *file)
             return -2;
         value = value * 10 + (c - '0');
         c = fgetc(file);
+    }
+    if (c == '#') { /* skip the comment, up to and with its newline */
+        while (c != '\n' && c != EOF)
+            c = fgetc(file);
+        return value;
     }
     return c == EOF || isspace(c) ? value : -2;
 }
@@ -415,8 +422,10 @@ int image_to_mnist(float *x, const Image *image, Error *err)
 #ifndef CH10_NO_MAIN
 
 /* --classify IMAGE: the digit in a PGM image of your own, prepared as
- * MNIST's were, and the network's probabilities for it. */
-static int classify(Network *net, const char *path, Error *err)
+ * MNIST's were, and the network's (read from `model`) probabilities for
+ * it. */
+static int classify(Network *net, const char *model, const char *path,
+                    Error *err)
 {
     Image image;
     if (pgm_load(&image, path, err) != 0)
@@ -434,6 +443,10 @@ static int classify(Network *net, const char *path, Error *err)
            image.width, image.height);
     digit_print(stdout, pixels, MNIST_SIDE, MNIST_SIDE);
     const float *p = network_forward(net, x, 1);
+    if (network_outputs_check(net, model, 1, err) != 0) {
+        image_free(&image);
+        return -1;
+    }
     printf("The network's probabilities:\n");
     for (int d = 0; d < 10; d++) {
         printf("  %d  %5.1f%%  ", d, 100.0 * (double)p[d]);
@@ -769,7 +782,7 @@ static int classify_own(Network *net, const char *model, const char *image,
                          "%s: a network for %d inputs and %d classes; "
                          "--classify prepares 28 x 28 digits for 10 classes",
                          model, net->sizes[0], net->sizes[net->n_layers]);
-    return classify(net, image, err);
+    return classify(net, model, image, err);
 }
 
 int main(int argc, char **argv)
@@ -799,6 +812,9 @@ int main(int argc, char **argv)
     if (model == NULL)
         usage_error("--model FILE is needed (save one with bin/07_sgd --save "
                     "FILE)");
+    if (image != NULL && (out_dir != NULL || start_seed >= 0))
+        usage_error("--classify reads one image of your own: it cannot be "
+                    "combined with --out or --neurons");
     Network net;
     Digits train, test;
     Error err;

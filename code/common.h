@@ -48,7 +48,7 @@
  * main as a message. Library functions fill one in and return -1; only main
  * prints it and exits. */
 typedef struct {
-    char msg[512];
+    char msg[2 * 4096 + 512]; /* room for two paths of PATH_MAX */
     int usage; /* 1: the command line is at fault (exit 2), 0: data (1) */
 } Error;
 // @end error
@@ -133,6 +133,7 @@ FILE *output_open_file(const char *path, Error *err);
 FILE *output_reserved(const char *path);
 int output_close(FILE *file, const char *dir, const char *name, Error *err);
 int outputs_open(const char *dir, const char *const *names, int n, Error *err);
+int path_is(const char *path, const char *dir, const char *name);
 int outputs_commit(Error *err);
 void outputs_discard(void);
 
@@ -243,7 +244,8 @@ const char *option_value(int argc, char **argv, int *i)
     return argv[*i];
 }
 
-/* A whole number in [min, max] (max LONG_MAX: no upper limit). strtol alone would accept "12abc" as 12 and
+/* A whole number in [min, max] (LONG_MAX: as large as a long can hold).
+ * strtol alone would accept "12abc" as 12 and
  * "" as 0, so we check that the whole string was used and that it did not
  * overflow. */
 long option_long(int argc, char **argv, int *i, long min, long max)
@@ -254,13 +256,9 @@ long option_long(int argc, char **argv, int *i, long min, long max)
     errno = 0;
     long value = strtol(text, &end, 10);
     if (end == text || *end != '\0' || errno == ERANGE || value < min ||
-        value > max) {
-        if (max == LONG_MAX)
-            usage_error("%s expects a whole number of at least %ld, got '%s'",
-                        name, min, text);
+        value > max)
         usage_error("%s expects a whole number from %ld to %ld, got '%s'", name,
                     min, max, text);
-    }
     return value;
 }
 
@@ -407,9 +405,16 @@ static int option_choice(const Option *option, int argc, char **argv, int *i)
 static void option_read(const Option *option, int argc, char **argv, int *i)
 {
     switch (option->kind) {
-    case OPTION_TEXT:
-        *(const char **)option->target = option_value(argc, argv, i);
+    case OPTION_TEXT: {
+        const char *name = argv[*i], *text = option_value(argc, argv, i);
+        if (text[0] == '\0')
+            usage_error("%s expects the name of a %s, got ''", name,
+                        option->value && strcmp(option->value, "DIR") == 0
+                            ? "folder"
+                            : "file");
+        *(const char **)option->target = text;
         break;
+    }
     case OPTION_WHOLE:
         *(long *)option->target =
             option_long(argc, argv, i, option->min, option->max);
@@ -607,6 +612,25 @@ int output_close(FILE *file, const char *dir, const char *name, Error *err)
         return error_set(err, "%s%s%s: write failed: %s", dir ? dir : "",
                          dir ? "/" : "", name, strerror(saved));
     return 0;
+}
+
+/* Whether `path` names the file `name` in the folder `dir`, as the file
+ * system sees it ("out/./x" and "out/x" are one file): a --save FILE that is
+ * one of the files of --out DIR would get both outputs mixed in it. Folders
+ * that do not exist (yet) hold no file, so they never match. */
+int path_is(const char *path, const char *dir, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    if (strcmp(slash ? slash + 1 : path, name) != 0)
+        return 0;
+    char folder[4096];
+    if (slash == NULL)
+        snprintf(folder, sizeof folder, ".");
+    else
+        snprintf(folder, sizeof folder, "%.*s", (int)(slash - path + 1), path);
+    struct stat a, b; /* one folder: the same device and inode */
+    return stat(folder, &a) == 0 && stat(dir, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* Open dir/names[0 .. n-1] with output_open, before a run starts, so that

@@ -409,6 +409,28 @@ static void expect_digits_error(const char *images, const char *labels,
                   "the error should mention '%s', got: %s", expected, err.msg);
 }
 
+/* Issue 11: digits_load reads the headers first. Images of 1 x 1073741800
+ * pixels (a sparse 2 GiB file, so no disk is used) are refused at once,
+ * not after reading 2 GiB; likewise image and label counts that differ. */
+START_TEST(test_shapes_checked_before_the_data)
+{
+    const uint8_t header[16] = {0, 0, 8, 3, 0,    0,    0,    2,
+                                0, 0, 0, 1, 0x3F, 0xFF, 0xFF, 0xE8};
+    temp_write("wide", header, sizeof header);
+    ck_assert(truncate(temp_path("wide"), 16 + 2 * (off_t)0x3FFFFFE8) == 0);
+    uint32_t label_dims[1] = {2};
+    const char *labels = write_idx("wide-labels", 0x08, 1, label_dims, 2);
+    double start = seconds_now();
+    expect_digits_error(temp_path("wide"), labels,
+                        "images of 1 x 1073741800 pixels, expected at most "
+                        "1024 x 1024");
+    ck_assert_msg(seconds_now() - start < 1.0,
+                  "the images' shape should be refused from the header, at "
+                  "once; it took %.1f s (was the data read first?)",
+                  seconds_now() - start);
+}
+END_TEST
+
 START_TEST(test_counts_disagree)
 {
     uint32_t image_dims[3] = {3, 2, 2}, label_dims[1] = {2};
@@ -535,6 +557,7 @@ Suite *suite_01_idx(void)
     tcase_add_test(bad, test_fifo);
     tcase_add_test(bad, test_over_memory_cap);
     tcase_add_test(bad, test_counts_disagree);
+    tcase_add_test(bad, test_shapes_checked_before_the_data);
     tcase_add_test(bad, test_labels_with_images_shape);
     tcase_add_test(bad, test_label_above_9);
     tcase_add_test(bad, test_missing_data_dir);

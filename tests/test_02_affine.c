@@ -359,6 +359,21 @@ START_TEST(test_affine_zero_input_gives_biases)
 }
 END_TEST
 
+/* A layer that would need more than MEMORY_CAP is refused before anything
+ * is allocated, naming the size (1048576 x 4096 weights would be 16 GiB,
+ * and their count overflows an int). */
+START_TEST(test_layer_too_large)
+{
+    Affine layer;
+    Error err;
+    ck_assert(affine_init(&layer, 1048576, 4096, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "a layer of 1048576 x 4096 would need 16384 "
+                                  "MiB, more than the 2048 MiB allowed"),
+                  "got: %s", err.msg);
+    ck_assert(layer.weights == NULL && layer.biases == NULL);
+}
+END_TEST
+
 START_TEST(test_he_init_scale)
 {
     Affine layer;
@@ -425,6 +440,7 @@ Suite *suite_02_affine(void)
     tcase_add_test(ex2, test_affine_by_neuron);
     suite_add_tcase(suite, ex2);
     TCase *layer = tcase_create("layer");
+    tcase_add_test(layer, test_layer_too_large);
     tcase_add_test(layer, test_he_init_scale);
     tcase_add_test(layer, test_digits_inputs_scale);
     suite_add_tcase(suite, layer);

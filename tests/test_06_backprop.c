@@ -367,6 +367,21 @@ START_TEST(test_gradient_check_flags_all_zero)
 }
 END_TEST
 
+/* A network that fits under MEMORY_CAP alone, but not with its gradients:
+ * gradients_init refuses it before allocating anything, naming both. (The
+ * network itself is never made: its sizes are enough.) */
+START_TEST(test_gradients_too_large)
+{
+    Network net = {.n_layers = 2, .max_batch = 1, .sizes = {1048576, 300, 10}};
+    Gradients grads;
+    Error err;
+    ck_assert(gradients_init(&grads, &net, &err) == -1);
+    ck_assert_msg(strstr(err.msg, "a network of 1048576 -> 300 -> 10 with its "
+                                  "gradients would need 2408 MiB"),
+                  "got: %s", err.msg);
+}
+END_TEST
+
 /* The check's reference, the loss in double, is the network's own loss
  * (to float's precision), and sees the same neurons on. */
 START_TEST(test_loss_in_double_matches)
@@ -499,6 +514,9 @@ Suite *suite_06_backprop(void)
     TCase *ex3 = tcase_create("exercise 6.3 (1 point)");
     tcase_add_test(ex3, test_leaky_relu_backward);
     suite_add_tcase(suite, ex3);
+    TCase *memory = tcase_create("memory cap");
+    tcase_add_test(memory, test_gradients_too_large);
+    suite_add_tcase(suite, memory);
     TCase *backward = tcase_create("given code: affine_backward");
     tcase_add_test(backward, test_affine_backward_accumulates);
     tcase_add_test(backward, test_affine_backward_numeric);

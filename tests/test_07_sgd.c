@@ -387,6 +387,31 @@ START_TEST(test_check_data_and_finite)
 }
 END_TEST
 
+/* Finite weights, outputs that are not numbers: sums of 3e38 * 1 overflow,
+ * and softmax makes NaN of infinity - infinity. */
+START_TEST(test_outputs_not_numbers)
+{
+    const int sizes[3] = {100, 8, 10};
+    Network net;
+    random_network(&net, sizes, 3);
+    Error err;
+    for (int l = 0; l < net.n_layers; l++)
+        for (int k = 0; k < net.sizes[l] * net.sizes[l + 1]; k++)
+            net.layers[l].weights[k] = 3e38f;
+    uint8_t pixels[2 * 100], labels[2] = {1, 2};
+    for (int k = 0; k < 200; k++)
+        pixels[k] = 255;
+    Digits two = {
+        .n = 2, .rows = 10, .cols = 10, .pixels = pixels, .labels = labels};
+    ck_assert_msg(network_check_data(&net, "m", &two, &err) == -1 &&
+                      strstr(err.msg, "m: the network's outputs are not "
+                                      "numbers"),
+                  "a network whose outputs are NaN must be refused, got: %s",
+                  err.msg);
+    network_free(&net);
+}
+END_TEST
+
 /* Train the default network (784 -> 128 -> 64 -> 10, He, seed 1, learning
  * rate 0.3, batches of 100) for `iterations` steps. */
 static void train_default(Network *net, const Digits *train, long iterations)
@@ -900,6 +925,10 @@ Suite *suite_07_sgd(void)
     tcase_add_test(model, test_failed_save_keeps_the_old_file);
     tcase_add_test(model, test_check_data_and_finite);
     suite_add_tcase(suite, model);
+    TCase *overflow =
+        tcase_create("outputs that are not numbers (needs 2.1 3.1 4.1)");
+    tcase_add_test(overflow, test_outputs_not_numbers);
+    suite_add_tcase(suite, overflow);
     TCase *real = tcase_create(
         "training on MNIST (needs 1.1 2.1 3.1 4.1 5.1 6.1 6.2 7.1)");
     tcase_set_timeout(real, 120);

@@ -41,6 +41,19 @@ START_TEST(test_pgm_ascii_and_binary)
                   err.msg);
     ck_assert(image.values[0] == 0.0f && image.values[1] == 1.0f);
     image_free(&image);
+    /* A comment may follow a number at once, as netpbm allows. */
+    temp_write_text("d.pgm", "P2#c\n3#w\n 1 #h\n10#m\n0 5 10#end\n");
+    ck_assert_msg(pgm_load(&image, temp_path("d.pgm"), &err) == 0, "%s",
+                  err.msg);
+    ck_assert(image.width == 3 && image.height == 1 &&
+              image.values[1] == 0.5f && image.values[2] == 1.0f);
+    image_free(&image);
+    const char comments[] = "P5#c\n2#x\n 1 #y\n255#z\n\x00\xff";
+    temp_write("e.pgm", comments, sizeof comments - 1);
+    ck_assert_msg(pgm_load(&image, temp_path("e.pgm"), &err) == 0, "%s",
+                  err.msg);
+    ck_assert(image.values[0] == 0.0f && image.values[1] == 1.0f);
+    image_free(&image);
     const char wide[] = "P5 1 1 65535\n\x80\x00";
     temp_write("c.pgm", wide, sizeof wide - 1);
     ck_assert_msg(pgm_load(&image, temp_path("c.pgm"), &err) == 0, "%s",

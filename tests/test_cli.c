@@ -140,8 +140,10 @@ static const char *bad_data_dir(void)
  * (a failure names its program and line, and hides no other). A line is
  * tried on the programs whose --help lists `option` (every program when
  * NULL). In `args`, @MODEL becomes "--model FILE" (a good network) for a
- * program that reads one before anything else (chapter 10), and @BAD a
- * data folder whose training images are a header with no data. */
+ * program that reads one before anything else (chapter 10), @BAD a data
+ * folder whose training images are a header with no data, @D10 a legal
+ * data set of 300 training and 200 test digits of 10 x 10, and @TMP a
+ * folder of the test's own. */
 typedef struct {
     const char *option, *args;
     int status;
@@ -174,6 +176,40 @@ static const BadLine BAD_LINES[] = {
     {"--l2-sweep", "--l2-sweep -1 --seeds 2", 2, "--l2-sweep expects"},
     {"--l2-sweep", "--l2-sweep 0.1", 2, "needs --seeds"},
     {"--neurons", "--neurons -1", 2, "--neurons expects"},
+    /* Issue 11, as an attacker found them: values that cannot work with
+     * the data, options that cannot go together, empty file names. */
+    {NULL, "--data ''", 2, "--data expects the name of a folder, got ''"},
+    {"--save ", "--save ''", 2, "--save expects the name of a file, got ''"},
+    {"--seed", "--seed 18446744073709551615", 2,
+     "from 0 to 9223372036854775807"},
+    {"--dropout", "--dropout 0.9000001", 2, "got 0.9000001"},
+    {"--overfit", "--data @D10 --overfit 1000 --iterations 2", 2,
+     "--overfit 1000 is more than the 300 training digits"},
+    {"--iterations",
+     "--data @D10 --iterations 2 --batch 10 --hidden 4 --out @TMP --save "
+     "@TMP/values.txt",
+     2, "is the values.txt that --out"},
+    {"--patience",
+     "--data @D10 --epochs 1 --batch 10 --hidden 4 --validation 50 --out "
+     "@TMP --save @TMP/curves.tsv",
+     2, "is the curves.tsv that --out"},
+    {"--load", "--load x.bin --save y.bin", 2, "--load only tests"},
+    {"--load", "--load x.bin --out @TMP", 2, "--load only tests"},
+    {"--overfit", "--overfit 5 --lr-end 0.01", 2,
+     "cannot be combined with --lr-end"},
+    {"--lr-sweep", "--lr-sweep 0.1 --lr-end 0.01", 2,
+     "cannot be combined with --lr-end"},
+    {"--l2-sweep", "--seeds 2 --save x.bin", 2,
+     "cannot be combined with --save"},
+    {"--classify", "@MODEL --classify x.pgm --out @TMP", 2,
+     "cannot be combined with --out or --neurons"},
+    {"--classify", "@MODEL --classify x.pgm --neurons 1", 2,
+     "cannot be combined with --out or --neurons"},
+    {"--no-sweep", "--data @D10 --batch 1000", 2,
+     "--batch 1000 is more than the 300 training digits"},
+    {"--train-size", "--data @D10 --batch 1000 --validation 50", 2,
+     "--batch 1000 is more than the 250 training digits outside the "
+     "validation split"},
 };
 enum { N_BAD_LINES = sizeof BAD_LINES / sizeof BAD_LINES[0] };
 
@@ -264,9 +300,13 @@ START_TEST(test_bad_line)
     if (strstr(help, "--model") && strstr(bad->args, "@MODEL"))
         snprintf(model, sizeof model, "--model %s",
                  model_for(legal_data_dir("d28", 28, 28)));
+    char with_bad[8192], with_d10[8192];
     replace_all(with_model, sizeof with_model, bad->args, "@MODEL", model);
-    replace_all(args, sizeof args, with_model, "@BAD",
+    replace_all(with_bad, sizeof with_bad, with_model, "@BAD",
                 strstr(bad->args, "@BAD") ? bad_data_dir() : "");
+    replace_all(with_d10, sizeof with_d10, with_bad, "@D10",
+                strstr(bad->args, "@D10") ? legal_data_dir("d10", 10, 10) : "");
+    replace_all(args, sizeof args, with_d10, "@TMP", temp_dir());
     expect_one_line(program, args, bad->status, bad->expected);
 }
 END_TEST
@@ -569,6 +609,39 @@ START_TEST(test_import_is_capped)
 }
 END_TEST
 
+/* Issue 11: ./build.sh data --from never deletes data/ or its own source
+ * (a folder named "/" would make the target data/ itself), and a failed
+ * import says why in one line. */
+START_TEST(test_import_keeps_data)
+{
+    char out[4096], command[8192];
+    const char *folder = temp_path("keep");
+    snprintf(command, sizeof command,
+             "mkdir -p %s/data/mnist %s/data/small && touch "
+             "%s/data/mnist/marker %s/data/small/marker",
+             folder, folder, folder, folder);
+    ck_assert(run_program(out, sizeof out, command) == 0);
+    const char *tries[2][2] = {
+        {"import_data /", "cannot name a data set"},
+        {"import_data data/small", "that is data/small"}};
+    for (int k = 0; k < 2; k++) {
+        int status = run_build_function(out, sizeof out, folder, tries[k][0]);
+        size_t n = strlen(out);
+        ck_assert_msg(status == 1 && strstr(out, tries[k][1]) &&
+                          strchr(out, '\n') == out + n - 1,
+                      "%s should fail in one line saying '%s', got %d: %s",
+                      tries[k][0], tries[k][1], status, out);
+        snprintf(command, sizeof command,
+                 "test -f %s/data/mnist/marker && test -f "
+                 "%s/data/small/marker",
+                 folder, folder);
+        ck_assert_msg(run_program(out, sizeof out, command) == 0,
+                      "%s deleted data/ or the folder it imports from",
+                      tries[k][0]);
+    }
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     programs_find();
@@ -591,6 +664,7 @@ Suite *suite_cli(void)
     tcase_set_timeout(data, 120);
     tcase_add_test(data, test_damaged_mnist_is_caught);
     tcase_add_test(data, test_import_is_capped);
+    tcase_add_test(data, test_import_keeps_data);
     suite_add_tcase(suite, data);
     return suite;
 }
