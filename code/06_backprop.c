@@ -515,6 +515,24 @@ static CheckSummary check_or_exit(BlockCheck *checks, int *n_blocks,
     return summarise(checks, *n_blocks);
 }
 
+/* MNIST's training digits, at least n_batch of them, or the end of the
+ * program with a message. */
+static void training_digits_load(Digits *train, const char *data_dir,
+                                 long n_batch)
+{
+    Digits test;
+    Error err;
+    if (mnist_load(train, &test, data_dir, &err) != 0)
+        fail_with(&err);
+    digits_free(&test);
+    if ((size_t)n_batch > train->n) {
+        usage_set(&err, "--batch %ld is more than the %zu training digits",
+                  n_batch, train->n);
+        digits_free(train);
+        fail_with(&err);
+    }
+}
+
 /* A random network whose biases are small random numbers too (so that no
  * gradient is 0 by symmetry), with the first n_batch training digits in
  * net->inputs. */
@@ -644,17 +662,9 @@ int main(int argc, char **argv)
                   "Backpropagate through a random network and check every "
                   "gradient\nblock against central differences.",
                   argc, argv);
-    Digits train, test;
+    Digits train;
     Error err;
-    if (mnist_load(&train, &test, data_dir, &err) != 0)
-        fail_with(&err);
-    digits_free(&test);
-    if ((size_t)n_batch > train.n) {
-        usage_set(&err, "--batch %ld is more than the %zu training digits",
-                  n_batch, train.n);
-        digits_free(&train);
-        fail_with(&err);
-    }
+    training_digits_load(&train, data_dir, n_batch);
     Network net;
     Gradients grads;
     random_network(&net, &grads, &train, hidden, n_hidden, (int)n_batch, seed);
