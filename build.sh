@@ -317,8 +317,12 @@ compile_command() {
     case $out in
         bin/asan/*) flags+=("${SANITIZE[@]}") ;;
         # A shift that overflows an int (exercise 1.1 without its casts)
-        # stops the suite in the exercise's case, with a hint.
-        bin/tests/*) flags+=(-fsanitize=shift -fno-sanitize-recover=shift) ;;
+        # stops the suite in the exercise's case, with a hint. The suites,
+        # compiled again at every edit, take -O2 with the vectorizer on:
+        # the same numbers as -O3 (neither reorders a sum), as fast here,
+        # and a third less time to compile.
+        bin/tests/*) flags=("${flags[@]/-O3/-O2}" -ftree-vectorize
+                            -fsanitize=shift -fno-sanitize-recover=shift) ;;
     esac
     case $out in
         */tests/test_*)
