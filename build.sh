@@ -261,34 +261,6 @@ import_data() {
 }
 
 data() {
-    local from=$1 name target
-    [ -d "$from" ] || die "data --from $from: not a directory"
-    target="data/$(basename "$(cd "$from" && pwd)")"
-    [ "$target" != data/mnist ] || die "data --from: use a folder not named mnist"
-    compile 01_idx
-    rm -rf "$target"
-    mkdir -p "$target"
-    for name in "${IDX_NAMES[@]}"; do
-        if [ -f "$from/$name" ]; then
-            [ "$(stat -L -c %s "$from/$name")" -le $((IMPORT_CAP + 16)) ] ||
-                { rm -rf "$target"; die "$from/$name: larger than $((IMPORT_CAP >> 20)) MiB"; }
-            cp "$from/$name" "$target/$name"
-        elif [ -f "$from/$name.gz" ]; then
-            gunzip_capped "$from/$name.gz" "$target/$name" ||
-                { rm -rf "$target"; die "$from/$name.gz: cannot decompress"; }
-        else
-            rm -rf "$target"
-            die "data --from $from: no $name (or $name.gz) there"
-        fi
-    done
-    if ! bin/01_idx --data "$target" >/dev/null; then
-        rm -rf "$target"
-        die "data --from $from: not imported"
-    fi
-    step "data: imported $from into $target; use --data $target"
-}
-
-data() {
     if [ $# -ge 1 ] && [ "$1" = --from ]; then
         [ $# -eq 2 ] || die "data --from needs a directory"
         import_data "$2"
