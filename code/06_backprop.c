@@ -73,7 +73,8 @@ double network_loss(Network *net, const float *x, const uint8_t *labels,
 uint64_t relu_pattern(const Network *net, int n_batch);
 WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
                                         const uint8_t *labels, int n_batch,
-                                        double *work, uint64_t *pattern);
+                                        double *const work[2],
+                                        uint64_t *pattern);
 int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                    const float *x, const uint8_t *labels, int n_batch,
                    float epsilon, int max_per_block, CheckCost cost);
@@ -306,17 +307,16 @@ uint64_t relu_pattern(const Network *net, int n_batch)
  * 2 to 5 once more, for the gradient check alone. It reads the network's
  * own float weights and biases; only the arithmetic is in double.
  *   x: [n_batch x sizes[0]]
- *   work: 2 * n_batch * (the largest of sizes[1..]) doubles, overwritten
+ *   work[0], work[1]: n_batch * (the largest of sizes[1..]) doubles each,
+ *            overwritten (each layer reads one and writes the other)
  *   pattern: set to the fingerprint of which hidden neurons are on (as
  *            relu_pattern's, for these double sums) */
 WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
                                         const uint8_t *labels, int n_batch,
-                                        double *work, uint64_t *pattern)
+                                        double *const work[2],
+                                        uint64_t *pattern)
 {
-    int widest = 0;
-    for (int l = 1; l <= net->n_layers; l++)
-        widest = net->sizes[l] > widest ? net->sizes[l] : widest;
-    double *in = NULL, *out = work;
+    double *in = NULL, *out = work[0];
     uint64_t hash = PATTERN_START;
     for (int l = 0; l < net->n_layers; l++) {
         const Affine *layer = &net->layers[l];
@@ -340,7 +340,7 @@ WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
             }
         }
         in = out;
-        out = out == work ? work + (size_t)n_batch * widest : work;
+        out = out == work[0] ? work[1] : work[0];
     }
     /* -ln softmax(z)[label] = ln(sum over k of exp(z[k] - m)) + m - z[label],
      * with m the row's maximum (chapter 4's trick, so nothing overflows). */
@@ -364,7 +364,7 @@ WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
 /* The loss of the batch with the parameters as they are now, computed in
  * float or in double; *pattern gets which ReLUs are on. */
 static double loss_now(Network *net, const float *x, const uint8_t *labels,
-                       int n_batch, CheckCost cost, double *work,
+                       int n_batch, CheckCost cost, double *const work[2],
                        uint64_t *pattern)
 {
     if (cost == COST_IN_DOUBLE)
@@ -410,9 +410,10 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
     int widest = 0;
     for (int l = 1; l <= net->n_layers; l++)
         widest = net->sizes[l] > widest ? net->sizes[l] : widest;
-    double *work = malloc(2 * (size_t)n_batch * widest * sizeof *work);
-    if (work == NULL)
+    double *buffer = malloc(2 * (size_t)n_batch * widest * sizeof *buffer);
+    if (buffer == NULL)
         return -1;
+    double *const work[2] = {buffer, buffer + (size_t)n_batch * widest};
     network_forward(net, x, n_batch);
     gradients_zero(grads);
     network_backward(grads, net, x, labels, n_batch);
@@ -468,7 +469,7 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
         }
     }
     network_forward(net, x, n_batch); /* the activations as they were */
-    free(work);
+    free(buffer);
     return n_blocks;
 }
 // @end gradient_check

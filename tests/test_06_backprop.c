@@ -391,7 +391,7 @@ START_TEST(test_loss_in_double_matches)
     float x[4 * 6];
     uint8_t labels[4];
     tiny_network(&net, &grads, x, labels);
-    double work[2 * 4 * 5];
+    double a[4 * 5], b[4 * 5], *const work[2] = {a, b};
     uint64_t pattern;
     double in_double = network_loss_double(&net, x, labels, 4, work, &pattern);
     double in_float = network_loss(&net, x, labels, 4);

@@ -21,13 +21,22 @@ static void expect_pgm_error(const char *name, const char *content, size_t size,
     ck_assert(image.values == NULL);
 }
 
+/* Write `size` bytes as the file `name` and load it as a PGM, which must
+ * work: the image, into *image. */
+static void load_pgm(Image *image, const char *name, const char *bytes,
+                     size_t size)
+{
+    temp_write(name, bytes, size);
+    Error err;
+    ck_assert_msg(pgm_load(image, temp_path(name), &err) == 0, "%s: %s", name,
+                  err.msg);
+}
+
 START_TEST(test_pgm_ascii_and_binary)
 {
-    temp_write_text("a.pgm", "P2\n# a comment\n3 2\n10\n0 5 10\n10 5 0\n");
     Image image;
-    Error err;
-    ck_assert_msg(pgm_load(&image, temp_path("a.pgm"), &err) == 0, "%s",
-                  err.msg);
+    const char ascii[] = "P2\n# a comment\n3 2\n10\n0 5 10\n10 5 0\n";
+    load_pgm(&image, "a.pgm", ascii, sizeof ascii - 1);
     ck_assert_int_eq(image.width, 3);
     ck_assert_int_eq(image.height, 2);
     ck_assert_msg(image.values[1] == 0.5f && image.values[3] == 1.0f,
@@ -36,28 +45,21 @@ START_TEST(test_pgm_ascii_and_binary)
                   (double)image.values[1], (double)image.values[3]);
     image_free(&image);
     const char binary[] = "P5 2 1 255\n\x00\xff";
-    temp_write("b.pgm", binary, sizeof binary - 1);
-    ck_assert_msg(pgm_load(&image, temp_path("b.pgm"), &err) == 0, "%s",
-                  err.msg);
+    load_pgm(&image, "b.pgm", binary, sizeof binary - 1);
     ck_assert(image.values[0] == 0.0f && image.values[1] == 1.0f);
     image_free(&image);
     /* A comment may follow a number at once, as netpbm allows. */
-    temp_write_text("d.pgm", "P2#c\n3#w\n 1 #h\n10#m\n0 5 10#end\n");
-    ck_assert_msg(pgm_load(&image, temp_path("d.pgm"), &err) == 0, "%s",
-                  err.msg);
+    const char text_comments[] = "P2#c\n3#w\n 1 #h\n10#m\n0 5 10#end\n";
+    load_pgm(&image, "d.pgm", text_comments, sizeof text_comments - 1);
     ck_assert(image.width == 3 && image.height == 1 &&
               image.values[1] == 0.5f && image.values[2] == 1.0f);
     image_free(&image);
     const char comments[] = "P5#c\n2#x\n 1 #y\n255#z\n\x00\xff";
-    temp_write("e.pgm", comments, sizeof comments - 1);
-    ck_assert_msg(pgm_load(&image, temp_path("e.pgm"), &err) == 0, "%s",
-                  err.msg);
+    load_pgm(&image, "e.pgm", comments, sizeof comments - 1);
     ck_assert(image.values[0] == 0.0f && image.values[1] == 1.0f);
     image_free(&image);
     const char wide[] = "P5 1 1 65535\n\x80\x00";
-    temp_write("c.pgm", wide, sizeof wide - 1);
-    ck_assert_msg(pgm_load(&image, temp_path("c.pgm"), &err) == 0, "%s",
-                  err.msg);
+    load_pgm(&image, "c.pgm", wide, sizeof wide - 1);
     ck_assert(fabsf(image.values[0] - 32768.0f / 65535.0f) < 1e-6f);
     image_free(&image);
 }

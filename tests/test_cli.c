@@ -311,14 +311,6 @@ START_TEST(test_bad_line)
 }
 END_TEST
 
-/* The program's --help, into help[8192]. */
-static void program_help(char *help, const char *program)
-{
-    char command[4096];
-    snprintf(command, sizeof command, "%s --help", program);
-    ck_assert(run_program(help, 8192, command) == 0);
-}
-
 /* A model for the data in `dir` (chapter 7, a few steps), saved as
  * dir/net.bin; returns its path. */
 static const char *model_for(const char *dir)
@@ -357,10 +349,9 @@ static void check_neurons_size(const char *program, const char *dir)
 /* Issue 11, defect 1: legal IDX sets that are not 28 x 28 (10 x 10 and
  * 32 x 32) run correctly with every program; a network and data of
  * different sizes are refused, never read past. */
-static void check_legal_sizes(const char *program)
+static void check_legal_sizes(const char *program, const char *help)
 {
-    char help[8192], args[16384];
-    program_help(help, program);
+    char args[16384];
     const char *sets[2] = {legal_data_dir("d10", 10, 10),
                            legal_data_dir("d32", 32, 32)};
     const char *mnist_model = model_for(legal_data_dir("d28", 28, 28));
@@ -403,20 +394,19 @@ static void check_legal_sizes(const char *program)
 
 START_TEST(test_legal_sizes)
 {
-    check_legal_sizes(programs[_i]);
+    check_legal_sizes(programs[_i], helps[_i]);
 }
 END_TEST
 
 /* Issue 11, defect 4: a FIFO (a named pipe, which blocks a plain open)
  * where a program reads or writes a file gets one line and exit 1, at
  * once. */
-static void check_fifos(const char *program)
+static void check_fifos(const char *program, const char *help)
 {
     static const char *files[4] = {
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
-    char help[8192], args[16384], path[4096];
-    program_help(help, program);
+    char args[16384], path[4096];
     const char *good = legal_data_dir("d28", 28, 28);
     const char *model = strstr(help, "--model") ? model_for(good) : NULL;
     char model_arg[4200] = "";
@@ -457,7 +447,7 @@ static void check_fifos(const char *program)
 
 START_TEST(test_fifos)
 {
-    check_fifos(programs[_i]);
+    check_fifos(programs[_i], helps[_i]);
 }
 END_TEST
 
@@ -476,10 +466,9 @@ static void snapshot(char *snap, size_t size, const char *dir)
  * disk is full, a folder is missing) leaves the files of the run before it
  * byte for byte as they were; a missing folder stops it before it trains;
  * a network with a number that is not finite is never saved. */
-static void check_failed_runs(const char *program)
+static void check_failed_runs(const char *program, const char *help)
 {
-    char help[8192], args[4096], before[4096], after[4096], out[4096];
-    program_help(help, program);
+    char args[4096], before[4096], after[4096], out[4096];
     if (!strstr(help, "--iterations") && !strstr(help, "--epochs"))
         return;
     const char *dir = legal_data_dir("keep", 28, 28);
@@ -531,7 +520,7 @@ static void check_failed_runs(const char *program)
 
 START_TEST(test_failed_runs)
 {
-    check_failed_runs(programs[_i]);
+    check_failed_runs(programs[_i], helps[_i]);
 }
 END_TEST
 
