@@ -48,7 +48,8 @@ Usage: ./build.sh [COMMAND]
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
                     IDX files (raw or .gz) of DIR into data/<DIR's name>
   setup             install missing Debian packages (gcc pkg-config check
-                    gnuplot-nox npm clang libclang-rt-dev)
+                    gnuplot-nox npm clang libclang-rt-dev; bubblewrap in
+                    the teacher's edition, for grade --submission)
   build             compile what changed: every chapter into bin/, every
                     suite into bin/tests/
   run [NN]          run the chapter programs the book quotes (two at a
@@ -79,6 +80,8 @@ missing_packages() {
     fi
     command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
     command -v npm >/dev/null || missing+=(npm)
+    # bubblewrap, the sandbox of grade --submission (the teacher's edition).
+    [ -f .student ] || command -v bwrap >/dev/null || missing+=(bubblewrap)
     # clang and its libFuzzer runtime, for ./build.sh fuzz (and test).
     command -v clang >/dev/null || missing+=(clang)
     if ! command -v clang >/dev/null ||
@@ -1040,7 +1043,15 @@ grade_here() {
         job_slot
     done
     wait
-    declared_exercises | awk -F'\t' -v only="${suites[*]}" \
+    grade_report "$out" "${suites[@]}"
+}
+
+# The table and results.csv, from the reports in $1 of the suites named
+# after it (their XML reports, compile.tsv, todo.txt).
+grade_report() {
+    local out=$1
+    shift
+    declared_exercises | awk -F'\t' -v only="$*" \
         'BEGIN { n = split(only, s, " "); for (k = 1; k <= n; k++) keep[s[k]] = 1 } $4 in keep' \
         >"$out/exercises.tsv"
     local xml
@@ -1049,94 +1060,250 @@ grade_here() {
     done >"$out/cases.tsv"
     step "grade: exercise by exercise"
     awk -F'\t' -v declared="$out/exercises.tsv" -v compiled="$out/compile.tsv" \
-        -v todo="$out/todo.txt" -v csv="$out/results.csv" \
+        -v todo="$out/todo.txt" -v csv="$out/results.csv" -v reports="${REPORTS:-$out}" \
         -f tests/grade.awk "$out/cases.tsv"
     echo "results for a gradebook: $out/results.csv"
 }
 
-# Grade a student's folder $1 with the teacher's edition (this one): only
-# its code/NN_topic.c files go into a scratch copy of this workbook, with
-# the teacher's tests (hidden cases too), build.sh and data; a chapter file
-# missing from $1 is graded as handed out (stubs). Exercise 7.3 is scored
-# by the teacher's code there (tests/hidden/test_07_sgd.c): the student's
-# bin/07_sgd trains and saves its network, and this edition's bin/07_sgd
-# (WORKBOOK_REFERENCE) loads the file and tests it. The reports go to $2.
-# Lines a submission adds to the preprocessor's (#define ...) are listed in
-# $2/notes.txt, for the teacher to look at.
-grade_submission() {
-    local dir=$1 out=$2 tmp file notes=""
-    [ -d "$dir/code" ] ||
-        die "grade --submission: $dir has no code/ folder (expected a student's copy of the student edition)"
-    compile 07_sgd
-    tmp=$(mktemp -d)
-    cp -r build.sh chapters code figures tests README.md "$tmp"/
-    ln -s "$PWD/data" "$tmp/data"
-    mkdir -p "$tmp/bin/reference"
-    cp bin/07_sgd "$tmp/bin/reference/07_sgd"
-    for file in code/[0-9][0-9]_*.c; do
-        if [ -f "$dir/$file" ]; then
-            cp "$dir/$file" "$tmp/$file"
-            local added
-            added=$(diff <(grep -E '^[[:space:]]*#' "$file" | sort -u) \
-                         <(grep -E '^[[:space:]]*#' "$dir/$file" | sort -u) |
-                    sed -n 's/^> *//p' | tr '\n' ' ' || true)
-            [ -z "$added" ] || notes+="$file adds: $added"$'\n'
-        else
-            awk -f tests/student.awk tests/stubs.txt "$file" >"$tmp/$file"
-            notes+="$file is not in the submission: graded as handed out"$'\n'
-        fi
+# ---- grading other people's code: a judge, and a sandbox --------------------
+# A submission's code decides no grade: it runs only in the sandbox of
+# tests/judge/sandbox.sh (compiled there, and run there as a worker that
+# answers calls), and the verdict comes from the judge, this workbook's own
+# tests and given code built in bin/judge/ with each exercise's body a call
+# to the worker (tests/judge/remote.h, proxies.txt).
+
+SUBMISSION_CAP=$((1 << 20)) # bytes of one chapter file at most
+JUDGE_SECONDS=300           # one suite of one submission, at most
+
+# The judge's edition in bin/judge/, built: this workbook's code and tests
+# (hidden ones too), each exercise's body a call to the worker. Files are
+# rewritten only when they change, so that it is built once.
+judge_edition() {
+    local j=bin/judge file n new targets=() chapter
+    mkdir -p "$j/code" "$j/tests/hidden" "$j/tests/judge" "$j/figures/10_inside"
+    [ -L "$j/data" ] || ln -s "$PWD/data" "$j/data"
+    for file in build.sh README.md code/common.h tests/*.c tests/*.h \
+        tests/hidden/*.c tests/judge/remote.h figures/10_inside/my_digit.pgm; do
+        cmp -s "$file" "$j/$file" || cp "$file" "$j/$file"
     done
-    step "grade: $dir, with the teacher's tests (in $tmp)"
-    local status=0
-    (cd "$tmp" && WORKBOOK_REFERENCE="$tmp/bin/reference/07_sgd" ./build.sh grade) |
-        grep -v -e '^==> \(data\|build\):' -e '^results for a gradebook' || status=$?
+    for file in code/[0-9][0-9]_*.c; do
+        n=${file#code/}
+        new=$(awk -f tests/student.awk tests/judge/proxies.txt "$file" &&
+              printf '#define REMOTE_CHAPTER_%s\n#include "../tests/judge/remote.h"' "${n%%_*}")
+        [ "$new" = "$(cat "$j/$file" 2>/dev/null)" ] || printf '%s\n' "$new" >"$j/$file"
+    done
+    for chapter in $(chapters); do targets+=("bin/$chapter" "bin/tests/test_$chapter"); done
+    (cd "$j" && make_or_die "${targets[@]}")
+}
+
+# Take a submission's chapter files ($1/code/NN_topic.c) into the scratch
+# folder $2/code: regular files of at most SUBMISSION_CAP bytes, nothing
+# else (a symlink, a folder, a device, a FIFO: refused). A file missing or
+# refused is graded as handed out (its stubs). Says what it did not take.
+take_submission() {
+    local dir=$1 sub=$2 file size
+    for file in code/[0-9][0-9]_*.c; do
+        if [ -f "$dir/$file" ] && [ ! -L "$dir/$file" ] &&
+            [ "$(stat -c %h -- "$dir/$file")" = 1 ]; then
+            size=$(stat -c %s -- "$dir/$file")
+            if [ "$size" -le "$SUBMISSION_CAP" ] &&
+                timeout 10 cp -P -- "$dir/$file" "$sub/$file" 2>/dev/null &&
+                [ -f "$sub/$file" ] && [ ! -L "$sub/$file" ] &&
+                [ "$(stat -c %s -- "$sub/$file")" -le "$SUBMISSION_CAP" ]; then
+                continue
+            fi
+            rm -f -- "$sub/$file"
+            echo "$file: refused (more than $((SUBMISSION_CAP >> 10)) KiB, or it changed while being read); graded as handed out"
+        elif [ -e "$dir/$file" ] || [ -L "$dir/$file" ]; then
+            echo "$file: refused (not a regular file of its own: a symlink, a hard link, a folder or a device); graded as handed out"
+        else
+            echo "$file: not in the submission; graded as handed out"
+        fi
+        awk -f tests/student.awk tests/stubs.txt "$file" >"$sub/$file"
+    done
+}
+
+# Compile one worker (chapter $3's file and those it includes) of the
+# scratch submission $1, in the sandbox, with the suites' flags; the
+# compiler's messages go to $2/compile_NN.log.
+compile_worker() {
+    local n=${3%%_*}
+    timeout -s KILL 120 tests/judge/sandbox.sh --compile cc "${CFLAGS[@]/-O3/-O2}" \
+        -ftree-vectorize -fsanitize=shift -fno-sanitize-recover=shift \
+        "-DCHAPTER_FILE=\"../../code/$3.c\"" "-DCH${n}_NO_MAIN" \
+        tests/judge/worker.c -lm -o "bin/worker_$n" 2>&1 |
+        head -c 65536 >"$2/compile_$n.log" || true
+}
+
+# Compile the workers of the scratch submission $1: the last chapter's,
+# which serves every suite; if it does not compile, each chapter's, and
+# the chapters that do not compile go to $2/compile.tsv with the
+# compiler's first error.
+compile_workers() {
+    local sub=$1 out=$2 chapter n first last
+    last=$(chapters | tail -n 1)
+    : >"$out/compile.tsv"
+    compile_worker "$sub" "$out" "$last"
+    [ -f "$sub/bin/worker_${last%%_*}" ] && return 0
+    for chapter in $(chapters); do
+        [ "$chapter" = "$last" ] && continue
+        compile_worker "$sub" "$out" "$chapter" &
+        job_slot
+    done
+    wait
+    for chapter in $(chapters); do
+        n=${chapter%%_*}
+        [ -f "$sub/bin/worker_$n" ] && continue
+        first=$(grep -a -m 1 -E 'error|undefined reference' "$out/compile_$n.log" |
+                LC_ALL=C tr -c '[:print:]' ' ' | cut -c 1-300 || true)
+        printf '%s\t%s\n' "$chapter" \
+            "${first:-the compiler stopped without a message (out of time or memory in the sandbox?)}"
+    done >"$out/compile.tsv"
+}
+
+# Run the judge's suite of each chapter whose worker compiled, each in a
+# session of its own that is killed when it ends or after JUDGE_SECONDS
+# (so that nothing it started is left); reports in $1/report.
+judge_suites() {
+    local scratch=$1 out=$1/report chapter n worker last
+    last=$(chapters | tail -n 1)
+    for chapter in $(chapters); do
+        n=${chapter%%_*}
+        grep -q "^$chapter	" "$out/compile.tsv" && continue
+        worker=$n
+        [ ! -f "$scratch/sub/bin/worker_${last%%_*}" ] || worker=${last%%_*}
+        mkdir -p "$scratch/state/$n"
+        (cd bin/judge || exit 1
+         status=0
+         WORKBOOK_WORKER=/sub/bin/worker_$worker WORKBOOK_JUDGE_STATE=$scratch/state/$n \
+             CK_XML_LOG_FILE_NAME=$out/$chapter.xml CK_TAP_LOG_FILE_NAME=$out/$chapter.tap \
+             CK_VERBOSITY=silent WORKBOOK_TODO_FILE=$out/todo.txt \
+             setsid bash -c 'echo $$ >"$1"; exec timeout -s KILL "$2" "$3"' _ \
+                 "$scratch/state/$n/session" "$JUDGE_SECONDS" "bin/tests/test_$chapter" \
+                 >"$out/$chapter.log" 2>&1 || status=$?
+         pkill -KILL -s "$(cat "$scratch/state/$n/session")" 2>/dev/null || true
+         if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+             echo "killed after $JUDGE_SECONDS s: the suite did not finish" >>"$out/$chapter.log"
+         fi) &
+        job_slot
+    done
+    wait
+}
+
+# Grade the submission in folder $1 with the judge; reports to $2 (a
+# folder of its own). Its code is compiled and run only in the sandbox, as
+# user WORKBOOK_SANDBOX_UID (when run as root).
+grade_submission() {
+    local dir=$1 out=$2 scratch status=0 from=$1
+    [ -d "$dir" ] || die "grade --submission: $dir is not a folder"
+    scratch=$(mktemp -d)
+    mkdir -p "$scratch/sub/code" "$scratch/sub/tests/judge" "$scratch/sub/bin" \
+        "$scratch/report" "$scratch/state"
+    if [ -L "$dir" ] || [ -L "$dir/code" ] || [ ! -d "$dir/code" ]; then
+        echo "code/ is not a folder of the submission's own (missing, or a symlink): every chapter graded as handed out" \
+            >"$scratch/report/notes.txt"
+        from=$scratch/nothing
+    fi
+    take_submission "$from" "$scratch/sub" >>"$scratch/report/notes.txt"
+    cp code/common.h "$scratch/sub/code/"
+    cp tests/judge/remote.h tests/judge/worker.c "$scratch/sub/tests/judge/"
+    chmod 0711 "$scratch"
+    chmod -R a+rX "$scratch/sub"
+    [ "$(id -u)" -ne 0 ] || chown "$WORKBOOK_SANDBOX_UID" "$scratch/sub/bin"
+    : >"$scratch/report/todo.txt"
+    step "grade: $dir, by the judge (its code runs in a sandbox)"
+    WORKBOOK_SUBMISSION=$scratch/sub compile_workers "$scratch/sub" "$scratch/report"
+    WORKBOOK_SUBMISSION=$scratch/sub WORKBOOK_SANDBOX=$PWD/tests/judge/sandbox.sh \
+        WORKBOOK_REFERENCE=$PWD/bin/07_sgd judge_suites "$scratch"
+    local suites
+    suites=$(chapters | tr '\n' ' ')
+    # shellcheck disable=SC2086  # the chapters' names
+    REPORTS=$out grade_report "$scratch/report" $suites |
+        grep -v '^results for a gradebook' || status=$?
     rm -rf "$out"
-    mkdir -p "$(dirname "$out")"
-    cp -r "$tmp/bin/grade" "$out"
-    printf '%s' "$notes" >"$out/notes.txt"
-    if [ -n "$notes" ]; then
-        echo "notes (look at these by hand):"
-        printf '%s' "$notes" | sed 's/^/  /'
+    mkdir -p "$out"
+    cp "$scratch"/report/*.{tsv,csv,txt,tap,xml,log} "$out"/ 2>/dev/null || true
+    if [ -s "$out/notes.txt" ]; then
+        echo "notes:"
+        sed 's/^/  /' "$out/notes.txt"
     fi
     echo "reports: $out/"
-    rm -rf "$tmp"
+    rm -rf "$scratch"
     return "$status"
 }
 
-# Grade every student folder in $1 (grade_submission), and write one row
-# per student to bin/class/class.csv: points earned, exercise by
-# exercise.
+# Can a sandbox be made here? If not, grading stops with the reason, unless
+# the teacher said the code is trusted (--trusted: the same judge, the
+# worker run without a sandbox, under the same limits).
+sandbox_or_trusted() {
+    local why
+    [ "${WORKBOOK_TRUSTED:-0}" = 1 ] && return 0
+    why=$(tests/judge/sandbox.sh --probe 2>&1) ||
+        die "grade: no sandbox can be made here ($why); install bubblewrap (./build.sh setup) and allow user namespaces, or pass --trusted if you trust the code"
+}
+
+# Grade every student folder in $1, two at a time (each on one core), and
+# write bin/class/class.csv: one row per student, points exercise by
+# exercise. A folder name that is not simple (letters, digits, . _ -, not
+# starting with .) is refused with a line: it would not be safe in a CSV
+# file or a path.
 grade_class() {
-    local dir=$1 out=bin/class student name
+    local dir=$1 out=${CLASS_OUT:-bin/class} student name index=0 names=()
     [ -d "$dir" ] || die "grade --class: $dir is not a folder"
     rm -rf "$out"
-    mkdir -p "$out"
+    mkdir -p "$out/students"
     for student in "$dir"/*/; do
         [ -d "$student" ] || continue
         name=$(basename "$student")
-        grade_submission "${student%/}" "$out/$name" >"$out/$name.txt" 2>&1 ||
-            { cat "$out/$name.txt" >&2; die "grade --class: grading $name failed"; }
-        printf '  %-24s %s\n' "$name" "$(grep '^score:' "$out/$name.txt" || echo 'no score: see '"$out/$name.txt")"
+        if [[ ! $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]]; then
+            printf '  refused: a folder whose name is not letters, digits, . _ - (at most 64): %q\n' "$name"
+            continue
+        fi
+        names+=("$name")
+        index=$((index + 1))
+        (WORKBOOK_SANDBOX_UID=$((2000000000 + index)) JOBS=1 \
+            grade_submission "${student%/}" "$out/students/$name" \
+            >"$out/students/$name.txt" 2>&1 || true
+         awk -F, '$1 == "total" { printf "  %-24s %s of %s points\n", NAME, $3, $2; found = 1 }
+                  END { if (!found) printf "  %-24s no score: see %s.txt\n", NAME, DIR }' \
+             NAME="$name" DIR="$out/students/$name" "$out/students/$name/results.csv" 2>/dev/null ||
+             printf '  %-24s no score: see %s.txt\n' "$name" "$out/students/$name") &
+        job_slot
     done
-    awk -F, -f tests/class.awk "$out"/*/results.csv >"$out/class.csv"
-    echo "one row per student: $out/class.csv (each student's reports: $out/NAME/)"
+    wait
+    local csvs=()
+    for name in "${names[@]}"; do
+        [ -f "$out/students/$name/results.csv" ] && csvs+=("$out/students/$name/results.csv")
+    done
+    [ ${#csvs[@]} -gt 0 ] || die "grade --class: no student was graded"
+    awk -F, -f tests/class.awk "${csvs[@]}" >"$out/class.csv"
+    echo "one row per student: $out/class.csv (each student's reports: $out/students/NAME/)"
 }
 
-# ./build.sh grade [NN...] | --submission DIR | --class DIR
+# ./build.sh grade [NN...] | --submission DIR | --class DIR  [--trusted]
 grade() {
     setup
     fetch_mnist
+    local args=() arg
+    for arg in "$@"; do
+        if [ "$arg" = --trusted ]; then export WORKBOOK_TRUSTED=1; else args+=("$arg"); fi
+    done
+    set -- "${args[@]}"
     case ${1:-} in
-        --submission)
-            [ $# -eq 2 ] || die "grade --submission: expected one folder"
-            is_student && die "grade --submission: run it in the teacher's edition"
+        --submission|--class)
+            [ $# -eq 2 ] || die "grade $1: expected one folder"
+            is_student && die "grade $1: run it in the teacher's edition"
+            sandbox_or_trusted
+            compile 07_sgd
+            judge_edition
+            export WORKBOOK_SANDBOX_UID=${WORKBOOK_SANDBOX_UID:-2000000000}
             local dir
             dir=$(from_caller "$2")
-            grade_submission "$dir" "bin/submissions/$(basename "$dir")" ;;
-        --class)
-            [ $# -eq 2 ] || die "grade --class: expected one folder"
-            is_student && die "grade --class: run it in the teacher's edition"
-            grade_class "$(from_caller "$2")" ;;
+            if [ "$1" = --class ]; then
+                grade_class "$dir"
+            else
+                grade_submission "$dir" "bin/submissions/$(basename "$dir")"
+            fi ;;
         -*) die "grade: unknown option '$1' (expected chapter numbers, --submission DIR or --class DIR)" ;;
         *) grade_here "$@" ;;
     esac

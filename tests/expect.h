@@ -83,12 +83,21 @@ int first_relative_difference(const float *got, const double *expected, int n,
 
 void expect_canaries(const float *after_end, int n, const char *what)
 {
-    for (int k = 0; k < n; k++)
-        ck_assert_msg(after_end[k] == CANARY,
-                      "%s: something was written %d element(s) past the end "
-                      "of the output: does a loop run too far (n_in where "
-                      "n_out belongs, <= where < belongs)?",
-                      what, k + 1);
+    int past = 0;
+    for (int k = 0; k < n && past == 0; k++)
+        if (after_end[k] != CANARY)
+            past = k + 1;
+#ifdef REMOTE_CORE
+    /* In the judge, the student's function wrote into the worker's copy of
+     * the output, followed by a guard of its own (tests/judge/remote.h). */
+    if (past == 0 && remote_overrun.seen)
+        past = (int)remote_overrun.past;
+#endif
+    ck_assert_msg(past == 0,
+                  "%s: something was written %d element(s) past the end "
+                  "of the output: does a loop run too far (n_in where "
+                  "n_out belongs, <= where < belongs)?",
+                  what, past);
 }
 
 static int block_size(const Block *block)

@@ -1,7 +1,7 @@
 # grade.awk: the exercise-by-exercise table of ./build.sh grade.
 #
 #   awk -F'\t' -v declared=FILE -v compiled=FILE -v todo=FILE -v csv=FILE \
-#       -f tests/grade.awk CASES
+#       [-v reports=DIR] -f tests/grade.awk CASES
 #
 # declared  ID <TAB> POINTS <TAB> NEEDS <TAB> SUITE: every exercise, from its
 #           test case's name in tests/test_SUITE.c, "exercise 4.1 (3 points)"
@@ -10,6 +10,7 @@
 #           did not compile
 # todo      the ids of the exercises whose stub ran (exercise_todo), one a
 #           line
+# reports   where the suites' logs are, for a message (bin/grade)
 # CASES     SUITE <TAB> CASE <TAB> RESULT <TAB> MESSAGE, one line per test
 #           (tests/check_xml.awk of each suite's Check XML report)
 #
@@ -88,7 +89,7 @@ END {
             status[id] = "does not compile"; why[id] = broken[suite_of[id]]
         } else if (!(id in seen)) {
             status[id] = "no result"
-            why[id] = "its tests did not run: see bin/grade/" suite_of[id] ".log"
+            why[id] = "its tests did not run: see " (reports ? reports : "bin/grade") "/" suite_of[id] ".log"
         } else if (!(id in first_failure)) {
             status[id] = "right"
         } else if (id in stub_ran) {
