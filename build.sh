@@ -860,6 +860,12 @@ test_all() {
         make_or_die $(suite_programs "$suite")
         run_suites "$suite"
     else
+        # Every test's folder in /tmp carries this run's tag (tests/testing.h),
+        # so that what the run leaves behind can be told from what other
+        # runs, at the same time, make.
+        export WORKBOOK_TEST_RUN=${WORKBOOK_TEST_RUN:-run$$}
+        local tmp_before
+        tmp_before=$(tmp_folders)
         build
         # shellcheck disable=SC2046
         run_suites $(suites)
@@ -873,7 +879,38 @@ test_all() {
         student_round_trip
         reproduce
         book_current
+        tmp_check "$tmp_before"
     fi
+}
+
+# How many test folders (/tmp/workbook-test-*) there are; with a tag, only
+# those of the run that tag names.
+tmp_folders() {
+    local pattern=/tmp/workbook-test-${1:+$1-}*
+    # shellcheck disable=SC2086  # the pattern is a glob
+    find $pattern -maxdepth 0 -type d 2>/dev/null | wc -l
+}
+
+# /tmp as the run found it? Each test removes its folder as it ends, from a
+# process of its own (tests/testing.h): give those a moment, then count.
+# Fails if a folder of this run is left; folders that other programs made
+# meanwhile are only counted.
+tmp_check() {
+    local before=$1 after mine waited=0
+    step "test: is /tmp as this run found it?"
+    while mine=$(tmp_folders "$WORKBOOK_TEST_RUN") && [ "$mine" -gt 0 ] &&
+        [ $waited -lt 10 ]; do
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+    after=$(tmp_folders)
+    echo "/tmp/workbook-test-*: $before folders before the run, $after after; $mine left by this run"
+    if [ "$mine" -gt 0 ]; then
+        find /tmp/workbook-test-"$WORKBOOK_TEST_RUN"-* -maxdepth 0 | head -n 5 >&2
+        die "the tests left $mine folders in /tmp (above: the first)"
+    fi
+    [ "$after" -le "$before" ] ||
+        echo "  ($((after - before)) more, made by other programs while it ran: none has this run's tag)"
 }
 
 # ---- bench: chapter 7's training, timed --------------------------------------

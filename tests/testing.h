@@ -1,8 +1,12 @@
-/* testing.h: small helpers the Check suites share (temporary files). */
+/* testing.h: small helpers the Check suites share (temporary files, removed
+ * when each test ends; running the programs). */
 #ifndef TESTING_H
 #define TESTING_H
 
 #include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +21,97 @@ void temp_write_text(const char *name, const char *text);
 const char *test_data_dir(void);
 int run_program(char *output, size_t size, const char *command);
 
+/* Remove `path` and everything in it (a folder a test may have left
+ * unreadable is opened up first). */
+static void temp_remove_tree(const char *path)
+{
+    struct stat info;
+    if (lstat(path, &info) != 0)
+        return;
+    if (!S_ISDIR(info.st_mode)) {
+        unlink(path);
+        return;
+    }
+    chmod(path, 0700);
+    DIR *dir = opendir(path);
+    if (dir != NULL) {
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            if (strcmp(entry->d_name, ".") == 0 ||
+                strcmp(entry->d_name, "..") == 0)
+                continue;
+            char inside[4096];
+            if (snprintf(inside, sizeof inside, "%s/%s", path, entry->d_name) <
+                (int)sizeof inside)
+                temp_remove_tree(inside);
+        }
+        closedir(dir);
+    }
+    rmdir(path);
+}
+
+/* Remove `dir` when this process ends, however it ends. A test that passes
+ * returns and exits; one that fails leaves with _exit (Check's ck_assert,
+ * in the process Check forked for the test); one past its time limit is
+ * killed. No atexit handler runs in the last two, so a small process of
+ * its own, in a process group of its own (Check kills the test's group
+ * when the test ends), waits on a pipe whose other end only this process
+ * holds: the pipe closes when this process ends, and the folder goes. */
+static void temp_remove_at_end(const char *dir)
+{
+    int ends[2];
+    if (pipe(ends) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        int nowhere = open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3 && nowhere >= 0; fd++)
+            dup2(nowhere, fd);
+        long n_files = sysconf(_SC_OPEN_MAX);
+        for (int fd = 3; fd < (n_files > 0 && n_files < 4096 ? n_files : 4096);
+             fd++)
+            if (fd != ends[0])
+                close(fd);
+        char byte;
+        ssize_t got;
+        do
+            got = read(ends[0], &byte, 1);
+        while (got > 0 || (got < 0 && errno == EINTR));
+        temp_remove_tree(dir);
+        _exit(0);
+    }
+    close(ends[0]);
+    if (pid < 0) {
+        close(ends[1]);
+        return;
+    }
+    setpgid(pid, pid); /* here too: no window where Check's kill reaches it */
+    /* Programs the test starts must not hold the pipe open. */
+    fcntl(ends[1], F_SETFD, FD_CLOEXEC);
+}
+
 /* A fresh directory under /tmp for this test process (Check forks one per
- * test, so tests do not see each other's files). */
+ * test, so tests do not see each other's files), removed when the test
+ * ends, pass or fail. Its name is /tmp/workbook-test-XXXXXX, or with
+ * $WORKBOOK_TEST_RUN (a tag of letters and digits that ./build.sh test
+ * sets) /tmp/workbook-test-TAG-XXXXXX, so that a run can count what it left
+ * behind. */
 const char *temp_dir(void)
 {
     static char dir[64];
     static pid_t owner = 0;
     if (owner != getpid()) {
-        snprintf(dir, sizeof dir, "/tmp/workbook-test-XXXXXX");
+        const char *run = getenv("WORKBOOK_TEST_RUN");
+        int tagged =
+            run != NULL && run[0] != '\0' && strlen(run) <= 16 &&
+            strspn(run, "abcdefghijklmnopqrstuvwxyz"
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == strlen(run);
+        snprintf(dir, sizeof dir, "/tmp/workbook-test-%s%sXXXXXX",
+                 tagged ? run : "", tagged ? "-" : "");
         ck_assert_msg(mkdtemp(dir) != NULL, "cannot make a temporary folder");
         owner = getpid();
+        temp_remove_at_end(dir);
     }
     return dir;
 }
