@@ -136,6 +136,7 @@ int outputs_open(const char *dir, const char *const *names, int n, Error *err);
 int path_is(const char *path, const char *dir, const char *name);
 int outputs_commit(Error *err);
 void outputs_discard(void);
+void outputs_discard_on_signals(void);
 
 // @listing error_set
 /* Fill in err's message, printf-style, and return -1 so that a function can
@@ -196,7 +197,7 @@ void exercise_todo(const char *id)
 /* Every program's first call. A write past the file-size limit (`ulimit
  * -f`) then fails with an error we report instead of killing the program,
  * and any way out of the program that does not commit its outputs (an
- * error, a diverged run) removes their temporary files. */
+ * error, a diverged run, Ctrl-C or a kill) removes their temporary files. */
 void cli_init(int argc, char **argv)
 {
     if (argc > 0 && argv[0] != NULL) {
@@ -205,6 +206,7 @@ void cli_init(int argc, char **argv)
     }
     signal(SIGXFSZ, SIG_IGN);
     atexit(outputs_discard);
+    outputs_discard_on_signals();
 }
 
 /* A bad command line: one line saying what was wrong, a pointer to --help,
@@ -531,6 +533,28 @@ static struct {
     char path[4096], temp[4096 + 16];
 } outputs[OUTPUTS_MAX];
 static int n_outputs = 0;
+/* The folder output_open made for them (--out DIR, if it did not exist):
+ * removed again, if still empty, when the outputs are discarded. */
+static char outputs_made_dir[4096];
+
+/* Block the signals that outputs_discard_on_signals handles while the list
+ * of outputs changes (a handler must never see it half changed); returns
+ * what to give back to outputs_release_signals. */
+static sigset_t outputs_hold_signals(void)
+{
+    sigset_t hold, before;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    sigprocmask(SIG_BLOCK, &hold, &before);
+    return before;
+}
+
+static void outputs_release_signals(sigset_t before)
+{
+    sigprocmask(SIG_SETMASK, &before, NULL);
+}
 
 /* The file opened for `path` and not yet closed, or NULL. */
 FILE *output_reserved(const char *path)
@@ -560,13 +584,25 @@ FILE *output_open_file(const char *path, Error *err)
         return NULL;
     }
     int k = n_outputs;
-    snprintf(outputs[k].path, sizeof outputs[k].path, "%s", path);
-    snprintf(outputs[k].temp, sizeof outputs[k].temp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(outputs[k].temp);
-    if (fd < 0) {
-        error_set(err, "%s: cannot write: %s", path, strerror(errno));
+    /* A path the system could not open anyway (PATH_MAX, 4096 with its
+     * final 0); cut to fit, it would lose the XXXXXX that mkstemp needs. */
+    if (strlen(path) >= sizeof outputs[k].path) {
+        error_set(err, "%s: path is too long", path);
         return NULL;
     }
+    snprintf(outputs[k].path, sizeof outputs[k].path, "%s", path);
+    snprintf(outputs[k].temp, sizeof outputs[k].temp, "%s.tmp-XXXXXX", path);
+    /* No signal in between: its handler must see every file made. */
+    sigset_t held = outputs_hold_signals();
+    int fd = mkstemp(outputs[k].temp);
+    if (fd < 0) {
+        int why = errno;
+        outputs_release_signals(held);
+        error_set(err, "%s: cannot write: %s", path, strerror(why));
+        return NULL;
+    }
+    n_outputs++;
+    outputs_release_signals(held);
     /* mkstemp makes a private file (0600); give it a new file's usual mode. */
     mode_t mask = umask(0);
     umask(mask);
@@ -575,10 +611,12 @@ FILE *output_open_file(const char *path, Error *err)
     if (outputs[k].file == NULL) {
         error_set(err, "%s: cannot write: %s", path, strerror(errno));
         close(fd);
+        held = outputs_hold_signals();
         unlink(outputs[k].temp);
+        n_outputs--;
+        outputs_release_signals(held);
         return NULL;
     }
-    n_outputs++;
     return outputs[k].file;
 }
 
@@ -591,8 +629,13 @@ FILE *output_open(const char *dir, const char *name, Error *err)
         error_set(err, "%s: path is too long", dir);
         return NULL;
     }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        error_set(err, "%s: cannot create directory: %s", dir, strerror(errno));
+    sigset_t held = outputs_hold_signals();
+    int made = mkdir(dir, 0777) == 0, why = errno;
+    if (made && outputs_made_dir[0] == '\0')
+        snprintf(outputs_made_dir, sizeof outputs_made_dir, "%s", dir);
+    outputs_release_signals(held);
+    if (!made && why != EEXIST) {
+        error_set(err, "%s: cannot create directory: %s", dir, strerror(why));
         return NULL;
     }
     return output_open_file(path, err);
@@ -650,6 +693,7 @@ int outputs_open(const char *dir, const char *const *names, int n, Error *err)
  * removed). */
 int outputs_commit(Error *err)
 {
+    sigset_t held = outputs_hold_signals();
     for (int k = 0; k < n_outputs; k++) {
         if (outputs[k].file != NULL) {
             fclose(outputs[k].file);
@@ -667,22 +711,63 @@ int outputs_commit(Error *err)
                 if (outputs[j].temp[0] != '\0')
                     unlink(outputs[j].temp);
             n_outputs = 0;
+            outputs_release_signals(held);
             return -1;
         }
     }
     n_outputs = 0;
+    outputs_made_dir[0] = '\0';
+    outputs_release_signals(held);
     return 0;
 }
 
-/* Close and remove every temporary output file that was not committed. */
+/* Close and remove every temporary output file that was not committed (and
+ * the folder made for them, if nothing else is in it). */
 void outputs_discard(void)
 {
+    sigset_t held = outputs_hold_signals();
     for (int k = 0; k < n_outputs; k++) {
         if (outputs[k].file != NULL)
             fclose(outputs[k].file);
         unlink(outputs[k].temp);
     }
     n_outputs = 0;
+    if (outputs_made_dir[0] != '\0')
+        rmdir(outputs_made_dir); /* only if empty */
+    outputs_made_dir[0] = '\0';
+    outputs_release_signals(held);
+}
+
+/* A run stopped from outside (Ctrl-C: SIGINT; kill: SIGTERM; its terminal
+ * closed: SIGHUP) removes its temporary files, then ends as that signal
+ * ends a program, so that the shell sees what stopped it (status 130 for
+ * Ctrl-C). Only unlink and rmdir are called here: they are safe in a
+ * signal handler, fclose is not. */
+static void outputs_on_signal(int signal_number)
+{
+    for (int k = 0; k < n_outputs; k++)
+        if (outputs[k].temp[0] != '\0')
+            unlink(outputs[k].temp);
+    if (outputs_made_dir[0] != '\0')
+        rmdir(outputs_made_dir); /* only if empty */
+    raise(signal_number);        /* the default action again (SA_RESETHAND) */
+}
+
+void outputs_discard_on_signals(void)
+{
+    const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int k = 0; k < 3; k++) {
+        struct sigaction action, before;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = outputs_on_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND | SA_NODEFER;
+        /* A signal the program was started with ignored (a background job
+         * of a script ignores Ctrl-C; nohup, SIGHUP) stays ignored. */
+        if (sigaction(signals[k], NULL, &before) == 0 &&
+            before.sa_handler != SIG_IGN)
+            sigaction(signals[k], &action, NULL);
+    }
 }
 
 #endif /* COMMON_H */

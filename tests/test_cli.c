@@ -15,7 +15,7 @@ Suite *suite_cli(void);
 static void expect_line(const char *program, const char *args, int status,
                         const char *expected, int stderr_only)
 {
-    char command[2048], out[4096];
+    char command[16384], out[16384];
     /* Nothing may hang: `timeout` ends a run after 20 s with status 124. */
     snprintf(command, sizeof command, "{ timeout 20 %s %s %s; }", program, args,
              stderr_only ? "2>&1 >/dev/null" : "");
@@ -142,8 +142,9 @@ static const char *bad_data_dir(void)
  * NULL). In `args`, @MODEL becomes "--model FILE" (a good network) for a
  * program that reads one before anything else (chapter 10), @BAD a data
  * folder whose training images are a header with no data, @D10 a legal
- * data set of 300 training and 200 test digits of 10 x 10, and @TMP a
- * folder of the test's own. */
+ * data set of 300 training and 200 test digits of 10 x 10, @TMP a folder
+ * of the test's own, and @LONG a file name of 4096 characters (one more
+ * than a path may have). */
 typedef struct {
     const char *option, *args;
     int status;
@@ -210,6 +211,9 @@ static const BadLine BAD_LINES[] = {
     {"--train-size", "--data @D10 --batch 1000 --validation 50", 2,
      "--batch 1000 is more than the 250 training digits outside the "
      "validation split"},
+    /* Issue 23: cut to fit a buffer, the name lost the XXXXXX of its
+     * temporary file ("cannot write: Invalid argument"). */
+    {"--save ", "--save @LONG", 1, "aaaa: path is too long"},
 };
 enum { N_BAD_LINES = sizeof BAD_LINES / sizeof BAD_LINES[0] };
 
@@ -300,13 +304,16 @@ START_TEST(test_bad_line)
     if (strstr(help, "--model") && strstr(bad->args, "@MODEL"))
         snprintf(model, sizeof model, "--model %s",
                  model_for(legal_data_dir("d28", 28, 28)));
-    char with_bad[8192], with_d10[8192];
+    char with_bad[8192], with_d10[8192], with_tmp[8192], long_name[4097];
+    memset(long_name, 'a', 4096);
+    long_name[4096] = '\0';
     replace_all(with_model, sizeof with_model, bad->args, "@MODEL", model);
     replace_all(with_bad, sizeof with_bad, with_model, "@BAD",
                 strstr(bad->args, "@BAD") ? bad_data_dir() : "");
     replace_all(with_d10, sizeof with_d10, with_bad, "@D10",
                 strstr(bad->args, "@D10") ? legal_data_dir("d10", 10, 10) : "");
-    replace_all(args, sizeof args, with_d10, "@TMP", temp_dir());
+    replace_all(with_tmp, sizeof with_tmp, with_d10, "@TMP", temp_dir());
+    replace_all(args, sizeof args, with_tmp, "@LONG", long_name);
     expect_one_line(program, args, bad->status, bad->expected);
 }
 END_TEST
@@ -451,14 +458,14 @@ START_TEST(test_fifos)
 }
 END_TEST
 
-/* What dir/out and dir/keep.bin hold: their names (temporary files too)
- * and a checksum of their bytes, into snap[size]. */
+/* What dir and dir/out hold: the names of their files (temporary files
+ * too, such as keep.bin.tmp-XXXXXX beside keep.bin) and a checksum of the
+ * bytes of the files in out and of keep.bin, into snap[size]. */
 static void snapshot(char *snap, size_t size, const char *dir)
 {
     char command[8192];
     snprintf(command, sizeof command,
-             "{ cd %s && ls -A out keep.bin; cat out/* keep.bin | sha256sum; }",
-             dir);
+             "{ cd %s && ls -A . out; cat out/* keep.bin | sha256sum; }", dir);
     run_program(snap, size, command);
 }
 
@@ -521,6 +528,55 @@ static void check_failed_runs(const char *program, const char *help)
 START_TEST(test_failed_runs)
 {
     check_failed_runs(programs[_i], helps[_i]);
+}
+END_TEST
+
+/* Issue 23: a training run stopped by Ctrl-C (SIGINT) or a kill (SIGTERM)
+ * removes its temporary files (NAME.tmp-XXXXXX of --save and of --out's
+ * files), leaves the files of the run before it as they were, and ends
+ * as that signal ends a program (the shell's status 130 or 143). */
+static void check_interrupted_runs(const char *program, const char *help)
+{
+    char args[4096], before[4096], after[4096], out[4096], command[8192];
+    if (!strstr(help, "--iterations") && !strstr(help, "--epochs"))
+        return;
+    const char *dir = legal_data_dir("stop", 28, 28);
+    char save[1024] = "";
+    if (strstr(help, "--save "))
+        snprintf(save, sizeof save, "--save %s/keep.bin", dir);
+    snprintf(args, sizeof args, "--data %s %s --out %s/out %s", dir,
+             quick_args(help), dir, save);
+    expect_success(program, args);
+    snapshot(before, sizeof before, dir);
+    const struct {
+        const char *name;
+        int status;
+    } signals[2] = {{"INT", 130}, {"TERM", 143}};
+    for (int k = 0; k < 2; k++) {
+        /* Training without end, stopped after a second (timeout gives the
+         * program's own status: 128 + the signal's number). */
+        snprintf(command, sizeof command,
+                 "timeout --preserve-status -s %s 1 %s %s %s", signals[k].name,
+                 program, args,
+                 strstr(help, "--iterations") ? "--iterations 100000000"
+                                              : "--epochs 100000");
+        int status = run_program(out, sizeof out, command);
+        ck_assert_msg(status == signals[k].status,
+                      "%s should end as SIG%s ends a program (status %d), "
+                      "got %d:\n%s",
+                      command, signals[k].name, signals[k].status, status, out);
+        snapshot(after, sizeof after, dir);
+        ck_assert_msg(strcmp(before, after) == 0,
+                      "%s, stopped by SIG%s, left temporary files or changed "
+                      "the files of the run before it:\nbefore:\n%s\nafter:"
+                      "\n%s",
+                      command, signals[k].name, before, after);
+    }
+}
+
+START_TEST(test_interrupted_runs)
+{
+    check_interrupted_runs(programs[_i], helps[_i]);
 }
 END_TEST
 
@@ -649,6 +705,10 @@ Suite *suite_cli(void)
     tcase_add_loop_test(hostile, test_fifos, 0, n_programs);
     tcase_add_loop_test(hostile, test_failed_runs, 0, n_programs);
     suite_add_tcase(suite, hostile);
+    TCase *stopped = tcase_create("interrupted runs (needs 1.1 4.1)");
+    tcase_set_timeout(stopped, 120);
+    tcase_add_loop_test(stopped, test_interrupted_runs, 0, n_programs);
+    suite_add_tcase(suite, stopped);
     TCase *data = tcase_create("data checks of build.sh (needs 1.1)");
     tcase_set_timeout(data, 120);
     tcase_add_test(data, test_damaged_mnist_is_caught);

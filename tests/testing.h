@@ -161,8 +161,10 @@ const char *test_data_dir(void)
  * and return its exit status (or -1 if it did not exit normally). */
 int run_program(char *output, size_t size, const char *command)
 {
-    char line[4096];
-    snprintf(line, sizeof line, "%s 2>&1", command);
+    char line[32768];
+    ck_assert_msg(
+        snprintf(line, sizeof line, "%s 2>&1", command) < (int)sizeof line,
+        "the command is too long for run_program: %.200s...", command);
     FILE *pipe = popen(line, "r");
     ck_assert_msg(pipe != NULL, "cannot run %s", command);
     size_t n = fread(output, 1, size - 1, pipe);
