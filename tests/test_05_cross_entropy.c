@@ -31,9 +31,12 @@ static void expect_loss(const float *p, const uint8_t *labels, int n_batch,
     if (fabs(got - want) <= 1e-6 * fmax(1, fabs(want)))
         return;
     double row0 = 0, sum = want * n_batch;
+    float in_float = 0.0f; /* the same sum, kept in a float */
     for (int b = 0; b < n_batch; b++) {
         float right = p[labels[b]];
         row0 -= log(right < 1e-30f ? 1e-30 : (double)right);
+        float mine = p[b * n_classes + labels[b]];
+        in_float -= logf(mine < 1e-30f ? 1e-30f : mine);
     }
     row0 /= n_batch;
     const char *why = "loss = -(1/n_batch) * sum over b of ln p[b][labels[b]]";
@@ -51,6 +54,12 @@ static void expect_loss(const float *p, const uint8_t *labels, int n_batch,
     else if (n_batch > 1 && fabs(got - row0) < 1e-6 * fmax(1, fabs(row0)))
         why = "every row read its probability from the first row: row b "
               "starts at p + b * n_classes";
+    else if (fabs(got - (double)in_float / n_batch) < 1e-7 * fabs(want))
+        why = "that is the sum kept in a float: a float holds about 7 "
+              "significant digits, so once the sum is large, adding a small "
+              "cost changes nothing (69 + 0.000006 is 69 in float); keep the "
+              "sum in a double, as the chapter says, and add each -ln p to "
+              "it";
     ck_assert_msg(0, "%s: the cost should be %.6f, got %.6f: %s", what, want,
                   got, why);
 }
@@ -138,6 +147,28 @@ START_TEST(test_loss_nan_stays_nan)
                   "a NaN probability must give a NaN loss (so that training "
                   "can notice it diverged), got %g",
                   loss);
+}
+END_TEST
+
+START_TEST(test_loss_sums_in_double)
+{
+    /* 1000 digits: the first two and the last two given probability 0
+     * (clamped: a cost of 69.08 each), the others 0.999994 (a cost of
+     * 0.000006 each). A sum in float, from either end, is 138 as soon as
+     * the first two are in, and 138 + 0.000006 rounds back to 138: the
+     * 996 small costs, 0.006 in all, vanish. */
+    enum { N = 1000 };
+    static float p[N * 2];
+    static uint8_t labels[N];
+    for (int b = 0; b < N; b++) {
+        float right = b < 2 || b >= N - 2 ? 0.0f : 0.999994f;
+        p[2 * b] = right;
+        p[2 * b + 1] = 1.0f - right;
+        labels[b] = 0;
+    }
+    expect_loss(p, labels, N, 2,
+                "1000 digits, the first two and the last two given "
+                "probability 0, the 996 others 0.999994");
 }
 END_TEST
 
@@ -309,6 +340,187 @@ START_TEST(test_top_k)
 }
 END_TEST
 
+/* ---- Given code: argmax, the network's size, network_evaluate ---------- */
+
+/* argmax(values, n) must be `want`; `why` names the likely mistake. */
+static void expect_argmax(const float *values, int n, int want,
+                          const char *what, const char *why)
+{
+    int got = argmax(values, n);
+    ck_assert_msg(got == want,
+                  "argmax (given code, chapter 5) of %s should be %d, got %d: "
+                  "%s",
+                  what, want, got, why);
+}
+
+START_TEST(test_argmax)
+{
+    const float rising[4] = {0.1f, 0.2f, 0.3f, 0.4f},
+                middle[3] = {0.1f, 0.9f, 0.5f},
+                tie[4] = {0.2f, 0.5f, 0.5f, 0.1f},
+                even[4] = {0.25f, 0.25f, 0.25f, 0.25f},
+                falling[3] = {0.9f, 0.1f, 0.0f},
+                negative[3] = {-3.0f, -1.0f, -2.0f}, one[1] = {0.7f};
+    expect_argmax(middle, 3, 1, "0.1 0.9 0.5",
+                  "compare each value with the largest so far, values[best]");
+    expect_argmax(tie, 4, 1, "0.2 0.5 0.5 0.1",
+                  "on a tie the first of the largest wins (values[k] > "
+                  "values[best], not >=), as the chapter says");
+    expect_argmax(even, 4, 0, "0.25 0.25 0.25 0.25",
+                  "on a tie the first of the largest wins: all equal gives 0 "
+                  "(start with best = 0, and move only to a larger value)");
+    expect_argmax(rising, 4, 3, "0.1 0.2 0.3 0.4",
+                  "the largest is the last value: look at every k < n");
+    expect_argmax(falling, 3, 0, "0.9 0.1 0",
+                  "the largest is the first value: start with best = 0");
+    expect_argmax(negative, 3, 1, "-3 -1 -2",
+                  "all negative: compare the values with each other, not "
+                  "with 0");
+    expect_argmax(one, 1, 0, "0.7", "a single value is its own largest");
+    /* count_correct takes each row's answer from argmax: a label tied
+     * with a class before it is not the answer. */
+    const float p[12] = {0.4f, 0.4f, 0.2f, 0.1f, 0.3f,  0.6f,
+                         0.3f, 0.3f, 0.4f, 0.5f, 0.25f, 0.25f};
+    const uint8_t labels[4] = {1, 2, 2, 0};
+    int correct = count_correct(p, labels, 4, 3);
+    ck_assert_msg(correct == 3,
+                  "count_correct (given code, chapter 5): rows [.4 .4 .2] "
+                  "[.1 .3 .6] [.3 .3 .4] [.5 .25 .25], labels 1 2 2 0: the "
+                  "answers (argmax, the first on a tie) are 0 2 2 0, so 3 "
+                  "are right; counted %d: every row b < n_batch, its answer "
+                  "argmax(p + b * n_classes, n_classes) against labels[b]",
+                  correct);
+}
+END_TEST
+
+START_TEST(test_network_size)
+{
+    const int hidden[2] = {16, 16};
+    int sizes[NETWORK_MAX_LAYERS + 1];
+    int n = digit_network_sizes(sizes, 784, hidden, 2);
+    ck_assert_msg(n == 4 && sizes[0] == 784 && sizes[1] == 16 &&
+                      sizes[2] == 16 && sizes[3] == 10,
+                  "digit_network_sizes (given code, chapter 5) with hidden "
+                  "16,16 should give 4 sizes, 784 16 16 10; got %d: %d %d %d "
+                  "%d",
+                  n, sizes[0], sizes[1], sizes[2], sizes[3]);
+    n = digit_network_sizes(sizes, 100, hidden, 0);
+    ck_assert_msg(n == 2 && sizes[0] == 100 && sizes[1] == 10,
+                  "digit_network_sizes with no hidden layer should give 2 "
+                  "sizes, 100 10; got %d: %d %d",
+                  n, sizes[0], sizes[1]);
+    const struct {
+        int sizes[4], n_sizes;
+        long want;
+        const char *what;
+    } nets[] = {{{784, 16, 16, 10}, 4, 13002, "784 -> 16 -> 16 -> 10"},
+                {{5, 3, 4, 2}, 4, 18 + 16 + 10, "5 -> 3 -> 4 -> 2"},
+                {{7, 2}, 2, 16, "7 -> 2"}};
+    for (int k = 0; k < 3; k++) {
+        Network net;
+        Error err;
+        ck_assert_msg(
+            network_init(&net, nets[k].sizes, nets[k].n_sizes, 1, &err) == 0,
+            "%s", err.msg);
+        long got = network_count_params(&net);
+        long weights = 0;
+        for (int s = 1; s < nets[k].n_sizes; s++)
+            weights += (long)nets[k].sizes[s - 1] * nets[k].sizes[s];
+        ck_assert_msg(got == nets[k].want,
+                      "network_count_params (given code, chapter 5) of a %s "
+                      "network should be %ld (every weight, n_in x n_out per "
+                      "layer, and every bias, n_out per layer), got %ld%s",
+                      nets[k].what, nets[k].want, got,
+                      got == weights ? ": the biases were left out" : "");
+        network_free(&net);
+    }
+}
+END_TEST
+
+/* Ten digits of 2 x 3 pixels and their labels, for network_evaluate. */
+static uint8_t ten_pixels[10 * 6],
+    ten_labels[10] = {0, 1, 2, 2, 1, 0, 0, 2, 1, 1};
+
+static Digits ten_digits(void)
+{
+    for (int k = 0; k < 10 * 6; k++)
+        ten_pixels[k] = (uint8_t)((k * 97 + 13) % 256);
+    return (Digits){.n = 10,
+                    .rows = 2,
+                    .cols = 3,
+                    .pixels = ten_pixels,
+                    .labels = ten_labels};
+}
+
+START_TEST(test_network_evaluate)
+{
+    /* A 6 -> 5 -> 3 network that takes 4 digits at a time: the ten digits
+     * go through it as 4, 4 and 2. */
+    const int sizes[3] = {6, 5, 3};
+    Network net;
+    Rng rng;
+    rng_seed(&rng, 31);
+    test_network(&net, sizes, 3, 4, &rng, 0.5f);
+    Digits digits = ten_digits();
+    size_t all[10];
+    for (int b = 0; b < 10; b++)
+        all[b] = (size_t)b;
+    float x[10 * 6];
+    digits_inputs(x, &digits, all, 10);
+    double p[10 * 3], want_loss = 0, batch_means = 0, batch_sum = 0;
+    double first_labels_loss = 0; /* each batch scored with labels 0, 1, ... */
+    reference_forward(p, &net, x, 10);
+    int want_correct = 0, first_labels_correct = 0;
+    for (int b = 0; b < 10; b++) {
+        const double *row = p + 3 * b;
+        int best = 0;
+        for (int c = 1; c < 3; c++)
+            best = row[c] > row[best] ? c : best;
+        want_correct += best == digits.labels[b];
+        int first = digits.labels[b < 8 ? b % 4 : b % 8];
+        first_labels_correct += best == first;
+        first_labels_loss -= log(fmax(row[first], 1e-30)) / 10;
+        double cost = -log(fmax(row[digits.labels[b]], 1e-30));
+        want_loss += cost / 10;
+        batch_sum += cost;
+        if (b == 3 || b == 7 || b == 9) { /* the end of a batch of 4, 4, 2 */
+            batch_means += batch_sum / (b == 9 ? 2 : 4) / 3;
+            batch_sum = 0;
+        }
+    }
+    ck_assert_msg(want_correct > 0 && want_correct < 10,
+                  "the test's network gets %d right", want_correct);
+    Score score = network_evaluate(&net, &digits);
+    const char *first_labels =
+        fabs(score.loss - first_labels_loss) < 1e-5 * want_loss ||
+                (fabs(score.loss - want_loss) < 1e-5 * want_loss &&
+                 fabs(score.accuracy - first_labels_correct / 10.0) < 1e-9)
+            ? ": every batch was scored against the first batch's labels: "
+              "batch `start` has labels digits->labels + start"
+            : "";
+    const char *what = "network_evaluate (given code, chapter 5) of a 6 -> 5 "
+                       "-> 3 network taking 4 digits at a time, on 10 digits "
+                       "(batches of 4, 4 and 2)";
+    ck_assert_msg(fabs(score.accuracy - want_correct / 10.0) < 1e-9,
+                  "%s: the accuracy should be %d of 10, got %.4f: count "
+                  "every digit's answer against its own label "
+                  "(digits->labels + start), and divide by all the "
+                  "digits%s",
+                  what, want_correct, score.accuracy, first_labels);
+    ck_assert_msg(fabs(score.loss - want_loss) < 1e-5 * want_loss,
+                  "%s: the cost should be %.6f, the mean over the 10 digits, "
+                  "got %.6f%s%s",
+                  what, want_loss, score.loss,
+                  fabs(score.loss - batch_means) < 1e-5 * want_loss
+                      ? ": that is the mean of the batches' costs, but the "
+                        "last batch holds only 2 digits: weight each "
+                        "batch's cost by its number of digits"
+                      : "",
+                  first_labels);
+    network_free(&net);
+}
+END_TEST
+
 static void make_network(Network *net, int max_batch)
 {
     const int sizes[4] = {20, 8, 6, 4};
@@ -438,10 +650,19 @@ Suite *suite_05_cross_entropy(void)
     tcase_add_test(cost, test_loss_is_a_mean);
     tcase_add_test(cost, test_loss_finite_for_zero_probability);
     tcase_add_test(cost, test_loss_nan_stays_nan);
+    tcase_add_test(cost, test_loss_sums_in_double);
     suite_add_tcase(suite, cost);
     TCase *top_k = tcase_create("exercise 5.2 (2 points)");
     tcase_add_test(top_k, test_top_k);
     suite_add_tcase(suite, top_k);
+    TCase *given = tcase_create("given code: argmax and the network's size");
+    tcase_add_test(given, test_argmax);
+    tcase_add_test(given, test_network_size);
+    suite_add_tcase(suite, given);
+    TCase *evaluate =
+        tcase_create("given code: network_evaluate (needs 2.1 3.1 4.1 5.1)");
+    tcase_add_test(evaluate, test_network_evaluate);
+    suite_add_tcase(suite, evaluate);
     TCase *accuracy = tcase_create("accuracy");
     tcase_add_test(accuracy, test_count_correct);
     suite_add_tcase(suite, accuracy);
