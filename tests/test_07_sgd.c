@@ -889,6 +889,400 @@ START_TEST(test_learning_rate_sweep_log)
 }
 END_TEST
 
+/* Copy the weights and biases of `from` into `to` (same sizes). */
+static void network_copy_weights(Network *to, const Network *from)
+{
+    for (int l = 0; l < from->n_layers; l++) {
+        size_t n = (size_t)from->sizes[l] * from->sizes[l + 1];
+        memcpy(to->layers[l].weights, from->layers[l].weights,
+               n * sizeof(float));
+        memcpy(to->layers[l].biases, from->layers[l].biases,
+               (size_t)from->sizes[l + 1] * sizeof(float));
+    }
+}
+
+/* ---- Given code: shuffling, batches, the rate, the seeds' table, a step */
+
+/* Chapter 7's shuffle must make every order equally likely. Shuffle
+ * 0 1 2 3 100,000 times (each time from that order): each position must
+ * hold each of the four about 25,000 times, and each of the 24 orders come
+ * about 4,167 times. The limits are 6 standard deviations (822 and 375):
+ * a right shuffle passes whatever the seed; swapping each position with
+ * any position of the array (rng_below(rng, n)) puts some element at some
+ * position 4,300 times too often or too rarely, and a shuffle that never
+ * leaves an element in place (rng_below(rng, k - 1)) never makes 0 1 2 3. */
+enum { SHUFFLE_N = 4, SHUFFLE_RUNS = 100000 };
+
+/* Where each element of 0 1 2 3 lands with the usual wrong shuffle, each
+ * position swapped with any position of the array: positions 0 to 3 in
+ * turn (`down` 0), or 3 down to 1 as the chapter's loop runs (`down` 1).
+ * Worked out over every equally likely draw: odds[at][element] is the
+ * probability times 256. */
+static void naive_shuffle_odds(int odds[SHUFFLE_N][SHUFFLE_N], int down)
+{
+    int n_swaps = down ? 3 : 4, n_draws = down ? 64 : 256;
+    memset(odds, 0, sizeof(int) * SHUFFLE_N * SHUFFLE_N);
+    for (int draws = 0; draws < n_draws; draws++) {
+        int order[SHUFFLE_N] = {0, 1, 2, 3}, code = draws;
+        for (int s = 0; s < n_swaps; s++, code /= 4) {
+            int k = down ? 3 - s : s, other = code % 4, held = order[k];
+            order[k] = order[other];
+            order[other] = held;
+        }
+        for (int at = 0; at < SHUFFLE_N; at++)
+            odds[at][order[at]] += 256 / n_draws;
+    }
+}
+
+START_TEST(test_shuffle_every_order_equally_likely)
+{
+    static long at[SHUFFLE_N][SHUFFLE_N], orders[256];
+    memset(at, 0, sizeof at);
+    memset(orders, 0, sizeof orders);
+    Rng rng;
+    rng_seed(&rng, 7);
+    for (int run = 0; run < SHUFFLE_RUNS; run++) {
+        size_t order[SHUFFLE_N] = {0, 1, 2, 3};
+        shuffle(order, SHUFFLE_N, &rng);
+        int code = 0, seen = 0;
+        for (int k = 0; k < SHUFFLE_N; k++) {
+            ck_assert_msg(order[k] < SHUFFLE_N && !(seen & 1 << order[k]),
+                          "shuffle (given code, chapter 7) of 0 1 2 3 gave "
+                          "%zu %zu %zu %zu, not the same four numbers in "
+                          "another order: a shuffle only swaps",
+                          order[0], order[1], order[2], order[3]);
+            seen |= 1 << order[k];
+            at[k][order[k]]++;
+            code = code * 4 + (int)order[k];
+        }
+        orders[code]++;
+    }
+    /* Is it the shuffle that swaps with any position? */
+    int naive = 0;
+    for (int down = 0; down < 2; down++) {
+        int odds[SHUFFLE_N][SHUFFLE_N], like = 1;
+        naive_shuffle_odds(odds, down);
+        for (int k = 0; k < SHUFFLE_N; k++)
+            for (int e = 0; e < SHUFFLE_N; e++)
+                like &= fabs((double)at[k][e] -
+                             SHUFFLE_RUNS * odds[k][e] / 256.0) < 822;
+        naive |= like;
+    }
+    const char *why =
+        "for k from n down to 2, swap position k - 1 with a position drawn "
+        "from 0 .. k - 1, itself included: rng_below(rng, k)";
+    if (at[0][0] == 0 || at[1][1] == 0)
+        why = "an element never stayed where it was: the position drawn for "
+              "k - 1 runs from 0 to k - 1, itself included (rng_below(rng, "
+              "k), not k - 1)";
+    else if (naive)
+        why = "that is what swapping each position with any position of the "
+              "whole array gives (rng_below(rng, n)): some orders come more "
+              "often than others; swap position k - 1 only with one of "
+              "0 .. k - 1, the positions not yet settled";
+    double expected = SHUFFLE_RUNS / (double)SHUFFLE_N;
+    for (int k = 0; k < SHUFFLE_N; k++)
+        for (int e = 0; e < SHUFFLE_N; e++)
+            ck_assert_msg(fabs((double)at[k][e] - expected) < 822,
+                          "shuffle (given code, chapter 7), 0 1 2 3 shuffled "
+                          "%d times: position %d held %d in %ld of them, "
+                          "expected about %.0f (every position holds every "
+                          "element equally often, give or take 822): %s",
+                          SHUFFLE_RUNS, k, e, at[k][e], expected, why);
+    for (int code = 0; code < 256; code++) {
+        int d[4] = {code >> 6, code >> 4 & 3, code >> 2 & 3, code & 3};
+        if (d[0] == d[1] || d[0] == d[2] || d[0] == d[3] || d[1] == d[2] ||
+            d[1] == d[3] || d[2] == d[3])
+            continue; /* not an order of 0 1 2 3 */
+        ck_assert_msg(fabs((double)orders[code] - SHUFFLE_RUNS / 24.0) < 375,
+                      "shuffle (given code, chapter 7), 0 1 2 3 shuffled %d "
+                      "times: the order %d %d %d %d came %ld times, expected "
+                      "about %.0f (each of the 24 orders equally often): %s",
+                      SHUFFLE_RUNS, d[0], d[1], d[2], d[3], orders[code],
+                      SHUFFLE_RUNS / 24.0, why);
+    }
+}
+END_TEST
+
+/* Ten digits of 1 x 2 pixels: digit i's pixels are 20 i and 20 i + 5 (so
+ * that an input tells which digit it came from), its label 7 i mod 10. */
+static uint8_t batch_pixels[20], batch_labels[10];
+
+static Digits batch_digits(void)
+{
+    for (int i = 0; i < 10; i++) {
+        batch_pixels[2 * i] = (uint8_t)(20 * i);
+        batch_pixels[2 * i + 1] = (uint8_t)(20 * i + 5);
+        batch_labels[i] = (uint8_t)(7 * i % 10);
+    }
+    return (Digits){.n = 10,
+                    .rows = 1,
+                    .cols = 2,
+                    .pixels = batch_pixels,
+                    .labels = batch_labels};
+}
+
+/* trainer_next_batch on the first n_digits (9 or 10) of batch_digits, 9
+ * batches of 3: three epochs. */
+static void expect_batches(size_t n_digits)
+{
+    Digits digits = batch_digits();
+    digits.n = n_digits;
+    const int sizes[2] = {2, 3};
+    Network net;
+    Trainer trainer;
+    Error err;
+    ck_assert(network_init(&net, sizes, 2, 3, &err) == 0);
+    Rng rng, mine;
+    rng_seed(&rng, 5);
+    mine = rng;
+    ck_assert_msg(trainer_init(&trainer, &net, n_digits, rng, &err) == 0, "%s",
+                  err.msg);
+    /* The order the trainer should follow: 0 .. n-1 shuffled with the same
+     * random numbers; reshuffled (as it stands) when fewer than 3 digits
+     * are left, after positions 0-2, 3-5 and 6-8. The first epoch's order
+     * is kept, to tell a missing reshuffle. */
+    size_t order[10], first_epoch[10];
+    for (size_t k = 0; k < n_digits; k++)
+        order[k] = k;
+    shuffle(order, n_digits, &mine);
+    memcpy(first_epoch, order, sizeof order);
+    for (int batch = 0; batch < 9; batch++) {
+        int epoch = batch / 3, at = 3 * (batch % 3);
+        if (batch > 0 && at == 0)
+            shuffle(order, n_digits, &mine);
+        uint8_t labels[3];
+        trainer_next_batch(&trainer, &net, labels, &digits, 3);
+        size_t got[3];
+        for (int b = 0; b < 3; b++) /* which digit each input came from */
+            got[b] = (size_t)lroundf(net.inputs[2 * b] * 255.0f) / 20;
+        /* What a reshuffle one batch early would give. */
+        size_t reshuffled[10];
+        Rng peek = mine;
+        memcpy(reshuffled, order, sizeof order);
+        shuffle(reshuffled, n_digits, &peek);
+        int right = 1, early = 1, same_order = 1;
+        for (int b = 0; b < 3; b++) {
+            right &= got[b] == order[at + b] &&
+                     net.inputs[2 * b + 1] ==
+                         (float)batch_pixels[2 * order[at + b] + 1] / 255.0f;
+            early &= at == 6 && got[b] == reshuffled[b];
+            same_order &= epoch > 0 && got[b] == first_epoch[at + b];
+        }
+        if (!right) {
+            const char *why =
+                "each batch is the next n_batch digits of the shuffled order "
+                "(trainer->order + trainer->next), and when fewer than "
+                "n_batch are left, the order is shuffled again and the next "
+                "epoch starts from its beginning";
+            if (early)
+                why = "the order was shuffled again one batch too early: a "
+                      "new epoch starts when fewer than n_batch digits are "
+                      "left (next + n_batch > n), not when exactly n_batch "
+                      "are left";
+            else if (same_order)
+                why = "the second epoch visits the digits in the first "
+                      "epoch's order: shuffle the whole order again (all n) "
+                      "when an epoch ends";
+            else if (epoch > 0)
+                why = "when an epoch ends, the whole order (all n digits) is "
+                      "shuffled again, with the trainer's own rng (each "
+                      "epoch a new order), and the next batch starts at its "
+                      "beginning";
+            ck_assert_msg(0,
+                          "trainer_next_batch (given code, chapter 7), "
+                          "batches of 3 from %zu digits: batch %d (epoch %d) "
+                          "should hold digits %zu %zu %zu (positions %d to %d "
+                          "of the shuffled order), its inputs came from "
+                          "digits %zu %zu %zu: %s",
+                          n_digits, batch + 1, epoch + 1, order[at],
+                          order[at + 1], order[at + 2], at, at + 2, got[0],
+                          got[1], got[2], why);
+        }
+        for (int b = 0; b < 3; b++)
+            ck_assert_msg(labels[b] == digits.labels[order[at + b]],
+                          "trainer_next_batch (given code, chapter 7): batch "
+                          "%d, digit %d of 3 is digit %zu, whose label is %d; "
+                          "labels[%d] is %d: labels[b] is the label of the "
+                          "digit whose image is input b, "
+                          "digits->labels[batch[b]], for every b < n_batch",
+                          batch + 1, b, order[at + b],
+                          digits.labels[order[at + b]], b, labels[b]);
+    }
+    trainer_free(&trainer);
+    network_free(&net);
+}
+
+START_TEST(test_trainer_next_batch)
+{
+    expect_batches(10); /* one digit left over at each epoch's end */
+    expect_batches(9);  /* none */
+}
+END_TEST
+
+START_TEST(test_learning_rate_at)
+{
+    const struct {
+        double start, end;
+        long step, n_steps;
+        double want;
+        const char *why;
+    } cases[] = {
+        {0.3, 0.01, 0, 100, 0.3, "at step 0 the rate is start"},
+        {0.3, 0.01, 100, 100, 0.01, "at step n_steps the rate is end"},
+        {0.3, 0.01, 50, 100, 0.155,
+         "halfway, the rate is halfway from start to end: start + (step / "
+         "n_steps) * (end - start), the division in double (step / n_steps "
+         "in whole numbers is 0 until the last step)"},
+        {0.3, 0.01, 25, 100, 0.2275,
+         "a quarter of the way, the rate is start + 0.25 * (end - start)"},
+        {0.5, -1.0, 37, 100, 0.5, "a negative end keeps the rate at start"},
+        {0.3, 0.0, 50, 100, 0.15,
+         "an end of 0 is a rate that falls to 0: only a negative end keeps "
+         "it constant"},
+        {0.5, 0.1, 0, 0, 0.5, "with n_steps 0 the rate is start"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double got = learning_rate_at(cases[k].start, cases[k].end,
+                                      cases[k].step, cases[k].n_steps);
+        ck_assert_msg(fabs(got - cases[k].want) < 1e-12,
+                      "learning_rate_at (given code, chapter 7) from %g to %g, "
+                      "step %ld of %ld: should be %g, got %g: %s",
+                      cases[k].start, cases[k].end, cases[k].step,
+                      cases[k].n_steps, cases[k].want, got, cases[k].why);
+    }
+}
+END_TEST
+
+START_TEST(test_over_seeds)
+{
+    OverSeeds s = {.title = "test acc.",
+                   .decimals = 2,
+                   .unit = "%",
+                   .n = 4,
+                   .values = {97.10, 96.50, 97.30, 97.90}};
+    const char *what = "over 4 seeds of 97.10, 96.50, 97.30 and 97.90";
+    ck_assert_msg(fabs(over_seeds_mean(&s) - 97.2) < 1e-9,
+                  "over_seeds_mean (given code, chapter 7) %s: should be "
+                  "97.20 (their sum over n), got %.4f",
+                  what, over_seeds_mean(&s));
+    ck_assert_msg(over_seeds_min(&s) == 96.5,
+                  "over_seeds_min (given code, chapter 7) %s: should be "
+                  "96.50, got %.4f: start from the first value, and look at "
+                  "every one",
+                  what, over_seeds_min(&s));
+    ck_assert_msg(over_seeds_max(&s) == 97.9,
+                  "over_seeds_max (given code, chapter 7) %s: should be "
+                  "97.90, got %.4f: start from the first value, and look at "
+                  "every one (k < n)",
+                  what, over_seeds_max(&s));
+    for (int order = 0; order < 2; order++) {
+        OverSeeds negative = {.decimals = 4, .n = 2};
+        negative.values[order] = -0.5;
+        negative.values[1 - order] = -0.25;
+        ck_assert_msg(over_seeds_min(&negative) == -0.5 &&
+                          over_seeds_max(&negative) == -0.25,
+                      "over_seeds_min and _max (given code, chapter 7) of %g "
+                      "and %g should be -0.5 and -0.25, got %g and %g: start "
+                      "from the first value (not from 0), and look at every "
+                      "one (k < n)",
+                      negative.values[0], negative.values[1],
+                      over_seeds_min(&negative), over_seeds_max(&negative));
+    }
+    /* The lines the book's {{values}} and the claims tests read. */
+    char text[512] = "";
+    FILE *out = fmemopen(text, sizeof text - 1, "w");
+    ck_assert(out != NULL);
+    over_seeds_write(out, "acc", &s);
+    fclose(out);
+    const char *want = "acc_1 97.10\nacc_2 96.50\nacc_3 97.30\nacc_4 "
+                       "97.90\nacc_mean 97.20\nacc_min 96.50\nacc_max "
+                       "97.90\n";
+    ck_assert_msg(strcmp(text, want) == 0,
+                  "over_seeds_write (given code, chapter 7) %s as \"acc\" "
+                  "should write\n%sgot\n%s",
+                  what, want, text);
+}
+END_TEST
+
+/* train_step against chapter 7's steps done here one by one, on a copy of
+ * the network and the trainer: next batch, forward, cost and count,
+ * gradients zeroed, backward, step. Two steps in a row, so that gradients
+ * left from the step before show; the numbers must be the same to the
+ * bit, whatever the exercises' code computes (this given code is tested
+ * whether or not they are done). */
+START_TEST(test_train_step)
+{
+    Digits digits = batch_digits();
+    const int sizes[3] = {2, 4, 10};
+    Network net, copy;
+    Trainer trainer, mine;
+    Error err;
+    Rng rng;
+    rng_seed(&rng, 8);
+    test_network(&net, sizes, 3, 3, &rng, 0.5f);
+    test_network(&copy, sizes, 3, 3, &rng, 0.5f);
+    network_copy_weights(&copy, &net);
+    /* Each digit labelled with the network's answer, so that the count of
+     * right answers is not 0. */
+    size_t all[10];
+    for (int b = 0; b < 10; b++)
+        all[b] = (size_t)b;
+    float x[10 * 2];
+    digits_inputs(x, &digits, all, 10);
+    for (int b = 0; b < 10; b += 2) {
+        const float *p = network_forward(&copy, x + 2 * b, 2);
+        batch_labels[b] = (uint8_t)argmax(p, 10);
+        batch_labels[b + 1] = (uint8_t)argmax(p + 10, 10);
+    }
+    ck_assert(trainer_init(&trainer, &net, 10, rng, &err) == 0);
+    ck_assert(trainer_init(&mine, &copy, 10, rng, &err) == 0);
+    for (int step = 1; step <= 2; step++) {
+        StepResult got = train_step(&trainer, &net, &digits, 3, 0.5f);
+        uint8_t labels[3];
+        trainer_next_batch(&mine, &copy, labels, &digits, 3);
+        const float *p = network_forward(&copy, copy.inputs, 3);
+        StepResult want = {cross_entropy_loss(p, labels, 3, 10),
+                           count_correct(p, labels, 3, 10)};
+        gradients_zero(&mine.grads);
+        network_backward(&mine.grads, &copy, copy.inputs, labels, 3);
+        sgd_step(&copy, &mine.grads, 0.5f);
+        ck_assert_msg(
+            (got.loss == want.loss || (isnan(got.loss) && isnan(want.loss))) &&
+                got.correct == want.correct,
+            "train_step (given code, chapter 7), step %d: it "
+            "reported a cost of %.6f and %d right, the batch's "
+            "forward pass before the step gives %.6f and %d: "
+            "measure the cost and the count on the forward pass "
+            "that backward then uses, before the step",
+            step, got.loss, got.correct, want.loss, want.correct);
+        for (int l = 0; l < net.n_layers; l++) {
+            size_t n = (size_t)net.sizes[l] * net.sizes[l + 1];
+            int same = memcmp(net.layers[l].weights, copy.layers[l].weights,
+                              n * sizeof(float)) == 0 &&
+                       memcmp(net.layers[l].biases, copy.layers[l].biases,
+                              (size_t)net.sizes[l + 1] * sizeof(float)) == 0;
+            ck_assert_msg(same,
+                          "train_step (given code, chapter 7), step %d: "
+                          "layer %d's weights differ from those of the "
+                          "chapter's steps (next batch, forward, cost, zero "
+                          "the gradients, backward, step)%s",
+                          step, l + 1,
+                          step == 2 ? ": are the gradients zeroed before "
+                                      "each backward pass (gradients_zero)? "
+                                      "backward adds to them (+=)"
+                                    : ": zero the gradients, then backward "
+                                      "on this batch's inputs, then the "
+                                      "step, in that order");
+        }
+    }
+    trainer_free(&trainer);
+    trainer_free(&mine);
+    network_free(&net);
+    network_free(&copy);
+}
+END_TEST
+
 Suite *suite_07_sgd(void)
 {
     Suite *suite = suite_create("07_sgd");
@@ -914,8 +1308,24 @@ Suite *suite_07_sgd(void)
     tcase_add_test(ex5, test_learning_rate_sweep_log);
     tcase_add_test(ex5, test_learning_rate_sweep_short_and_freed);
     suite_add_tcase(suite, ex5);
+    TCase *shuffled = tcase_create("given code: shuffle");
+    tcase_set_timeout(shuffled, 30);
+    tcase_add_test(shuffled, test_shuffle_is_a_permutation);
+    tcase_add_test(shuffled, test_shuffle_every_order_equally_likely);
+    suite_add_tcase(suite, shuffled);
+    TCase *batches = tcase_create("given code: trainer_next_batch");
+    tcase_add_test(batches, test_trainer_next_batch);
+    suite_add_tcase(suite, batches);
+    TCase *rates = tcase_create("given code: learning_rate_at");
+    tcase_add_test(rates, test_learning_rate_at);
+    suite_add_tcase(suite, rates);
+    TCase *seeds = tcase_create("given code: over_seeds");
+    tcase_add_test(seeds, test_over_seeds);
+    suite_add_tcase(suite, seeds);
+    TCase *step = tcase_create("given code: train_step");
+    tcase_add_test(step, test_train_step);
+    suite_add_tcase(suite, step);
     TCase *sgd = tcase_create("sgd");
-    tcase_add_test(sgd, test_shuffle_is_a_permutation);
     tcase_add_test(sgd, test_divergence_detected);
     suite_add_tcase(suite, sgd);
     TCase *model = tcase_create("model files");
