@@ -3,6 +3,7 @@
 #define CH08_NO_MAIN
 #include "../code/08_gap.c"
 
+#include "expect.h"
 #include "testing.h"
 
 Suite *suite_08_gap(void);
@@ -168,6 +169,222 @@ START_TEST(test_program_reports_the_gap)
 }
 END_TEST
 
+/* ---- Given code: the split, shuffled labels, an epoch, confidence ------ */
+
+/* Twenty digits of one pixel, labelled 0 to 19 mod 10; which digit a view
+ * starts at is where its labels point. */
+static uint8_t twenty_pixels[20], twenty_labels[20];
+
+static Digits twenty_digits(void)
+{
+    for (int k = 0; k < 20; k++) {
+        twenty_pixels[k] = (uint8_t)(10 * k);
+        twenty_labels[k] = (uint8_t)(k % 10);
+    }
+    return (Digits){.n = 20,
+                    .rows = 1,
+                    .cols = 1,
+                    .pixels = twenty_pixels,
+                    .labels = twenty_labels};
+}
+
+/* training_split of the twenty digits must give training digits
+ * train_first .. + n_train - 1 and validation digits from val_first. */
+static void expect_split(long train_size, long n_validation, long n_batch,
+                         long n_train, long val_first)
+{
+    Digits all = twenty_digits(), train, validation;
+    Error err;
+    char what[160];
+    snprintf(what, sizeof what,
+             "training_split (given code, chapter 8) of 20 digits, "
+             "--train-size %ld --validation %ld --batch %ld",
+             train_size, n_validation, n_batch);
+    ck_assert_msg(training_split(&train, &validation, &all, train_size,
+                                 n_validation, n_batch, &err) == 0,
+                  "%s: should work, got: %s", what, err.msg);
+    long t0 = train.labels - all.labels, v0 = validation.labels - all.labels;
+    long t1 = t0 + (long)train.n, v1 = v0 + (long)validation.n;
+    ck_assert_msg(train.pixels == all.pixels + t0 &&
+                      validation.pixels == all.pixels + v0,
+                  "%s: a slice's pixels and labels must start at the same "
+                  "digit (digits_slice, 8.1)",
+                  what);
+    const char *why = "";
+    if (validation.n > 0 && train.n > 0 && t0 < v1 && v0 < t1)
+        why = ": the two overlap, so the validation accuracy is measured "
+              "on digits the network trained on; validation is the last N "
+              "digits (from all->n - N), training the first train_size of "
+              "the others";
+    else if (v0 != val_first || (long)validation.n != n_validation)
+        why = ": validation is the last N digits, from all->n - N to the "
+              "end";
+    else if (t0 != 0 || (long)train.n != n_train)
+        why = ": training is the first train_size digits (all that are "
+              "not validation when it is not given)";
+    ck_assert_msg(t0 == 0 && (long)train.n == n_train && v0 == val_first &&
+                      (long)validation.n == n_validation,
+                  "%s: training should be digits 0 to %ld and validation "
+                  "digits %ld to 19; got training %ld to %ld and validation "
+                  "%ld to %ld%s",
+                  what, n_train - 1, val_first, t0, t1 - 1, v0, v1 - 1, why);
+}
+
+/* training_split must refuse, with a message holding `expected`. */
+static void expect_split_refused(long train_size, long n_validation,
+                                 long n_batch, const char *expected)
+{
+    Digits all = twenty_digits(), train, validation;
+    Error err = {.msg = ""};
+    int status = training_split(&train, &validation, &all, train_size,
+                                n_validation, n_batch, &err);
+    ck_assert_msg(status == -1 && strstr(err.msg, expected) != NULL,
+                  "training_split (given code, chapter 8) of 20 digits, "
+                  "--train-size %ld --validation %ld --batch %ld: should be "
+                  "refused, saying '%s' (the training digits must come from "
+                  "outside the validation split); got %d, '%s'",
+                  train_size, n_validation, n_batch, expected, status, err.msg);
+}
+
+START_TEST(test_training_split)
+{
+    expect_split(-1, 5, 3, 15, 15);
+    expect_split(8, 5, 3, 8, 15);
+    expect_split(15, 5, 15, 15, 15);
+    expect_split(-1, 0, 3, 20, 20);
+    expect_split_refused(-1, 20, 3, "--validation expects fewer than the 20");
+    expect_split_refused(16, 5, 3, "--train-size expects 3 to 15");
+    expect_split_refused(2, 5, 3, "--train-size expects 3 to 15");
+    expect_split_refused(-1, 5, 16, "--batch 16 is more than the 15");
+}
+END_TEST
+
+START_TEST(test_labels_shuffle)
+{
+    const uint8_t from[10] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3};
+    uint8_t labels[10];
+    Rng rng, mine;
+    rng_seed(&rng, 11);
+    mine = rng;
+    Error err;
+    ck_assert_msg(labels_shuffle(labels, from, 10, &rng, &err) == 0, "%s",
+                  err.msg);
+    size_t order[10];
+    for (size_t k = 0; k < 10; k++)
+        order[k] = k;
+    shuffle(order, 10, &mine);
+    int counts[10] = {0}, unchanged = 1, right = 1;
+    for (int k = 0; k < 10; k++) {
+        counts[from[k]]++;
+        counts[labels[k]]--;
+        unchanged &= labels[k] == from[k];
+        right &= labels[k] == from[order[k]];
+    }
+    int permutation = 1;
+    for (int d = 0; d < 10; d++)
+        permutation &= counts[d] == 0;
+    const char *why = "labels[k] = from[order[k]], order being 0 .. n - 1 "
+                      "put in a random order by chapter 7's shuffle, with "
+                      "the rng it is given";
+    if (!permutation)
+        why = "the labels are no longer the same labels in another order "
+              "(as many 1s, 3s and 5s as before): draw a random order with "
+              "shuffle, then take from[order[k]]";
+    else if (unchanged)
+        why = "the labels did not move: shuffle the order first";
+    ck_assert_msg(permutation && right,
+                  "labels_shuffle (given code, chapter 8) of 3 1 4 1 5 9 2 6 "
+                  "5 3: with its seed it should give %d %d %d %d %d %d %d %d "
+                  "%d %d, got %d %d %d %d %d %d %d %d %d %d: %s",
+                  from[order[0]], from[order[1]], from[order[2]],
+                  from[order[3]], from[order[4]], from[order[5]],
+                  from[order[6]], from[order[7]], from[order[8]],
+                  from[order[9]], labels[0], labels[1], labels[2], labels[3],
+                  labels[4], labels[5], labels[6], labels[7], labels[8],
+                  labels[9], why);
+}
+END_TEST
+
+START_TEST(test_train_epoch)
+{
+    /* Ten digits, batches of 3: an epoch is 3 steps (the tenth digit waits
+     * for the next epoch's shuffle), whatever the exercises compute. */
+    Digits digits = twenty_digits();
+    digits.n = 10;
+    const int sizes[2] = {1, 10};
+    Network net;
+    Trainer trainer;
+    Error err;
+    ck_assert(network_init(&net, sizes, 2, 3, &err) == 0);
+    Rng rng;
+    rng_seed(&rng, 3);
+    ck_assert(trainer_init(&trainer, &net, 10, rng, &err) == 0);
+    long iteration = 5;
+    for (int epoch = 1; epoch <= 2; epoch++) {
+        int status =
+            train_epoch(&trainer, &net, &digits, 3, 0.1f, &iteration, &err);
+        ck_assert_msg(status == 0, "train_epoch: %s", err.msg);
+        ck_assert_msg(iteration == 5 + 3 * epoch && trainer.next == 9,
+                      "train_epoch (given code, chapter 8) on 10 digits in "
+                      "batches of 3, epoch %d: should take 3 steps (10 / 3, "
+                      "whole batches only), counting each in *iteration "
+                      "(from 5: now %d); took the trainer to position %zu "
+                      "of its order (should be 9), *iteration is %ld",
+                      epoch, 5 + 3 * epoch, trainer.next, iteration);
+    }
+    trainer_free(&trainer);
+    network_free(&net);
+}
+END_TEST
+
+START_TEST(test_digits_confidence)
+{
+    /* A 6 -> 5 -> 3 network taking 4 digits at a time, on 10 digits of
+     * 2 x 3 pixels: slices of 4, 4 and 2. */
+    static uint8_t pixels[60], labels[10];
+    for (int k = 0; k < 60; k++)
+        pixels[k] = (uint8_t)((k * 97 + 13) % 256);
+    Digits digits = {
+        .n = 10, .rows = 2, .cols = 3, .pixels = pixels, .labels = labels};
+    const int sizes[3] = {6, 5, 3};
+    Network net;
+    Rng rng;
+    rng_seed(&rng, 31);
+    test_network(&net, sizes, 3, 4, &rng, 0.5f);
+    size_t all[10];
+    for (int b = 0; b < 10; b++)
+        all[b] = (size_t)b;
+    float x[60];
+    digits_inputs(x, &digits, all, 10);
+    double p[30], want = 0, slices = 0, slice = 0;
+    reference_forward(p, &net, x, 10);
+    for (int b = 0; b < 10; b++) {
+        double largest = fmax(p[3 * b], fmax(p[3 * b + 1], p[3 * b + 2]));
+        want += largest / 10;
+        slice += largest;
+        if (b == 3 || b == 7 || b == 9) {
+            slices += slice / (b == 9 ? 2 : 4) / 3;
+            slice = 0;
+        }
+    }
+    double got = digits_confidence(&net, &digits);
+    ck_assert_msg(fabs(got - want) < 1e-5,
+                  "digits_confidence (given code, chapter 8) of a 6 -> 5 -> "
+                  "3 network taking 4 digits at a time, on 10 digits (slices "
+                  "of 4, 4 and 2): should be %.6f, the mean over the 10 "
+                  "digits of each one's largest probability; got %.6f%s",
+                  want, got,
+                  fabs(got - slices) < 1e-5
+                      ? ": that is the mean of the slices' means, but the "
+                        "last slice holds only 2 digits: weight each "
+                        "slice's mean by its number of digits"
+                      : ": each slice of digits from `start`, its mean "
+                        "confidence times its number of digits, summed, "
+                        "then divided by all the digits");
+    network_free(&net);
+}
+END_TEST
+
 Suite *suite_08_gap(void)
 {
     Suite *suite = suite_create("08_gap");
@@ -180,6 +397,19 @@ Suite *suite_08_gap(void)
     TCase *units = tcase_create("noise");
     tcase_add_test(units, test_noise_inputs_range);
     suite_add_tcase(suite, units);
+    TCase *split = tcase_create("given code: training_split (needs 8.1)");
+    tcase_add_test(split, test_training_split);
+    suite_add_tcase(suite, split);
+    TCase *shuffled = tcase_create("given code: labels_shuffle");
+    tcase_add_test(shuffled, test_labels_shuffle);
+    suite_add_tcase(suite, shuffled);
+    TCase *epoch = tcase_create("given code: train_epoch");
+    tcase_add_test(epoch, test_train_epoch);
+    suite_add_tcase(suite, epoch);
+    TCase *confidence =
+        tcase_create("given code: digits_confidence (needs 2.1 3.1 4.1 8.2)");
+    tcase_add_test(confidence, test_digits_confidence);
+    suite_add_tcase(suite, confidence);
     TCase *program = tcase_create("program (needs 1.1 4.1 8.1)");
     tcase_set_timeout(program, 60);
     tcase_add_test(program, test_program_reports_the_gap);
