@@ -304,6 +304,386 @@ START_TEST(test_program_early_stopping)
 }
 END_TEST
 
+/* ---- Given code: the regularised step, early stopping, the kept network */
+
+/* Twelve digits of 2 x 3 pixels, labels 0 to 2. */
+static uint8_t step_pixels[72], step_labels[12];
+
+static Digits step_digits(void)
+{
+    for (int k = 0; k < 72; k++)
+        step_pixels[k] = (uint8_t)((k * 53 + 7) % 256);
+    for (int k = 0; k < 12; k++)
+        step_labels[k] = (uint8_t)(k * 5 % 3);
+    return (Digits){.n = 12,
+                    .rows = 2,
+                    .cols = 3,
+                    .pixels = step_pixels,
+                    .labels = step_labels};
+}
+
+/* A network of small_network's sizes for batches of 4 and a trainer for
+ * the twelve digits, all drawn from seed 40 (so every call makes the same
+ * ones), and dropout at `rate` from seed 41. */
+static void step_setup(Network *net, Trainer *trainer, Regulariser *reg,
+                       float l2, float rate)
+{
+    Error err;
+    small_network(net, 4);
+    Rng rng, dropout_rng;
+    rng_seed(&rng, 40);
+    rng_seed(&dropout_rng, 41);
+    ck_assert(trainer_init(trainer, net, 12, rng, &err) == 0);
+    *reg = (Regulariser){.l2 = l2};
+    ck_assert(dropout_init(&reg->dropout, net, rate, dropout_rng, &err) == 0);
+}
+
+static void step_free(Network *net, Trainer *trainer, Regulariser *reg)
+{
+    dropout_free(&reg->dropout);
+    trainer_free(trainer);
+    network_free(net);
+}
+
+/* Do two networks hold the same numbers, to the bit? */
+static int same_network(const Network *a, const Network *b)
+{
+    for (int l = 0; l < a->n_layers; l++) {
+        size_t n = (size_t)a->sizes[l] * a->sizes[l + 1];
+        if (memcmp(a->layers[l].weights, b->layers[l].weights,
+                   n * sizeof(float)) != 0 ||
+            memcmp(a->layers[l].biases, b->layers[l].biases,
+                   (size_t)a->sizes[l + 1] * sizeof(float)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* One step of chapter 9 done here, step by step, as the chapter shows:
+ * next batch, forward with dropout, cost and count, gradients zeroed,
+ * backward with dropout, the L2 term (when l2 > 0), the step. */
+static StepResult step_by_hand(Trainer *trainer, Network *net, Regulariser *reg,
+                               const Digits *digits, float rate, int with_l2)
+{
+    uint8_t labels[4];
+    trainer_next_batch(trainer, net, labels, digits, 4);
+    const float *p =
+        network_forward_dropout(net, &reg->dropout, net->inputs, 4);
+    StepResult result = {cross_entropy_loss(p, labels, 4, 3),
+                         count_correct(p, labels, 4, 3)};
+    gradients_zero(&trainer->grads);
+    network_backward_dropout(&trainer->grads, net, &reg->dropout, net->inputs,
+                             labels, 4);
+    if (with_l2 && reg->l2 > 0.0f)
+        l2_gradient(&trainer->grads, net, reg->l2);
+    sgd_step(net, &trainer->grads, rate);
+    return result;
+}
+
+/* train_step_regularised against step_by_hand, for three steps: the
+ * numbers must be the same to the bit, whatever the exercises compute
+ * (this given code is tested whether or not they are done). */
+static void expect_regularised_steps(float l2, float dropout)
+{
+    Network net, mine, no_l2;
+    Trainer trainer, my_trainer, no_l2_trainer;
+    Regulariser reg, my_reg, no_l2_reg;
+    Digits digits = step_digits();
+    step_setup(&net, &trainer, &reg, l2, dropout);
+    step_setup(&mine, &my_trainer, &my_reg, l2, dropout);
+    step_setup(&no_l2, &no_l2_trainer, &no_l2_reg, l2, dropout);
+    for (int step = 1; step <= 3; step++) {
+        StepResult got =
+            train_step_regularised(&trainer, &net, &reg, &digits, 4, 0.5f);
+        StepResult want =
+            step_by_hand(&my_trainer, &mine, &my_reg, &digits, 0.5f, 1);
+        step_by_hand(&no_l2_trainer, &no_l2, &no_l2_reg, &digits, 0.5f, 0);
+        char what[200];
+        snprintf(what, sizeof what,
+                 "train_step_regularised (given code, chapter 9) on a 6 -> 5 "
+                 "-> 4 -> 3 network, --l2 %g --dropout %g, step %d of 3",
+                 (double)l2, (double)dropout, step);
+        ck_assert_msg(
+            (got.loss == want.loss || (isnan(got.loss) && isnan(want.loss))) &&
+                got.correct == want.correct,
+            "%s: it reported a cost of %.6f and %d right; the "
+            "batch's forward pass with dropout, before the step, "
+            "gives %.6f and %d",
+            what, got.loss, got.correct, want.loss, want.correct);
+        if (same_network(&net, &mine))
+            continue;
+        const char *why =
+            "the chapter's steps, in its order: next batch, forward with "
+            "dropout, cost, zero the gradients, backward with dropout's "
+            "masks, add the L2 term, step";
+        if (l2 > 0.0f && same_network(&net, &no_l2))
+            why = "the weights moved exactly as without weight decay: --l2 "
+                  "had no effect, as if it were 0. Add the L2 term "
+                  "(l2_gradient) to the gradients after they are zeroed and "
+                  "backward has filled them, and before the step uses them";
+        ck_assert_msg(0, "%s: the weights differ from those of %s", what, why);
+    }
+    step_free(&net, &trainer, &reg);
+    step_free(&mine, &my_trainer, &my_reg);
+    step_free(&no_l2, &no_l2_trainer, &no_l2_reg);
+}
+
+START_TEST(test_train_step_regularised)
+{
+    expect_regularised_steps(0.05f, 0.0f);
+    expect_regularised_steps(0.05f, 0.3f);
+    expect_regularised_steps(0.0f, 0.3f);
+}
+END_TEST
+
+/* With the exercises done: one step with --l2 0.1 against one with --l2
+ * 0 from the same network and batch. Each weight must end lower by
+ * rate * lambda * w (the step of the L2 term), each bias the same. */
+START_TEST(test_weight_decay_in_the_step)
+{
+    Network with, without;
+    Trainer with_trainer, without_trainer;
+    Regulariser with_reg, without_reg;
+    Digits digits = step_digits();
+    step_setup(&with, &with_trainer, &with_reg, 0.1f, 0.0f);
+    step_setup(&without, &without_trainer, &without_reg, 0.0f, 0.0f);
+    Network before;
+    small_network(&before, 4);
+    train_step_regularised(&with_trainer, &with, &with_reg, &digits, 4, 0.5f);
+    train_step_regularised(&without_trainer, &without, &without_reg, &digits, 4,
+                           0.5f);
+    for (int l = 0; l < with.n_layers; l++) {
+        for (int k = 0; k < with.sizes[l] * with.sizes[l + 1]; k++) {
+            double w = before.layers[l].weights[k];
+            double change = (double)with.layers[l].weights[k] -
+                            (double)without.layers[l].weights[k];
+            double want = -0.5 * 0.1 * w;
+            ck_assert_msg(fabs(change - want) < 1e-5 + 1e-3 * fabs(want),
+                          "train_step_regularised (given code, chapter 9), "
+                          "one step at rate 0.5: with --l2 0.1, layer %d's "
+                          "weight %d (it was %.6f) should end %.6f lower "
+                          "than with --l2 0 (rate * lambda * w), it ended "
+                          "%.6f lower%s",
+                          l + 1, k, w, -want, change == 0.0 ? 0.0 : -change,
+                          change == 0.0
+                              ? ": --l2 0.1 trained exactly like --l2 0; the "
+                                "L2 term goes into the gradient after "
+                                "backward and before the step"
+                          : fabs(change - 2 * want) < 1e-3 * fabs(want)
+                              ? ": twice the L2 term's step; add lambda * w "
+                                "to each weight's gradient once"
+                              : "");
+        }
+        for (int j = 0; j < with.sizes[l + 1]; j++)
+            ck_assert_msg(with.layers[l].biases[j] ==
+                              without.layers[l].biases[j],
+                          "train_step_regularised (given code, chapter 9): "
+                          "layer %d's bias %d moved differently with --l2 "
+                          "0.1 than with --l2 0: weight decay leaves the "
+                          "biases alone",
+                          l + 1, j);
+    }
+    network_free(&before);
+    step_free(&with, &with_trainer, &with_reg);
+    step_free(&without, &without_trainer, &without_reg);
+}
+END_TEST
+
+/* A 2 -> 2 network whose every weight and bias is `value`. */
+static void set_network(Network *net, float value)
+{
+    for (int l = 0; l < net->n_layers; l++) {
+        for (int k = 0; k < net->sizes[l] * net->sizes[l + 1]; k++)
+            net->layers[l].weights[k] = value;
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            net->layers[l].biases[j] = value;
+    }
+}
+
+/* Does every weight and bias of `net` hold `value`? */
+static int same_network_value(const Network *net, float value)
+{
+    for (int l = 0; l < net->n_layers; l++) {
+        for (int k = 0; k < net->sizes[l] * net->sizes[l + 1]; k++)
+            if (net->layers[l].weights[k] != value)
+                return 0;
+        for (int j = 0; j < net->sizes[l + 1]; j++)
+            if (net->layers[l].biases[j] != value)
+                return 0;
+    }
+    return 1;
+}
+
+/* Why early stopping kept epoch `got` (network value `kept`) when the
+ * best so far is epoch `want`. */
+static const char *kept_why(long got, float kept, long want, int watch_cost,
+                            const double *scores)
+{
+    if (got == want && kept != (float)want)
+        return "the epoch is right, but the network kept is another one: "
+               "copy the network when it beats the best score (inside the "
+               "if), not at every epoch";
+    if (kept == 0.0f && got == 0)
+        return "nothing was kept: the first epoch must beat the empty start "
+               "(best_score starts at -infinity, -HUGE_VAL)";
+    if (got > want && scores[got - 1] == scores[want - 1])
+        return "a tie is not better: only a score strictly above the best "
+               "replaces it (>, not >=)";
+    if (watch_cost)
+        return "with --stop-on cost the best is the lowest validation cost "
+               "(the score is -loss: higher is better)";
+    return "keep a copy of the network each time it beats the best score so "
+           "far, and only then";
+}
+
+/* Early stopping over epochs 1 .. n whose validation scores are
+ * scores[] (accuracies, or with watch_cost costs), the network at epoch e
+ * holding e in every weight: it must say stop (1) exactly at epoch
+ * stop_at (0: never) and keep the best epoch's network. */
+static void expect_early_stopping(const double *scores, int n, int watch_cost,
+                                  long patience, int stop_at, const char *what)
+{
+    const int sizes[2] = {2, 2};
+    Network net;
+    EarlyStopping stop;
+    Error err;
+    ck_assert(network_init(&net, sizes, 2, 1, &err) == 0);
+    ck_assert_msg(
+        early_stopping_init(&stop, &net, patience, watch_cost, &err) == 0, "%s",
+        err.msg);
+    int stopped = 0;
+    long best = 0; /* the best epoch so far */
+    for (int epoch = 1; epoch <= n && !stopped; epoch++) {
+        set_network(&net, (float)epoch);
+        double score = watch_cost ? -scores[epoch - 1] : scores[epoch - 1];
+        if (best == 0 ||
+            score > (watch_cost ? -scores[best - 1] : scores[best - 1]))
+            best = epoch;
+        Score on_validation = {watch_cost ? scores[epoch - 1] : 1.0,
+                               watch_cost ? 0.5 : scores[epoch - 1]};
+        stopped = early_stopping_update(&stop, &net, on_validation, epoch);
+        float kept = stop.best.layers[0].weights[0];
+        ck_assert_msg(
+            stop.best_epoch == best && kept == (float)best &&
+                same_network_value(&stop.best, (float)best),
+            "early_stopping_update (given code, chapter 9), %s: "
+            "after epoch %d it should keep epoch %ld's network "
+            "(every weight %ld.0); it says epoch %ld and kept a "
+            "network whose weights are %g: %s",
+            what, epoch, best, best, stop.best_epoch, (double)kept,
+            kept_why(stop.best_epoch, kept, best, watch_cost, scores));
+        ck_assert_msg(
+            stopped == (epoch == stop_at),
+            "early_stopping_update (given code, chapter 9), %s: at epoch %d "
+            "it said %s, it should %s: with patience %ld, it is time to stop "
+            "when %ld epochs have gone by without a better score (epoch - "
+            "best_epoch >= patience; patience 0: never)",
+            what, epoch, stopped ? "stop" : "go on",
+            epoch == stop_at ? "stop" : "go on", patience, patience);
+    }
+    network_free(&stop.best);
+    network_free(&net);
+}
+
+START_TEST(test_early_stopping)
+{
+    const double accuracies[5] = {0.50, 0.70, 0.65, 0.70, 0.60};
+    expect_early_stopping(accuracies, 5, 0, 3, 5,
+                          "validation accuracies 0.50 0.70 0.65 0.70 0.60, "
+                          "patience 3");
+    const double costs[6] = {0.9, 0.7, 0.8, 0.6, 0.65, 0.62};
+    expect_early_stopping(costs, 6, 1, 0, 0,
+                          "--stop-on cost, validation costs 0.9 0.7 0.8 0.6 "
+                          "0.65 0.62, patience 0");
+    const double falling[2] = {0.3, 0.2};
+    expect_early_stopping(falling, 2, 0, 1, 2,
+                          "validation accuracies 0.3 0.2, patience 1");
+}
+END_TEST
+
+/* The numbers of the table row of `epoch` in the output of chapter 9's
+ * program: training, validation and test accuracy. */
+static int epoch_row(const char *out, long epoch, double row[3])
+{
+    for (const char *line = out; line != NULL && *line != '\0';) {
+        long e;
+        if (sscanf(line, "%ld %lf%% %lf%% %lf%%", &e, &row[0], &row[1],
+                   &row[2]) == 4 &&
+            e == epoch)
+            return 1;
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return 0;
+}
+
+START_TEST(test_kept_network)
+{
+    char out[16384], command[8192];
+    const char *saved = temp_path("kept.net");
+    snprintf(command, sizeof command,
+             "bin/09_regularise --train-size 300 --validation 500 --epochs 40 "
+             "--patience 2 --batch 50 --hidden 32 --save %s",
+             saved);
+    int status = run_program(out, sizeof out, command);
+    ck_assert_msg(status == 0, "%s failed (%d):\n%s", command, status, out);
+    const char *kept_line = strstr(out, "Kept the network of epoch");
+    long kept_epoch = 0, last = 0;
+    double kept[3], row[3], last_row[3];
+    ck_assert_msg(kept_line != NULL &&
+                      sscanf(kept_line,
+                             "Kept the network of epoch %ld: training %lf%%, "
+                             "validation %lf%%, test %lf%%",
+                             &kept_epoch, &kept[0], &kept[1], &kept[2]) == 4,
+                  "%s: no line 'Kept the network of epoch N: training A%%, "
+                  "validation B%%, test C%%':\n%s",
+                  command, out);
+    while (epoch_row(out, last + 1, last_row))
+        last++;
+    ck_assert_msg(last > kept_epoch && epoch_row(out, kept_epoch, row),
+                  "%s: early stopping with patience 2 should stop 2 epochs "
+                  "after the epoch it keeps (%ld), the table ends at epoch "
+                  "%ld:\n%s",
+                  command, kept_epoch, last, out);
+    ck_assert_msg(row[0] == kept[0] && row[1] == kept[1] && row[2] == kept[2],
+                  "%s: the kept network (the run_finish and single_run of "
+                  "chapter 9's program, given code) is epoch %ld's, whose row "
+                  "reads training %.2f%%, validation %.2f%%, test %.2f%%; "
+                  "the program reports training %.2f%%, validation %.2f%%, "
+                  "test %.2f%%%s:\n%s",
+                  command, kept_epoch, row[0], row[1], row[2], kept[0], kept[1],
+                  kept[2],
+                  kept[0] == last_row[0] && kept[1] == last_row[1] &&
+                          kept[2] == last_row[2]
+                      ? ", the scores of the last epoch: score the kept "
+                        "network (run->stop.best), not the last one "
+                        "(run->net)"
+                      : "",
+                  out);
+    /* The saved network is the kept one: its test accuracy is epoch
+     * kept_epoch's. */
+    Network net;
+    Digits train, test;
+    Error err;
+    ck_assert_msg(network_load(&net, saved, EVALUATE_BATCH, &err) == 0, "%s",
+                  err.msg);
+    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0, "%s",
+                  err.msg);
+    double accuracy = 100.0 * network_evaluate(&net, &test).accuracy;
+    ck_assert_msg(fabs(accuracy - kept[2]) < 0.006,
+                  "%s: the network saved to --save should be the kept one "
+                  "(epoch %ld, test accuracy %.2f%%); the saved one gets "
+                  "%.2f%%%s",
+                  command, kept_epoch, kept[2], accuracy,
+                  fabs(accuracy - last_row[2]) < 0.006
+                      ? ", the last epoch's: save run.stop.best, not run.net"
+                      : "");
+    network_free(&net);
+    digits_free(&train);
+    digits_free(&test);
+}
+END_TEST
+
 Suite *suite_09_regularise(void)
 {
     Suite *suite = suite_create("09_regularise");
@@ -322,6 +702,20 @@ Suite *suite_09_regularise(void)
     tcase_add_test(passes, test_no_dropout_is_the_plain_forward);
     tcase_add_test(passes, test_dropout_gradient_numeric);
     suite_add_tcase(suite, passes);
+    TCase *decay = tcase_create("given code: weight decay (needs 7.1 9.2)");
+    tcase_add_test(decay, test_weight_decay_in_the_step);
+    suite_add_tcase(suite, decay);
+    TCase *step = tcase_create("given code: train_step_regularised");
+    tcase_add_test(step, test_train_step_regularised);
+    suite_add_tcase(suite, step);
+    TCase *stopping = tcase_create("given code: early stopping");
+    tcase_add_test(stopping, test_early_stopping);
+    suite_add_tcase(suite, stopping);
+    TCase *kept =
+        tcase_create("given code: the kept network (needs 1.1 4.1 8.1)");
+    tcase_set_timeout(kept, 60);
+    tcase_add_test(kept, test_kept_network);
+    suite_add_tcase(suite, kept);
     TCase *program = tcase_create("program (needs 1.1 4.1 8.1)");
     tcase_set_timeout(program, 60);
     tcase_add_test(program, test_program_early_stopping);
