@@ -533,6 +533,50 @@ START_TEST(test_real_mnist)
 }
 END_TEST
 
+/* ---- Given code: digit_print, digits_count ------------------------------ */
+
+START_TEST(test_digit_print)
+{
+    /* 2 x 3 pixels: 0 and 25 are blank (level 0), 26 is level 1, 128
+     * level 5, 230 level 8, 255 level 9: pixel * 10 / 256. */
+    const uint8_t pixels[6] = {0, 25, 26, 128, 230, 255};
+    char text[64] = "";
+    FILE *out = fmemopen(text, sizeof text - 1, "w");
+    ck_assert(out != NULL);
+    digit_print(out, pixels, 2, 3);
+    long n = ftell(out);
+    fclose(out);
+    const char *want = "    ..\n++%%@@\n";
+    ck_assert_msg(n == 14 && strcmp(text, want) == 0,
+                  "digit_print (given code, chapter 1) of the 2 x 3 pixels "
+                  "0 25 26 / 128 230 255 should print \"    ..\\n++%%%%@@\\n\" "
+                  "(14 characters: level pixel * 10 / 256 of \" .:-=+*#%%@\", "
+                  "each pixel twice, row by row, a newline after each row); "
+                  "printed %ld characters: \"%s\"",
+                  n, text);
+}
+END_TEST
+
+START_TEST(test_digits_count)
+{
+    static uint8_t pixels[7], labels[7] = {3, 1, 4, 1, 5, 9, 2};
+    Digits digits = {
+        .n = 7, .rows = 1, .cols = 1, .pixels = pixels, .labels = labels};
+    long counts[10];
+    for (int d = 0; d < 10; d++)
+        counts[d] = 1000 + d; /* what was there before */
+    digits_count(counts, &digits);
+    const long want[10] = {0, 2, 1, 1, 1, 1, 0, 0, 0, 1};
+    for (int d = 0; d < 10; d++)
+        ck_assert_msg(counts[d] == want[d],
+                      "digits_count (given code, chapter 1) of the labels 3 "
+                      "1 4 1 5 9 2: there are %ld %ds, it counted %ld: set "
+                      "every count to 0 first, then add 1 to counts[label] "
+                      "for every digit",
+                      want[d], d, counts[d]);
+}
+END_TEST
+
 Suite *suite_01_idx(void)
 {
     Suite *suite = suite_create("01_idx");
@@ -543,6 +587,10 @@ Suite *suite_01_idx(void)
     tcase_add_test(ex2, test_bounding_box);
     suite_add_tcase(suite, ex2);
 
+    TCase *given = tcase_create("given code: digit_print and digits_count");
+    tcase_add_test(given, test_digit_print);
+    tcase_add_test(given, test_digits_count);
+    suite_add_tcase(suite, given);
     TCase *loader = tcase_create("loader (needs 1.1)");
     tcase_add_test(loader, test_loads_a_tiny_file);
     tcase_add_test(loader, test_loads_digits);

@@ -7,6 +7,8 @@
 
 Suite *suite_10_inside(void);
 
+#define CANARY_DOUBLE 12345.0
+
 static void expect_pgm_error(const char *name, const char *content, size_t size,
                              const char *expected)
 {
@@ -400,6 +402,124 @@ START_TEST(test_inside_program_errors)
 }
 END_TEST
 
+/* ---- Given code: weights_moved, layer_activity -------------------------- */
+
+START_TEST(test_weights_moved)
+{
+    /* A 3 -> 2 layer: neuron j's weights are column j of the 3 x 2 rows. */
+    Affine now, start;
+    Error err;
+    ck_assert(affine_init(&now, 3, 2, &err) == 0);
+    ck_assert(affine_init(&start, 3, 2, &err) == 0);
+    const float w_now[6] = {1, 2, 3, 4, 5, 6},
+                w_start[6] = {0.5f, 1, 1, 1, 2, 0};
+    memcpy(now.weights, w_now, sizeof w_now);
+    memcpy(start.weights, w_start, sizeof w_start);
+    double moved[2 + 1] = {0, 0, CANARY_DOUBLE};
+    weights_moved(moved, &now, &start);
+    /* Neuron 0 moved by 0.5, 2 and 3; neuron 1 by 1, 3 and 6. */
+    const double want[2] = {sqrt((0.25 + 4 + 9) / 3), sqrt((1 + 9 + 36) / 3.0)};
+    for (int j = 0; j < 2; j++) {
+        const char *why = "the root mean square of now - start over the "
+                          "neuron's n_in weights, the column j of the layer "
+                          "(weights[i * n_out + j])";
+        double sum_j = want[j] * want[j] * 3;
+        if (fabs(moved[j] - sum_j / 3) < 1e-9)
+            why = "that is the mean square: take its square root";
+        else if (fabs(moved[j] - sqrt(sum_j / 2)) < 1e-9)
+            why = "divided by n_out: a neuron has n_in weights, divide by "
+                  "n_in";
+        ck_assert_msg(fabs(moved[j] - want[j]) < 1e-9,
+                      "weights_moved (given code, chapter 10) of a 3 -> 2 "
+                      "layer from [.5 1; 1 1; 2 0] to [1 2; 3 4; 5 6]: neuron "
+                      "%d should have moved %.6f, got %.6f: %s",
+                      j, want[j], moved[j], why);
+    }
+    ck_assert_msg(moved[2] == CANARY_DOUBLE,
+                  "weights_moved wrote past moved[n_out - 1]");
+    affine_free(&now);
+    affine_free(&start);
+}
+END_TEST
+
+START_TEST(test_layer_activity)
+{
+    /* A 3 -> 3 -> 2 network: hidden neuron 0 is x0 - x2, neuron 1 is
+     * x1 - 0.2, neuron 2 is always off (bias -10); after ReLU. Five digits
+     * of 1 x 3 pixels, two at a time (slices of 2, 2 and 1). */
+    const int sizes[3] = {3, 3, 2};
+    Network net;
+    Error err;
+    ck_assert(network_init(&net, sizes, 3, 2, &err) == 0);
+    const float w[9] = {1, 0, 0, 0, 1, 0, -1, 0, 0}, b[3] = {0, -0.2f, -10};
+    memcpy(net.layers[0].weights, w, sizeof w);
+    memcpy(net.layers[0].biases, b, sizeof b);
+    static uint8_t pixels[15] = {255, 0,  0,   0,   255, 0,   204, 51,
+                                 0,   51, 153, 102, 128, 128, 128};
+    static uint8_t labels[5] = {3, 5, 3, 1, 5};
+    Digits digits = {
+        .n = 5, .rows = 1, .cols = 3, .pixels = pixels, .labels = labels};
+    double fires[3], seen[3 * 3], shares[3 * 10];
+    ck_assert_msg(layer_activity(fires, seen, shares, &net, 0, &digits, &err) ==
+                      0,
+                  "%s", err.msg);
+    /* The same worked out here, in double. */
+    double want_fires[3] = {0}, want_seen[9] = {0}, want_shares[30] = {0},
+           strength[3] = {0};
+    for (int d = 0; d < 5; d++) {
+        double x[3];
+        for (int i = 0; i < 3; i++)
+            x[i] = (double)((float)pixels[3 * d + i] / 255.0f);
+        for (int j = 0; j < 3; j++) {
+            double a = (double)b[j];
+            for (int i = 0; i < 3; i++)
+                a += x[i] * (double)w[3 * i + j];
+            if (a <= 1e-6)
+                continue;
+            want_fires[j] += 1.0 / 5;
+            strength[j] += a;
+            want_shares[10 * j + labels[d]] += a;
+            for (int i = 0; i < 3; i++)
+                want_seen[3 * j + i] += a * x[i];
+        }
+    }
+    for (int j = 0; j < 3; j++) {
+        for (int i = 0; i < 3 && strength[j] > 0; i++)
+            want_seen[3 * j + i] /= strength[j];
+        for (int d = 0; d < 10 && strength[j] > 0; d++)
+            want_shares[10 * j + d] /= strength[j];
+    }
+    const char *what = "layer_activity (given code, chapter 10) of hidden "
+                       "neurons x0 - x2, x1 - 0.2 and -10 (always off), after "
+                       "ReLU, over 5 digits taken 2 at a time";
+    for (int j = 0; j < 3; j++) {
+        ck_assert_msg(fabs(fires[j] - want_fires[j]) < 1e-6,
+                      "%s: neuron %d is on (above 0) for %.0f of the 5 "
+                      "digits, so fires[%d] should be %.2f; got %.4f: the "
+                      "fraction of all the digits for which its output is "
+                      "above 0 (0 is off)",
+                      what, j, 5 * want_fires[j], j, want_fires[j], fires[j]);
+        for (int i = 0; i < 3; i++)
+            ck_assert_msg(fabs(seen[3 * j + i] - want_seen[3 * j + i]) < 1e-5,
+                          "%s: seen[%d][%d] should be %.6f, got %.6f: the "
+                          "digits' pixels, each digit weighted by how "
+                          "strongly it turns the neuron on (a_j * x, that "
+                          "digit's own x), summed, then divided by the sum "
+                          "of a_j",
+                          what, j, i, want_seen[3 * j + i], seen[3 * j + i]);
+        for (int d = 0; d < 10; d++)
+            ck_assert_msg(
+                fabs(shares[10 * j + d] - want_shares[10 * j + d]) < 1e-5,
+                "%s: labels[%d][%d] should be %.6f, got %.6f: the "
+                "share of the neuron's total output (sum of a_j) "
+                "that comes from digits labelled %d, each digit "
+                "counting by its a_j",
+                what, j, d, want_shares[10 * j + d], shares[10 * j + d], d);
+    }
+    network_free(&net);
+}
+END_TEST
+
 Suite *suite_10_inside(void)
 {
     Suite *suite = suite_create("10_inside");
@@ -416,6 +536,13 @@ Suite *suite_10_inside(void)
     TCase *ex2 = tcase_create("exercise 10.2 (2 points)");
     tcase_add_test(ex2, test_most_common_mistake);
     suite_add_tcase(suite, ex2);
+    TCase *moved = tcase_create("given code: weights_moved");
+    tcase_add_test(moved, test_weights_moved);
+    suite_add_tcase(suite, moved);
+    TCase *activity =
+        tcase_create("given code: layer_activity (needs 2.1 3.1)");
+    tcase_add_test(activity, test_layer_activity);
+    suite_add_tcase(suite, activity);
     TCase *program = tcase_create("program");
     tcase_add_test(program, test_inside_program_errors);
     suite_add_tcase(suite, program);
