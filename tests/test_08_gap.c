@@ -308,7 +308,8 @@ END_TEST
 START_TEST(test_train_epoch)
 {
     /* Ten digits, batches of 3: an epoch is 3 steps (the tenth digit waits
-     * for the next epoch's shuffle), whatever the exercises compute. */
+     * for the next epoch's shuffle). (Softmax's stub, probabilities of 0,
+     * costs 69 a digit: training diverged at once.) */
     Digits digits = twenty_digits();
     digits.n = 10;
     const int sizes[2] = {1, 10};
@@ -403,7 +404,7 @@ Suite *suite_08_gap(void)
     TCase *shuffled = tcase_create("given code: labels_shuffle");
     tcase_add_test(shuffled, test_labels_shuffle);
     suite_add_tcase(suite, shuffled);
-    TCase *epoch = tcase_create("given code: train_epoch");
+    TCase *epoch = tcase_create("given code: train_epoch (needs 4.1)");
     tcase_add_test(epoch, test_train_epoch);
     suite_add_tcase(suite, epoch);
     TCase *confidence =
