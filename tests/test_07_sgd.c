@@ -906,11 +906,13 @@ static void network_copy_weights(Network *to, const Network *from)
 /* Chapter 7's shuffle must make every order equally likely. Shuffle
  * 0 1 2 3 100,000 times (each time from that order): each position must
  * hold each of the four about 25,000 times, and each of the 24 orders come
- * about 4,167 times. The limits are 6 standard deviations (822 and 375):
- * a right shuffle passes whatever the seed; swapping each position with
- * any position of the array (rng_below(rng, n)) puts some element at some
- * position 4,300 times too often or too rarely, and a shuffle that never
- * leaves an element in place (rng_below(rng, k - 1)) never makes 0 1 2 3. */
+ * about 4,167 times. The limits, 822 and 375, are about 6 standard
+ * deviations: a right shuffle goes past one at about one seed in ten
+ * million. Swapping each position with any position of the array
+ * (rng_below(rng, n)) puts some element at some position 4,300 times too
+ * often or too rarely (17,000 with the chapter's loop), and a shuffle that
+ * never leaves an element in place (rng_below(rng, k - 1)) never makes
+ * 0 1 2 3. */
 enum { SHUFFLE_N = 4, SHUFFLE_RUNS = 100000 };
 
 /* Where each element of 0 1 2 3 lands with the usual wrong shuffle, each
