@@ -626,7 +626,10 @@ START_TEST(test_kept_network)
              "--patience 2 --batch 50 --hidden 32 --save %s",
              saved);
     int status = run_program(out, sizeof out, command);
-    ck_assert_msg(status == 0, "%s failed (%d):\n%s", command, status, out);
+    ck_assert_msg(status == 0 && strstr(out, "on 300 digits"),
+                  "%s should train on 300 digits (a slice, 8.1) and exit 0, "
+                  "got %d:\n%s",
+                  command, status, out);
     const char *kept_line = strstr(out, "Kept the network of epoch");
     long kept_epoch = 0, last = 0;
     double kept[3], row[3], last_row[3];
