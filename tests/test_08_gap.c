@@ -308,8 +308,8 @@ END_TEST
 START_TEST(test_train_epoch)
 {
     /* Ten digits, batches of 3: an epoch is 3 steps (the tenth digit waits
-     * for the next epoch's shuffle). (Softmax's stub, probabilities of 0,
-     * costs 69 a digit: training diverged at once.) */
+     * for the next epoch's shuffle); then, at a learning rate of 10,000,
+     * training blows up and the epoch stops there. */
     Digits digits = twenty_digits();
     digits.n = 10;
     const int sizes[2] = {1, 10};
@@ -333,6 +333,17 @@ START_TEST(test_train_epoch)
                       "of its order (should be 9), *iteration is %ld",
                       epoch, 5 + 3 * epoch, trainer.next, iteration);
     }
+    int status =
+        train_epoch(&trainer, &net, &digits, 3, 10000.0f, &iteration, &err);
+    const char *said = status == 0 ? "" : err.msg;
+    ck_assert_msg(status == -1 && strstr(said, "diverged at iteration") &&
+                      iteration > 11 && iteration <= 14,
+                  "train_epoch (given code, chapter 8) at a learning rate of "
+                  "10,000: a step's cost above 20 (training_diverged) should "
+                  "stop the epoch there, returning -1 with the message of "
+                  "diverged_error; it returned %d after iteration %ld (from "
+                  "11), saying '%s'",
+                  status, iteration, said);
     trainer_free(&trainer);
     network_free(&net);
 }
@@ -404,7 +415,8 @@ Suite *suite_08_gap(void)
     TCase *shuffled = tcase_create("given code: labels_shuffle");
     tcase_add_test(shuffled, test_labels_shuffle);
     suite_add_tcase(suite, shuffled);
-    TCase *epoch = tcase_create("given code: train_epoch (needs 4.1)");
+    TCase *epoch =
+        tcase_create("given code: train_epoch (needs 2.1 4.1 5.1 6.2 7.1)");
     tcase_add_test(epoch, test_train_epoch);
     suite_add_tcase(suite, epoch);
     TCase *confidence =
