@@ -29,6 +29,7 @@ Usage: ./build.sh [COMMAND]
                     round trip, a re-run that must reproduce the committed
                     figures/, and the check that book.md is current
   test student      only the student edition's round trip
+  test redteam      only the hostile submissions of tests/redteam/, graded
   fuzz [SECONDS]    fuzz every loader for SECONDS in all (default 30):
                     IDX and model files, PGM images, whole data sets, a
                     model with data; new finds go to tests/fuzz_corpus/
@@ -37,12 +38,16 @@ Usage: ./build.sh [COMMAND]
   grade [NN...]     grade the exercises (of the given chapters): a table with
                     points, right / wrong / not started / does not compile;
                     Check's TAP and XML reports and results.csv in bin/grade/
-  grade --submission DIR  grade a student's folder with the teacher's tests
-                    (hidden ones too): only DIR's code/NN_topic.c are taken
-  grade --class DIR  grade each student's folder in DIR; one row per student
-                    in bin/class/class.csv
-  plant [ID...]     plant the wrong solutions of tests/wrong_solutions.txt one
-                    at a time and check each is caught with a fitting hint
+  grade --submission DIR [--trusted]  grade a student's folder: only DIR's
+                    code/NN_topic.c are taken; they are compiled and run in
+                    a sandbox (bubblewrap) and judged by the teacher's tests
+                    and code (hidden tests too); --trusted: no sandbox
+  grade --class DIR [--trusted]  grade each student's folder in DIR, two at
+                    a time; one row per student in bin/class/class.csv
+  plant [--judge] [ID...]  plant the wrong solutions of
+                    tests/wrong_solutions.txt one at a time and check each
+                    is caught with a fitting hint (--judge: by the judge of
+                    grade --submission too)
   plant --needs [ID...]  put each exercise's stub back alone and check that
                     exactly the cases that say they need it fail (slow)
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
@@ -62,6 +67,8 @@ Usage: ./build.sh [COMMAND]
                     (default 5); --numpy also times tests/numpy_reference.py
   bench loop [N]    the student's loop: touch a chapter's file, time
                     ./build.sh test NN; median of N runs (default 5)
+  bench grade [N] [CLASS]  time grade --submission (median of N, default
+                    3) and grade --class of CLASS students (default 30)
   clean             remove bin/ (data/ stays; `rm -rf data` to refetch)
 EOF
 }
@@ -853,6 +860,9 @@ test_all() {
         is_student && die "test student: this is a student edition already"
         build
         student_round_trip
+    elif [ "${1:-}" = redteam ]; then
+        is_student && die "test redteam: the red team is the teacher's"
+        redteam
     elif [ $# -ge 1 ]; then
         local suite
         suite=$(suite_named "$1")
@@ -871,9 +881,15 @@ test_all() {
         sanitized
         FUZZ_MERGE=0 fuzz "${FUZZ_SECONDS:-30}"
         student_round_trip
+        redteam
         reproduce
         book_current
     fi
+}
+
+redteam() {
+    step "test: a class of hostile submissions, graded by the judge (tests/redteam/)"
+    tests/redteam/run.sh
 }
 
 # ---- bench: chapter 7's training, timed --------------------------------------
@@ -921,11 +937,34 @@ bench_loop() {
     done
 }
 
+# Grading: one submission (every exercise solved, and the student edition
+# as handed out), N times each, and a class of `class` copies of the
+# solved one, once; wall-clock seconds, the judge and its edition built.
+bench_grade() {
+    local runs=$1 class=$2 tmp k
+    tmp=$(mktemp -d)
+    ./build.sh student "$tmp/stubbed" >/dev/null
+    mkdir -p "$tmp/solved/code" "$tmp/class"
+    cp code/[0-9][0-9]_*.c "$tmp/solved/code/"
+    ./build.sh grade --submission "$tmp/solved" >/dev/null 2>&1 # builds the judge
+    step "bench: ./build.sh grade --submission, median of $runs runs"
+    echo "  every exercise solved: $(time_runs "$runs" ./build.sh grade --submission "$tmp/solved") s"
+    echo "  the student edition as handed out: $(time_runs "$runs" ./build.sh grade --submission "$tmp/stubbed") s"
+    for ((k = 1; k <= class; k++)); do cp -r "$tmp/solved" "$tmp/class/student$k"; done
+    step "bench: ./build.sh grade --class, $class students (every exercise solved), once"
+    echo "  $(CLASS_OUT=$tmp/out time_runs 1 ./build.sh grade --class "$tmp/class") s"
+    rm -rf "$tmp" bin/submissions/solved bin/submissions/stubbed
+}
+
 bench() {
     local runs=5 numpy=0
     if [ "${1:-}" = loop ]; then
         shift
         bench_loop "${1:-5}"
+        return
+    fi
+    if [ "${1:-}" = grade ]; then
+        bench_grade "${2:-3}" "${3:-30}"
         return
     fi
     while [ $# -gt 0 ]; do
@@ -1061,7 +1100,7 @@ grade_report() {
     step "grade: exercise by exercise"
     awk -F'\t' -v declared="$out/exercises.tsv" -v compiled="$out/compile.tsv" \
         -v todo="$out/todo.txt" -v csv="$out/results.csv" -v reports="${REPORTS:-$out}" \
-        -f tests/grade.awk "$out/cases.tsv"
+        -v stopped="$out/stopped.tsv" -f tests/grade.awk "$out/cases.tsv"
     echo "results for a gradebook: $out/results.csv"
 }
 
@@ -1072,8 +1111,9 @@ grade_report() {
 # tests and given code built in bin/judge/ with each exercise's body a call
 # to the worker (tests/judge/remote.h, proxies.txt).
 
-SUBMISSION_CAP=$((1 << 20)) # bytes of one chapter file at most
-JUDGE_SECONDS=300           # one suite of one submission, at most
+SUBMISSION_CAP=$((1 << 20))                   # bytes of one chapter file
+JUDGE_SECONDS=${JUDGE_SECONDS:-300}           # one suite, at most
+SUBMISSION_SECONDS=${SUBMISSION_SECONDS:-600} # one submission's suites
 
 # The judge's edition in bin/judge/, built: this workbook's code and tests
 # (hidden ones too), each exercise's body a call to the worker. Files are
@@ -1123,6 +1163,17 @@ take_submission() {
     done
 }
 
+# The chapters a grading judges: all, or those JUDGE_CHAPTERS names
+# (tests/plant.sh --judge judges one).
+judged_chapters() {
+    if [ -n "${JUDGE_CHAPTERS:-}" ]; then
+        # shellcheck disable=SC2086  # a list of names
+        printf '%s\n' $JUDGE_CHAPTERS
+    else
+        chapters
+    fi
+}
+
 # Compile one worker (chapter $3's file and those it includes) of the
 # scratch submission $1, in the sandbox, with the suites' flags; the
 # compiler's messages go to $2/compile_NN.log.
@@ -1141,17 +1192,17 @@ compile_worker() {
 # compiler's first error.
 compile_workers() {
     local sub=$1 out=$2 chapter n first last
-    last=$(chapters | tail -n 1)
+    last=$(judged_chapters | tail -n 1)
     : >"$out/compile.tsv"
     compile_worker "$sub" "$out" "$last"
     [ -f "$sub/bin/worker_${last%%_*}" ] && return 0
-    for chapter in $(chapters); do
+    for chapter in $(judged_chapters); do
         [ "$chapter" = "$last" ] && continue
         compile_worker "$sub" "$out" "$chapter" &
         job_slot
     done
     wait
-    for chapter in $(chapters); do
+    for chapter in $(judged_chapters); do
         n=${chapter%%_*}
         [ -f "$sub/bin/worker_$n" ] && continue
         first=$(grep -a -m 1 -E 'error|undefined reference' "$out/compile_$n.log" |
@@ -1165,11 +1216,18 @@ compile_workers() {
 # session of its own that is killed when it ends or after JUDGE_SECONDS
 # (so that nothing it started is left); reports in $1/report.
 judge_suites() {
-    local scratch=$1 out=$1/report chapter n worker last
-    last=$(chapters | tail -n 1)
-    for chapter in $(chapters); do
+    local scratch=$1 out=$1/report chapter n worker last seconds
+    local deadline=$((SECONDS + SUBMISSION_SECONDS))
+    last=$(judged_chapters | tail -n 1)
+    for chapter in $(judged_chapters); do
         n=${chapter%%_*}
         grep -q "^$chapter	" "$out/compile.tsv" && continue
+        seconds=$((deadline - SECONDS < JUDGE_SECONDS ? deadline - SECONDS : JUDGE_SECONDS))
+        if [ "$seconds" -le 0 ]; then
+            printf '%s\tnot run: the submission'"'"'s %s s were up\n' "$chapter" \
+                "$SUBMISSION_SECONDS" >>"$out/stopped.tsv"
+            continue
+        fi
         worker=$n
         [ ! -f "$scratch/sub/bin/worker_${last%%_*}" ] || worker=${last%%_*}
         mkdir -p "$scratch/state/$n"
@@ -1179,11 +1237,11 @@ judge_suites() {
              CK_XML_LOG_FILE_NAME=$out/$chapter.xml CK_TAP_LOG_FILE_NAME=$out/$chapter.tap \
              CK_VERBOSITY=silent WORKBOOK_TODO_FILE=$out/todo.txt \
              setsid bash -c 'echo $$ >"$1"; exec timeout -s KILL "$2" "$3"' _ \
-                 "$scratch/state/$n/session" "$JUDGE_SECONDS" "bin/tests/test_$chapter" \
+                 "$scratch/state/$n/session" "$seconds" "bin/tests/test_$chapter" \
                  >"$out/$chapter.log" 2>&1 || status=$?
          pkill -KILL -s "$(cat "$scratch/state/$n/session")" 2>/dev/null || true
          if [ $status -eq 124 ] || [ $status -eq 137 ]; then
-             echo "killed after $JUDGE_SECONDS s: the suite did not finish" >>"$out/$chapter.log"
+             printf '%s\tstopped after %s s\n' "$chapter" "$seconds" >>"$out/stopped.tsv"
          fi) &
         job_slot
     done
@@ -1211,12 +1269,17 @@ grade_submission() {
     chmod -R a+rX "$scratch/sub"
     [ "$(id -u)" -ne 0 ] || chown "$WORKBOOK_SANDBOX_UID" "$scratch/sub/bin"
     : >"$scratch/report/todo.txt"
+    : >"$scratch/report/stopped.tsv"
     step "grade: $dir, by the judge (its code runs in a sandbox)"
+    # The hidden tests' random inputs: drawn afresh for each grading.
+    local seed=${WORKBOOK_TEST_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+    echo "the hidden tests' inputs were drawn with WORKBOOK_TEST_SEED=$seed (set it to grade again with the same inputs)" \
+        >>"$scratch/report/notes.txt"
     WORKBOOK_SUBMISSION=$scratch/sub compile_workers "$scratch/sub" "$scratch/report"
     WORKBOOK_SUBMISSION=$scratch/sub WORKBOOK_SANDBOX=$PWD/tests/judge/sandbox.sh \
-        WORKBOOK_REFERENCE=$PWD/bin/07_sgd judge_suites "$scratch"
+        WORKBOOK_REFERENCE=$PWD/bin/07_sgd WORKBOOK_TEST_SEED=$seed judge_suites "$scratch"
     local suites
-    suites=$(chapters | tr '\n' ' ')
+    suites=$(judged_chapters | tr '\n' ' ')
     # shellcheck disable=SC2086  # the chapters' names
     REPORTS=$out grade_report "$scratch/report" $suites |
         grep -v '^results for a gradebook' || status=$?
@@ -1376,7 +1439,7 @@ student_round_trip() {
     awk -F, 'NR > 1 && $1 != "total" { n++ } $1 == "total" { points = $2 }
         END { printf "%d exercises (%d points) cut out, each failing with a hint; no solution left\n", n, points }' "$report/results.csv"
     rm -rf "$tmp"
-    tests/plant.sh --round-trip
+    tests/plant.sh --round-trip --judge
 }
 
 # ---- main -------------------------------------------------------------------

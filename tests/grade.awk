@@ -1,7 +1,7 @@
 # grade.awk: the exercise-by-exercise table of ./build.sh grade.
 #
 #   awk -F'\t' -v declared=FILE -v compiled=FILE -v todo=FILE -v csv=FILE \
-#       [-v reports=DIR] -f tests/grade.awk CASES
+#       [-v reports=DIR] [-v stopped=FILE] -f tests/grade.awk CASES
 #
 # declared  ID <TAB> POINTS <TAB> NEEDS <TAB> SUITE: every exercise, from its
 #           test case's name in tests/test_SUITE.c, "exercise 4.1 (3 points)"
@@ -11,6 +11,7 @@
 # todo      the ids of the exercises whose stub ran (exercise_todo), one a
 #           line
 # reports   where the suites' logs are, for a message (bin/grade)
+# stopped   SUITE <TAB> WHY: suites stopped before they finished (optional)
 # CASES     SUITE <TAB> CASE <TAB> RESULT <TAB> MESSAGE, one line per test
 #           (tests/check_xml.awk of each suite's Check XML report)
 #
@@ -48,6 +49,10 @@ BEGIN {
     }
     while ((getline line < todo) > 0)
         stub_ran[line] = 1
+    while (stopped != "" && (getline line < stopped) > 0) {
+        split(line, f, "\t")
+        unfinished[f[1]] = f[2]
+    }
 }
 {
     suite = $1; name = $2; result = $3; message = $4
@@ -89,7 +94,8 @@ END {
             status[id] = "does not compile"; why[id] = broken[suite_of[id]]
         } else if (!(id in seen)) {
             status[id] = "no result"
-            why[id] = "its tests did not run: see " (reports ? reports : "bin/grade") "/" suite_of[id] ".log"
+            why[id] = "its tests did not run" (suite_of[id] in unfinished ? " (" unfinished[suite_of[id]] ")" : "") \
+                      ": see " (reports ? reports : "bin/grade") "/" suite_of[id] ".log"
         } else if (!(id in first_failure)) {
             status[id] = "right"
         } else if (id in stub_ran) {

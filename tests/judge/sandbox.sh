@@ -17,8 +17,10 @@
 # judge's test process, and --die-with-parent ends the sandbox with it.
 # Without bubblewrap, or where it cannot make a user namespace, it says so
 # and exits 125; with WORKBOOK_TRUSTED=1 (./build.sh grade --trusted) it
-# runs the code with the limits alone.
+# runs the code with the limits alone. WORKBOOK_BWRAP names another
+# bubblewrap program (the red team checks the refusal with `false`).
 set -euo pipefail
+bwrap=${WORKBOOK_BWRAP:-bwrap}
 
 cpu=120 memory_kib=$((1 << 20)) file_kib=$((64 << 10)) processes=256
 mode=run
@@ -54,9 +56,9 @@ for top in bin lib lib32 lib64 libx32 sbin; do
 done
 
 if [ $mode = probe ]; then
-    command -v bwrap >/dev/null || { echo "bubblewrap (bwrap) is not installed"; exit 125; }
-    if ! out=$("${as_user[@]}" bwrap "${view[@]}" /bin/true 2>&1); then
-        echo "bubblewrap cannot make a sandbox here: ${out//$'\n'/ }"
+    command -v "$bwrap" >/dev/null || { echo "bubblewrap ($bwrap) is not installed"; exit 125; }
+    if ! out=$("${as_user[@]}" "$bwrap" "${view[@]}" /bin/true 2>&1); then
+        echo "bubblewrap cannot make a sandbox here: ${out:-it failed and said nothing}" | head -n 1
         exit 125
     fi
     exit 0
@@ -79,4 +81,4 @@ if [ "${WORKBOOK_TRUSTED:-0}" = 1 ]; then
     [ $mode = compile ] && exec "$@"
     exec "$sub${1#/sub}"
 fi
-exec "${as_user[@]}" bwrap "${view[@]}" -- "$@"
+exec "${as_user[@]}" "$bwrap" "${view[@]}" -- "$@"

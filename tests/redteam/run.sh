@@ -17,6 +17,7 @@
 #   compile did (so the attack really ran), and class.csv is a valid CSV
 #   with one row per accepted folder;
 # - the name with a newline is refused with a line, and given no row;
+# - where no sandbox can be made (WORKBOOK_BWRAP=false), grading refuses;
 # - this workbook is as it was (git status), nothing was written outside
 #   the scratch folders (MARK-*, $HOME/redteam-pwned, TEACHER/redteam-pwned),
 #   no process of the sandbox is left, and no report holds a line of the
@@ -46,6 +47,12 @@ odd=$'evil,54\nmallory,54'
 cp -r "$tmp/edition" "$tmp/class/$odd"
 cp -r "$tmp/edition" "$tmp/class/class.csv"
 expect[class.csv]=0
+
+# Where no sandbox can be made, grading refuses, with one line.
+if WORKBOOK_BWRAP=false ./build.sh grade --submission "$tmp/edition" >"$tmp/refused.out" 2>&1 ||
+    ! grep -q '^build.sh: grade: no sandbox can be made here' "$tmp/refused.out"; then
+    problems+="  with no sandbox, grade --submission did not refuse with a line: $(tail -n 1 "$tmp/refused.out")"$'\n'
+fi
 
 status_before=$(git status --porcelain 2>/dev/null || true)
 start=$SECONDS
