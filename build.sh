@@ -62,6 +62,9 @@ Usage: ./build.sh [COMMAND]
                     changed since their last run: bin/runs/ keeps stamps)
   figures           draw figures/*/*.gp with gnuplot (those whose script or
                     data is newer than the image)
+  claims --seeds LIST  run the book's --seeds runs again with other seeds
+                    (5 to 20, such as 11,12,13,14,15) and check every claim
+                    of the book on them (minutes; not part of test)
   book              assemble book.md from chapters/
   bench [N] [--numpy]  time chapter 7's default training, median of N runs
                     (default 5); --numpy also times tests/numpy_reference.py
@@ -892,6 +895,56 @@ redteam() {
     tests/redteam/run.sh
 }
 
+# ---- claims: the book's comparisons on seeds it never used -------------------
+# Every run of the book with --seeds N is run again with --seeds LIST, in a
+# scratch copy of figures/ (only values.txt files), and the Check suite of
+# the book's claims (tests/test_claims.c) reads that copy: a claim chosen on
+# the book's seeds is confirmed, or not, on others, as a model chosen on the
+# validation split is confirmed on the test set. Runs without --seeds keep
+# their committed values.
+claims() {
+    [ $# -eq 2 ] && [ "$1" = --seeds ] ||
+        die "claims: expected --seeds LIST (seeds the book did not use, such as --seeds 11,12,13,14,15)"
+    local list=$2 scratch file command n=0
+    [[ $list =~ ^[0-9]{1,9}(,[0-9]{1,9}){4,19}$ ]] ||
+        die "claims: --seeds expects 5 to 20 seeds separated by commas, such as 11,12,13,14,15; got '$list'"
+    build
+    scratch=$(mktemp -d)
+    ln -s "$PWD/bin" "$scratch/bin"
+    ln -s "$PWD/data" "$scratch/data"
+    for file in figures/*/values.txt figures/*/*/values.txt figures/08_gap/shuffled/curves.tsv; do
+        mkdir -p "$scratch/${file%/*}"
+        cp "$file" "$scratch/$file"
+    done
+    # shellcheck disable=SC2046  # the chapters' files
+    bin/book --commands $(book_files) | cut -f2 | grep -E -e '--seeds [0-9]+( |$)' |
+        sed -E "s/--seeds [0-9]+( |\$)/--seeds $list\1/" >"$scratch/runs"
+    step "claims: the book's $(wc -l <"$scratch/runs") runs with --seeds, again with seeds $list (two at a time)"
+    : >"$scratch/failed"
+    while read -r command; do
+        n=$((n + 1))
+        # shellcheck disable=SC2086  # the command line splits into words
+        (cd "$scratch" && bin/$command >"run$n.out" 2>&1 ||
+            echo "bin/$command failed: $(tail -n 1 "run$n.out")" >>failed) &
+        job_slot
+    done <"$scratch/runs"
+    wait
+    if [ -s "$scratch/failed" ]; then
+        cat "$scratch/failed" >&2
+        rm -rf "$scratch"
+        die "claims: a run failed"
+    fi
+    step "claims: each claim of the book, on seeds $list"
+    local status=0
+    WORKBOOK_FIGURES=$scratch/figures CK_VERBOSITY=verbose bin/tests/test_claims 2>&1 |
+        awk -F: '/:P:/ { printf "  holds  %s\n", $5; held++; next }
+                 /:[FE]:/ { sub(/^([^:]*:){6}/, ""); printf "  FAILS  %s\n", $0; failed++; next }
+                 END { printf "%d of %d claims hold on seeds %s\n", held, held + failed, LIST
+                       exit failed > 0 }' LIST="$list" || status=1
+    rm -rf "$scratch"
+    return $status
+}
+
 # ---- bench: chapter 7's training, timed --------------------------------------
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
@@ -1476,6 +1529,7 @@ case $command in
     book) book ;;
     test) test_all "$@" ;;
     bench) setup; fetch_mnist; bench "$@" ;;
+    claims) setup; fetch_mnist; claims "$@" ;;
     fuzz) setup; fuzz "$@" ;;
     student) student "$@" ;;
     plant)

@@ -19,11 +19,20 @@ Suite *suite_claims(void);
 
 #define MIN_SEEDS 5 /* a comparison rests on at least this many seeds */
 
+/* Where the values are: figures/, or the folder WORKBOOK_FIGURES names
+ * (./build.sh claims --seeds LIST: the same claims, on runs with other
+ * seeds). */
+static const char *figures(void)
+{
+    const char *dir = getenv("WORKBOOK_FIGURES");
+    return dir != NULL && dir[0] != '\0' ? dir : "figures";
+}
+
 /* The value of `key` in figures/DIR/values.txt. */
 static double value(const char *dir, const char *key)
 {
-    char path[512], line[512];
-    snprintf(path, sizeof path, "figures/%s/values.txt", dir);
+    char path[4096], line[512];
+    snprintf(path, sizeof path, "%s/%s/values.txt", figures(), dir);
     FILE *file = fopen(path, "r");
     ck_assert_msg(file != NULL, "%s is missing: run ./build.sh", path);
     size_t n = strlen(key);
@@ -437,7 +446,9 @@ START_TEST(claim_shuffled_labels)
     const char *claim = "The test accuracy stays within ten points of "
                         "chance (10%) from the first epoch to the last";
     claim_in_chapter("08_gap", claim);
-    FILE *file = fopen("figures/08_gap/shuffled/curves.tsv", "r");
+    char curves[4096];
+    snprintf(curves, sizeof curves, "%s/08_gap/shuffled/curves.tsv", figures());
+    FILE *file = fopen(curves, "r");
     ck_assert_msg(file != NULL, "figures/08_gap/shuffled/curves.tsv is "
                                 "missing: run ./build.sh");
     char line[512];

@@ -1216,6 +1216,7 @@ static const TrainOptions *wire_options(Wire *w, const TrainOptions *o,
         *copy = *o;
     wire_value(w, &copy->batch, sizeof copy->batch);
     wire_value(w, &copy->seed, sizeof copy->seed);
+    wire_value(w, copy->seeds, sizeof copy->seeds);
     wire_value(w, &copy->n_seeds, sizeof copy->n_seeds);
     wire_value(w, &copy->learning_rate, sizeof copy->learning_rate);
     wire_value(w, copy->hidden, sizeof copy->hidden);
