@@ -1345,6 +1345,8 @@ grade_submission() {
     fi
     echo "reports: $out/"
     rm -rf "$scratch"
+    # The control group its sandboxes shared (tests/judge/sandbox.sh).
+    rmdir /sys/fs/cgroup/{cpu,pids,memory,}/"workbook-$WORKBOOK_SANDBOX_UID" 2>/dev/null || true
     return "$status"
 }
 

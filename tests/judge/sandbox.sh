@@ -15,6 +15,7 @@
 # nothing). Limits: CPU seconds, address space, file size, processes, no
 # core files. A worker is exec'd, not forked: bubblewrap's parent is the
 # judge's test process, and --die-with-parent ends the sandbox with it.
+# As root, a submission's sandboxes also share a control group (confine).
 # Without bubblewrap, or where it cannot make a user namespace, it says so
 # and exits 125; with WORKBOOK_TRUSTED=1 (./build.sh grade --trusted) it
 # runs the code with the limits alone. WORKBOOK_BWRAP names another
@@ -68,12 +69,39 @@ sub=${WORKBOOK_SUBMISSION:?WORKBOOK_SUBMISSION names the submission\'s folder}
 view+=(--ro-bind "$sub" /sub --chdir /sub)
 [ $mode = compile ] && view+=(--bind "$sub/bin" /sub/bin)
 
+# As root, where the cgroup file system allows, a submission's sandboxes
+# (all that run as its user) share one control group: one core of CPU at
+# most, 2 GiB of memory (its /tmp included) and 128 processes, whatever they
+# do (a fork loop whose children each start a session of their own would
+# otherwise get a share of the CPU each, and slow the other students'
+# grading). WORKBOOK_SANDBOX_UID names the group; build.sh removes it.
+confine() {
+    local root=/sys/fs/cgroup name=workbook-$1 dir
+    if [ -f "$root/cgroup.controllers" ]; then # cgroup v2
+        dir=$root/$name
+        mkdir -p "$dir" 2>/dev/null && echo "100000 100000" >"$dir/cpu.max" &&
+            echo 128 >"$dir/pids.max" && echo $((2 << 30)) >"$dir/memory.max" &&
+            echo $$ >"$dir/cgroup.procs"
+    elif [ -d "$root/cpu" ] && [ -d "$root/pids" ] && [ -d "$root/memory" ]; then
+        mkdir -p "$root/cpu/$name" "$root/pids/$name" "$root/memory/$name" 2>/dev/null &&
+            echo 100000 >"$root/cpu/$name/cpu.cfs_quota_us" &&
+            echo 128 >"$root/pids/$name/pids.max" &&
+            echo $((2 << 30)) >"$root/memory/$name/memory.limit_in_bytes" &&
+            echo $$ >"$root/cpu/$name/cgroup.procs" &&
+            echo $$ >"$root/pids/$name/cgroup.procs" &&
+            echo $$ >"$root/memory/$name/cgroup.procs"
+    else
+        return 1
+    fi
+} 2>/dev/null
+
 # Nothing of the caller's but standard input, output and error goes in.
 for fd in /proc/$$/fd/*; do
     fd=${fd##*/}
     [ "$fd" -le 2 ] || eval "exec $fd>&-"
 done
 ulimit -c 0 -t "$cpu" -v "$memory_kib" -f "$file_kib" -u "$processes"
+[ "$uid" -ne 0 ] || confine "$sandbox_uid" || true
 if [ "${WORKBOOK_TRUSTED:-0}" = 1 ]; then
     # No sandbox (the teacher said the code is trusted): the same paths,
     # through a symlink /sub would need root, so run from the folder itself.
