@@ -1082,6 +1082,20 @@ student() {
     step "student: wrote $dir: $(grep -h -o '// @solution [0-9.]*' code/*.c | sort -u | wc -l) exercises' solutions replaced by stubs"
 }
 
+# Every test case named after an exercise, in the suites and their hidden
+# cases: SUITE<TAB>CASE, so that a case that never ran (its suite stopped
+# before it) counts as failed, not as absent.
+exercise_cases() {
+    local file suite
+    for file in tests/test_[0-9][0-9]_*.c tests/hidden/test_[0-9][0-9]_*.c; do
+        [ -f "$file" ] || continue
+        suite=${file##*/test_}
+        suite=${suite%.c}
+        tr '\n' ' ' <"$file" | grep -o 'tcase_create( *"exercise [^"]*"' |
+            sed -E 's/^tcase_create\( *"(.*)"$/\1/' | sed "s/^/$suite\t/"
+    done
+}
+
 # Every exercise, from its test case's name: ID<TAB>POINTS<TAB>NEEDS<TAB>SUITE.
 declared_exercises() {
     local file suite
@@ -1150,10 +1164,14 @@ grade_report() {
     for xml in "$out"/*.xml; do
         [ -f "$xml" ] && awk -f tests/check_xml.awk "$xml"
     done >"$out/cases.tsv"
+    exercise_cases | awk -F'\t' -v only="$*" \
+        'BEGIN { n = split(only, s, " "); for (k = 1; k <= n; k++) keep[s[k]] = 1 } $1 in keep' \
+        >"$out/expected.tsv"
     step "grade: exercise by exercise"
     awk -F'\t' -v declared="$out/exercises.tsv" -v compiled="$out/compile.tsv" \
         -v todo="$out/todo.txt" -v csv="$out/results.csv" -v reports="${REPORTS:-$out}" \
-        -v stopped="$out/stopped.tsv" -f tests/grade.awk "$out/cases.tsv"
+        -v stopped="$out/stopped.tsv" -v expected="$out/expected.tsv" \
+        -f tests/grade.awk "$out/cases.tsv"
     echo "results for a gradebook: $out/results.csv"
 }
 
@@ -1176,9 +1194,16 @@ judge_edition() {
     mkdir -p "$j/code" "$j/tests/hidden" "$j/tests/judge" "$j/figures/10_inside"
     [ -L "$j/data" ] || ln -s "$PWD/data" "$j/data"
     for file in build.sh README.md code/common.h tests/*.c tests/*.h \
-        tests/hidden/*.c tests/judge/remote.h figures/10_inside/my_digit.pgm; do
+        tests/hidden/*.c tests/judge/remote.h tests/judge/probe.c \
+        figures/10_inside/my_digit.pgm; do
         cmp -s "$file" "$j/$file" || cp "$file" "$j/$file"
     done
+    if [ ! "$j/bin/probe" -nt "$j/tests/judge/probe.c" ] ||
+        [ ! "$j/bin/probe" -nt "$j/tests/judge/remote.h" ]; then
+        mkdir -p "$j/bin"
+        cc "${CFLAGS[@]}" "$j/tests/judge/probe.c" -o "$j/bin/probe" ||
+            die "could not compile the judge's probe"
+    fi
     for file in code/[0-9][0-9]_*.c; do
         n=${file#code/}
         new=$(awk -f tests/student.awk tests/judge/proxies.txt "$file" &&
@@ -1229,14 +1254,28 @@ judged_chapters() {
 
 # Compile one worker (chapter $3's file and those it includes) of the
 # scratch submission $1, in the sandbox, with the suites' flags; the
-# compiler's messages go to $2/compile_NN.log.
+# compiler's messages go to $2/compile_NN.log (printable characters only).
+# The sanitizer that catches exercise 1.1's undefined shifts is compiled
+# into the student's own program: code that switches it off (an attribute
+# or pragma naming `sanitize`, however a macro spells it) is refused, as
+# does not compile. Returns 2 if the compiler ran out of time.
 compile_worker() {
-    local n=${3%%_*}
-    timeout -s KILL 120 tests/judge/sandbox.sh --compile cc "${CFLAGS[@]/-O3/-O2}" \
-        -ftree-vectorize -fsanitize=shift -fno-sanitize-recover=shift \
-        "-DCHAPTER_FILE=\"../../code/$3.c\"" "-DCH${n}_NO_MAIN" \
-        tests/judge/worker.c -lm -o "bin/worker_$n" 2>&1 |
-        head -c 65536 >"$2/compile_$n.log" || true
+    local n=${3%%_*} status=0
+    local flags=("${CFLAGS[@]/-O3/-O2}" -ftree-vectorize
+        -fsanitize=shift -fno-sanitize-recover=shift
+        "-DCHAPTER_FILE=\"../../code/$3.c\"" "-DCH${n}_NO_MAIN")
+    timeout -s KILL 60 tests/judge/sandbox.sh --compile cc "${flags[@]}" -E \
+        tests/judge/worker.c -o "bin/worker_$n.i" >/dev/null 2>&1 || status=$?
+    if [ -f "$1/bin/worker_$n.i" ] && grep -q -i sanitize "$1/bin/worker_$n.i"; then
+        echo "error: the submission switches off a check of the grader (an attribute or pragma with 'sanitize'), which is not allowed" \
+            >"$2/compile_$n.log"
+        return 1
+    fi
+    [ $status -ne 137 ] || return 2
+    (timeout -s KILL 120 tests/judge/sandbox.sh --compile cc "${flags[@]}" \
+        tests/judge/worker.c -lm -o "bin/worker_$n" 2>&1 || echo $? >"$2/compile_$n.status") |
+        head -c 65536 | LC_ALL=C tr -c '[:print:]\n\t' ' ' >"$2/compile_$n.log" || true
+    [ "$(cat "$2/compile_$n.status" 2>/dev/null)" != 137 ] || return 2
 }
 
 # Compile the workers of the scratch submission $1: the last chapter's,
@@ -1247,8 +1286,15 @@ compile_workers() {
     local sub=$1 out=$2 chapter n first last
     last=$(judged_chapters | tail -n 1)
     : >"$out/compile.tsv"
-    compile_worker "$sub" "$out" "$last"
+    local status=0
+    compile_worker "$sub" "$out" "$last" || status=$?
     [ -f "$sub/bin/worker_${last%%_*}" ] && return 0
+    if [ $status -eq 2 ]; then # no time to try each chapter: none compiles
+        for chapter in $(judged_chapters); do
+            printf '%s\tthe compiler ran out of time in the sandbox (reading a device? a huge file?)\n' "$chapter"
+        done >"$out/compile.tsv"
+        return 0
+    fi
     for chapter in $(judged_chapters); do
         [ "$chapter" = "$last" ] && continue
         compile_worker "$sub" "$out" "$chapter" &
@@ -1272,6 +1318,14 @@ judge_suites() {
     local scratch=$1 out=$1/report chapter n worker last seconds
     local deadline=$((SECONDS + SUBMISSION_SECONDS))
     last=$(judged_chapters | tail -n 1)
+    # Each worker once, with time to start (tests/judge/probe.c).
+    for chapter in $(judged_chapters); do
+        n=${chapter%%_*}
+        [ -f "$scratch/sub/bin/worker_$n" ] || continue
+        mkdir -p "$scratch/state/$n"
+        WORKBOOK_WORKER=/sub/bin/worker_$n WORKBOOK_JUDGE_STATE=$scratch/state/$n \
+            WORKBOOK_START_SECONDS=20 bin/judge/bin/probe >/dev/null 2>&1 || true
+    done
     for chapter in $(judged_chapters); do
         n=${chapter%%_*}
         grep -q "^$chapter	" "$out/compile.tsv" && continue
@@ -1283,16 +1337,16 @@ judge_suites() {
         fi
         worker=$n
         [ ! -f "$scratch/sub/bin/worker_${last%%_*}" ] || worker=${last%%_*}
-        mkdir -p "$scratch/state/$n"
         (cd bin/judge || exit 1
          status=0
-         WORKBOOK_WORKER=/sub/bin/worker_$worker WORKBOOK_JUDGE_STATE=$scratch/state/$n \
+         WORKBOOK_WORKER=/sub/bin/worker_$worker WORKBOOK_JUDGE_STATE=$scratch/state/$worker \
              CK_XML_LOG_FILE_NAME=$out/$chapter.xml CK_TAP_LOG_FILE_NAME=$out/$chapter.tap \
              CK_VERBOSITY=silent WORKBOOK_TODO_FILE=$out/todo.txt \
+             CK_EXCLUDE_TAGS=informative \
              setsid bash -c 'echo $$ >"$1"; exec timeout -s KILL "$2" "$3"' _ \
-                 "$scratch/state/$n/session" "$seconds" "bin/tests/test_$chapter" \
+                 "$scratch/state/session_$n" "$seconds" "bin/tests/test_$chapter" \
                  >"$out/$chapter.log" 2>&1 || status=$?
-         pkill -KILL -s "$(cat "$scratch/state/$n/session")" 2>/dev/null || true
+         pkill -KILL -s "$(cat "$scratch/state/session_$n")" 2>/dev/null || true
          if [ $status -eq 124 ] || [ $status -eq 137 ]; then
              printf '%s\tstopped after %s s\n' "$chapter" "$seconds" >>"$out/stopped.tsv"
          fi) &
@@ -1366,10 +1420,11 @@ sandbox_or_trusted() {
 # starting with .) is refused with a line: it would not be safe in a CSV
 # file or a path.
 grade_class() {
-    local dir=$1 out=${CLASS_OUT:-bin/class} student name index=0 names=()
+    local dir=$1 out=${CLASS_OUT:-bin/class} student name index=0 names=() tmp
     [ -d "$dir" ] || die "grade --class: $dir is not a folder"
     rm -rf "$out"
     mkdir -p "$out/students"
+    tmp=$(mktemp -d)
     for student in "$dir"/*/; do
         [ -d "$student" ] || continue
         name=$(basename "$student")
@@ -1381,21 +1436,24 @@ grade_class() {
         index=$((index + 1))
         (WORKBOOK_SANDBOX_UID=$((2000000000 + index)) JOBS=1 \
             grade_submission "${student%/}" "$out/students/$name" \
-            >"$out/students/$name.txt" 2>&1 || true
+            >"$tmp/$name.txt" 2>&1 || true
+         mkdir -p "$out/students/$name"
+         mv "$tmp/$name.txt" "$out/students/$name/grade.txt"
          awk -F, '$1 == "total" { printf "  %-24s %s of %s points\n", NAME, $3, $2; found = 1 }
-                  END { if (!found) printf "  %-24s no score: see %s.txt\n", NAME, DIR }' \
+                  END { if (!found) printf "  %-24s no score: see %s/grade.txt\n", NAME, DIR }' \
              NAME="$name" DIR="$out/students/$name" "$out/students/$name/results.csv" 2>/dev/null ||
-             printf '  %-24s no score: see %s.txt\n' "$name" "$out/students/$name") &
+             printf '  %-24s no score: see %s/grade.txt\n' "$name" "$out/students/$name") &
         job_slot
     done
     wait
+    rm -rf "$tmp"
     local csvs=()
     for name in "${names[@]}"; do
         [ -f "$out/students/$name/results.csv" ] && csvs+=("$out/students/$name/results.csv")
     done
     [ ${#csvs[@]} -gt 0 ] || die "grade --class: no student was graded"
     awk -F, -f tests/class.awk "${csvs[@]}" >"$out/class.csv"
-    echo "one row per student: $out/class.csv (each student's reports: $out/students/NAME/)"
+    echo "one row per student: $out/class.csv (each student's reports and grading log: $out/students/NAME/)"
 }
 
 # ./build.sh grade [NN...] | --submission DIR | --class DIR  [--trusted]

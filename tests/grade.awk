@@ -12,6 +12,10 @@
 #           line
 # reports   where the suites' logs are, for a message (bin/grade)
 # stopped   SUITE <TAB> WHY: suites stopped before they finished (optional)
+# expected  SUITE <TAB> CASE: every case named after an exercise (optional):
+#           one with no result, in a suite that ran, failed (its suite
+#           stopped before it), so that stopping a suite early cannot skip
+#           a case
 # CASES     SUITE <TAB> CASE <TAB> RESULT <TAB> MESSAGE, one line per test
 #           (tests/check_xml.awk of each suite's Check XML report)
 #
@@ -56,6 +60,7 @@ BEGIN {
 }
 {
     suite = $1; name = $2; result = $3; message = $4
+    suite_ran[suite] = 1
     key = suite SUBSEP name
     if (!(key in case_result)) {
         case_result[key] = "pass"
@@ -72,6 +77,19 @@ BEGIN {
     }
 }
 END {
+    # A case of a suite that ran, but with no result: it never ran.
+    while (expected != "" && (getline line < expected) > 0) {
+        split(line, f, "\t")
+        key = f[1] SUBSEP f[2]
+        if (key in case_result || !(f[1] in suite_ran))
+            continue
+        case_result[key] = "fail"
+        case_order[++n_cases] = key
+        case_name[key] = f[2]
+        case_suite[key] = f[1]
+        case_message[key] = "this case never ran: its suite stopped before it" \
+            (f[1] in unfinished ? " (" unfinished[f[1]] ")" : "")
+    }
     # Sort the exercises: 1.1, 1.2, ..., 9.2, 10.1.
     for (i = 2; i <= n_ids; i++)
         for (j = i; j > 1 && numeric(ids[j]) < numeric(ids[j - 1]); j--) {

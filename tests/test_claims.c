@@ -592,10 +592,10 @@ END_TEST
 START_TEST(claim_dropout_helps)
 {
     const char *claim = "gives a higher test accuracy than no regularisation "
-                        "on every seed, by most of a point on average";
+                        "on every seed, by several tenths of a point on average";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("dropout", "none", "test_accuracy");
-    expect(p.below == 0 && p.least > 0 && p.mean >= 0.4 && p.mean <= 1.2,
+    expect(p.below == 0 && p.least > 0 && p.mean >= 0.2 && p.mean <= 1.2,
            "09_regularise", claim,
            "dropout minus none runs from %+.2f to %+.2f points, %+.2f on "
            "average",

@@ -7,8 +7,9 @@
 #
 # The sandbox (bubblewrap) sees the toolchain (/usr) read-only, the
 # submission's folder DIR as /sub, read-only (its bin/ writable when
-# compiling), and a private /tmp of 64 MiB: no home, no /etc, no teacher's
-# file, no network, no other process (a PID namespace: whatever the code
+# compiling), a private /tmp of 64 MiB, and /dev/null, /dev/zero and
+# /dev/urandom alone (no terminal, no /dev/shm): no home, no /etc, no
+# teacher's file, no network, no other process (a PID namespace: whatever the code
 # starts dies with it), no way back to root (a user namespace, every
 # capability dropped). Run as root, it first becomes an unprivileged user
 # (WORKBOOK_SANDBOX_UID, default 2000000000: not in /etc/passwd, owns
@@ -46,8 +47,10 @@ fi
 view=(--unshare-all --unshare-user --disable-userns --die-with-parent --new-session
       --cap-drop ALL --clearenv --setenv PATH /usr/bin:/bin
       --setenv HOME /tmp --setenv LC_ALL C --ro-bind /usr /usr
-      --ro-bind-try /etc/alternatives /etc/alternatives
-      --proc /proc --dev /dev --size $((64 << 20)) --tmpfs /tmp)
+      --ro-bind-try /etc/alternatives /etc/alternatives --proc /proc
+      --size $((64 << 10)) --tmpfs /dev --dev-bind /dev/null /dev/null
+      --dev-bind /dev/zero /dev/zero --dev-bind /dev/urandom /dev/urandom
+      --remount-ro /dev --size $((64 << 20)) --tmpfs /tmp)
 for top in bin lib lib32 lib64 libx32 sbin; do
     if [ -L "/$top" ]; then
         view+=(--symlink "$(readlink "/$top")" "/$top")
