@@ -592,14 +592,19 @@ END_TEST
 START_TEST(claim_dropout_helps)
 {
     const char *claim = "gives a higher test accuracy than no regularisation "
-                        "on every seed, by several tenths of a point on average";
+                        "on most seeds (on all ten here), by several tenths of "
+                        "a point on average";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("dropout", "none", "test_accuracy");
-    expect(p.below == 0 && p.least > 0 && p.mean >= 0.2 && p.mean <= 1.2,
+    expect(2 * p.above > p.n && p.mean >= 0.2 && p.mean <= 1.2,
            "09_regularise", claim,
-           "dropout minus none runs from %+.2f to %+.2f points, %+.2f on "
-           "average",
-           p.least, p.most, p.mean);
+           "dropout is above none on %d of %d seeds, by %+.2f to %+.2f "
+           "points, %+.2f on average",
+           p.above, p.n, p.least, p.most, p.mean);
+    if (book_values())
+        expect(p.above == p.n && p.n == 10, "09_regularise", claim,
+               "on the book's seeds dropout is above none on %d of %d",
+               p.above, p.n);
     const char *range = "from a third of a point to over a point on these ten";
     claim_in_chapter("09_regularise", range);
     if (book_values())
@@ -612,17 +617,23 @@ END_TEST
 
 START_TEST(claim_l2_helps_the_cost)
 {
-    const char *claim = "raises the test accuracy a little on most seeds, by a "
-                        "fifth of a point on average, but on some seeds not at "
-                        "all: a difference within the seeds' noise";
+    const char *claim = "raises the test accuracy a little on most seeds, by "
+                        "about a fifth of a point on average";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("l2", "none", "test_accuracy");
-    expect(2 * p.above > p.n && p.mean >= 0.05 && p.mean <= 0.4 &&
-               p.least < 0.1,
+    expect(2 * p.above > p.n && p.mean >= 0.05 && p.mean <= 0.4,
            "09_regularise", claim,
            "L2 is above none on %d of %d seeds, by %+.2f on average (from "
            "%+.2f to %+.2f)",
            p.above, p.n, p.mean, p.least, p.most);
+    const char *here = "on these ten, from a hundredth of a point to half a "
+                       "point";
+    claim_in_chapter("09_regularise", here);
+    if (book_values())
+        expect(p.n == 10 && p.least > 0 && p.least < 0.05 && p.most >= 0.4 &&
+                   p.most < 0.6,
+               "09_regularise", here,
+               "on the book's seeds L2 gains %+.2f to %+.2f", p.least, p.most);
     const char *cost = "What it changes on every seed is the *cost*";
     claim_in_chapter("09_regularise", cost);
     Paired c = paired9("l2", "none", "test_loss");
