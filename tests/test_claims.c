@@ -265,19 +265,30 @@ START_TEST(claim_every_seed_clears_95_5)
 {
     const char *claim = "each of the ten seeds clears the write-up's 95.5%";
     claim_in_chapter("07_sgd", claim);
-    double worst = value("07_sgd/seeds", "test_accuracy_min");
-    expect(worst >= 95.5, "07_sgd", claim, "the worst seed gets %.2f%%", worst);
+    const char *dir = "07_sgd/seeds";
+    int n = seeds_of(dir), clear = 0;
+    for (int k = 1; k <= n; k++)
+        clear += seed_value(dir, "test_accuracy", k) >= 95.5;
+    /* The book's ten; on other seeds, as seed 42 shows, most. */
+    if (book_values())
+        expect(clear == n && n == 10, "07_sgd", claim,
+               "%d of the book's %d seeds clear 95.5%% (the worst gets "
+               "%.2f%%)",
+               clear, n, value(dir, "test_accuracy_min"));
+    else
+        expect(2 * clear > n, "07_sgd", claim,
+               "only %d of %d seeds clear 95.5%%", clear, n);
 }
 END_TEST
 
 START_TEST(claim_he_beats_small)
 {
-    const char *claim = "He's rule ends with the lower test cost on every seed, "
-                        "and with the higher test accuracy on most";
+    const char *claim = "He's rule ends with the lower test cost on nearly "
+                        "every seed, and with the higher test accuracy on most";
     claim_in_chapter("07_sgd", claim);
     Paired cost = paired("07_sgd/seeds", "07_sgd/small", "test_loss");
     Paired acc = paired("07_sgd/seeds", "07_sgd/small", "test_accuracy");
-    expect(cost.below == cost.n, "07_sgd", claim,
+    expect(cost.below >= cost.n - 1, "07_sgd", claim,
            "He's test cost is lower on only %d of %d seeds", cost.below,
            cost.n);
     expect(2 * acc.above > acc.n && acc.mean > 0.1, "07_sgd", claim,
@@ -293,7 +304,7 @@ END_TEST
 
 START_TEST(claim_wider_is_better_and_steadier)
 {
-    const char *claim = "below the wider network on every seed, and far less "
+    const char *claim = "below the wider network on every seed, and less "
                         "predictable";
     claim_in_chapter("07_sgd", claim);
     seeds("07_sgd/seeds", "07_sgd/16_16_short");
@@ -306,7 +317,7 @@ START_TEST(claim_wider_is_better_and_steadier)
     double narrow_spread =
         narrow_max - value("07_sgd/16_16_short", "test_accuracy_min");
     double wide_spread = value("07_sgd/seeds", "test_accuracy_max") - wide_min;
-    expect(narrow_spread > 3 * wide_spread, "07_sgd", claim,
+    expect(narrow_spread > 1.5 * wide_spread, "07_sgd", claim,
            "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
            narrow_spread, wide_spread);
 }
@@ -488,12 +499,12 @@ START_TEST(claim_test_cost_rises_accuracy_flat)
                "seed %d's test cost is lowest at epoch %g and rises by %g", k,
                seed_value(dir, "lowest_cost_epoch", k),
                seed_value(dir, "cost_rise", k));
-    const char *flat = "on every seed it stays within a point, and never "
-                       "falls by more than a hair";
+    const char *flat = "on every seed it stays within a point, and falls, if "
+                       "at all, by a tenth or two";
     claim_in_chapter("08_gap", flat);
     for (int k = 1; k <= n; k++) {
         double change = seed_value(dir, "accuracy_after", k);
-        expect(change > -0.1 && change < 1.0, "08_gap", flat,
+        expect(change > -0.3 && change < 1.0, "08_gap", flat,
                "seed %d's test accuracy changes by %.2f points", k, change);
     }
 }
