@@ -29,6 +29,7 @@ Usage: ./build.sh [COMMAND]
                     round trip, a re-run that must reproduce the committed
                     figures/, and the check that book.md is current
   test student      only the student edition's round trip
+  test redteam      only the hostile submissions of tests/redteam/, graded
   fuzz [SECONDS]    fuzz every loader for SECONDS in all (default 30):
                     IDX and model files, PGM images, whole data sets, a
                     model with data; new finds go to tests/fuzz_corpus/
@@ -37,12 +38,16 @@ Usage: ./build.sh [COMMAND]
   grade [NN...]     grade the exercises (of the given chapters): a table with
                     points, right / wrong / not started / does not compile;
                     Check's TAP and XML reports and results.csv in bin/grade/
-  grade --submission DIR  grade a student's folder with the teacher's tests
-                    (hidden ones too): only DIR's code/NN_topic.c are taken
-  grade --class DIR  grade each student's folder in DIR; one row per student
-                    in bin/class/class.csv
-  plant [ID...]     plant the wrong solutions of tests/wrong_solutions.txt one
-                    at a time and check each is caught with a fitting hint
+  grade --submission DIR [--trusted]  grade a student's folder: only DIR's
+                    code/NN_topic.c are taken; they are compiled and run in
+                    a sandbox (bubblewrap) and judged by the teacher's tests
+                    and code (hidden tests too); --trusted: no sandbox
+  grade --class DIR [--trusted]  grade each student's folder in DIR, two at
+                    a time; one row per student in bin/class/class.csv
+  plant [--judge] [ID...]  plant the wrong solutions of
+                    tests/wrong_solutions.txt one at a time and check each
+                    is caught with a fitting hint (--judge: by the judge of
+                    grade --submission too)
   plant --needs [ID...]  put each exercise's stub back alone and check that
                     exactly the cases that say they need it fail (slow)
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
@@ -57,11 +62,16 @@ Usage: ./build.sh [COMMAND]
                     changed since their last run: bin/runs/ keeps stamps)
   figures           draw figures/*/*.gp with gnuplot (those whose script or
                     data is newer than the image)
+  claims --seeds LIST  run the book's --seeds runs again with other seeds
+                    (5 to 20, such as 11,12,13,14,15) and check every claim
+                    of the book on them (minutes; not part of test)
   book              assemble book.md from chapters/
   bench [N] [--numpy]  time chapter 7's default training, median of N runs
                     (default 5); --numpy also times tests/numpy_reference.py
   bench loop [N]    the student's loop: touch a chapter's file, time
                     ./build.sh test NN; median of N runs (default 5)
+  bench grade [N] [CLASS]  time grade --submission (median of N, default
+                    3) and grade --class of CLASS students (default 30)
   clean             remove bin/ (data/ stays; `rm -rf data` to refetch)
 EOF
 }
@@ -853,6 +863,9 @@ test_all() {
         is_student && die "test student: this is a student edition already"
         build
         student_round_trip
+    elif [ "${1:-}" = redteam ]; then
+        is_student && die "test redteam: the red team is the teacher's"
+        redteam
     elif [ $# -ge 1 ]; then
         local suite
         suite=$(suite_named "$1")
@@ -877,6 +890,7 @@ test_all() {
         sanitized
         FUZZ_MERGE=0 fuzz "${FUZZ_SECONDS:-30}"
         student_round_trip
+        redteam
         reproduce
         book_current
         tmp_check "$tmp_before"
@@ -911,6 +925,61 @@ tmp_check() {
     fi
     [ "$after" -le "$before" ] ||
         echo "  ($((after - before)) more, made by other programs while it ran: none has this run's tag)"
+}
+
+redteam() {
+    step "test: a class of hostile submissions, graded by the judge (tests/redteam/)"
+    tests/redteam/run.sh
+}
+
+# ---- claims: the book's comparisons on seeds it never used -------------------
+# Every run of the book with --seeds N is run again with --seeds LIST, in a
+# scratch copy of figures/ (only values.txt files), and the Check suite of
+# the book's claims (tests/test_claims.c) reads that copy: a claim chosen on
+# the book's seeds is confirmed, or not, on others, as a model chosen on the
+# validation split is confirmed on the test set. Runs without --seeds keep
+# their committed values.
+claims() {
+    [ $# -eq 2 ] && [ "$1" = --seeds ] ||
+        die "claims: expected --seeds LIST (seeds the book did not use, such as --seeds 11,12,13,14,15)"
+    local list=$2 scratch file command n=0
+    [[ $list =~ ^[0-9]{1,9}(,[0-9]{1,9}){4,19}$ ]] ||
+        die "claims: --seeds expects 5 to 20 seeds separated by commas, such as 11,12,13,14,15; got '$list'"
+    build
+    scratch=$(mktemp -d)
+    ln -s "$PWD/bin" "$scratch/bin"
+    ln -s "$PWD/data" "$scratch/data"
+    for file in figures/*/values.txt figures/*/*/values.txt figures/08_gap/shuffled/curves.tsv; do
+        mkdir -p "$scratch/${file%/*}"
+        cp "$file" "$scratch/$file"
+    done
+    # shellcheck disable=SC2046  # the chapters' files
+    bin/book --commands $(book_files) | cut -f2 | grep -E -e '--seeds [0-9]+( |$)' |
+        sed -E "s/--seeds [0-9]+( |\$)/--seeds $list\1/" >"$scratch/runs"
+    step "claims: the book's $(wc -l <"$scratch/runs") runs with --seeds, again with seeds $list (two at a time)"
+    : >"$scratch/failed"
+    while read -r command; do
+        n=$((n + 1))
+        # shellcheck disable=SC2086  # the command line splits into words
+        (cd "$scratch" && bin/$command >"run$n.out" 2>&1 ||
+            echo "bin/$command failed: $(tail -n 1 "run$n.out")" >>failed) &
+        job_slot
+    done <"$scratch/runs"
+    wait
+    if [ -s "$scratch/failed" ]; then
+        cat "$scratch/failed" >&2
+        rm -rf "$scratch"
+        die "claims: a run failed"
+    fi
+    step "claims: each claim of the book, on seeds $list"
+    local status=0
+    WORKBOOK_FIGURES=$scratch/figures CK_VERBOSITY=verbose bin/tests/test_claims 2>&1 |
+        awk -F: '/:P:/ { printf "  holds  %s\n", $5; held++; next }
+                 /:[FE]:/ { sub(/^([^:]*:){6}/, ""); printf "  FAILS  %s\n", $0; failed++; next }
+                 END { printf "%d of %d claims hold on seeds %s\n", held, held + failed, LIST
+                       exit failed > 0 }' LIST="$list" || status=1
+    rm -rf "$scratch"
+    return $status
 }
 
 # ---- bench: chapter 7's training, timed --------------------------------------
@@ -958,11 +1027,34 @@ bench_loop() {
     done
 }
 
+# Grading: one submission (every exercise solved, and the student edition
+# as handed out), N times each, and a class of `class` copies of the
+# solved one, once; wall-clock seconds, the judge and its edition built.
+bench_grade() {
+    local runs=$1 class=$2 tmp k
+    tmp=$(mktemp -d)
+    ./build.sh student "$tmp/stubbed" >/dev/null
+    mkdir -p "$tmp/solved/code" "$tmp/class"
+    cp code/[0-9][0-9]_*.c "$tmp/solved/code/"
+    ./build.sh grade --submission "$tmp/solved" >/dev/null 2>&1 # builds the judge
+    step "bench: ./build.sh grade --submission, median of $runs runs"
+    echo "  every exercise solved: $(time_runs "$runs" ./build.sh grade --submission "$tmp/solved") s"
+    echo "  the student edition as handed out: $(time_runs "$runs" ./build.sh grade --submission "$tmp/stubbed") s"
+    for ((k = 1; k <= class; k++)); do cp -r "$tmp/solved" "$tmp/class/student$k"; done
+    step "bench: ./build.sh grade --class, $class students (every exercise solved), once"
+    echo "  $(CLASS_OUT=$tmp/out time_runs 1 ./build.sh grade --class "$tmp/class") s"
+    rm -rf "$tmp" bin/submissions/solved bin/submissions/stubbed
+}
+
 bench() {
     local runs=5 numpy=0
     if [ "${1:-}" = loop ]; then
         shift
         bench_loop "${1:-5}"
+        return
+    fi
+    if [ "${1:-}" = grade ]; then
+        bench_grade "${2:-3}" "${3:-30}"
         return
     fi
     while [ $# -gt 0 ]; do
@@ -1025,6 +1117,20 @@ student() {
     (cd "$dir" && "$OLDPWD/bin/book" $(book_files) >book.md) ||
         die "student: cannot assemble the student book"
     step "student: wrote $dir: $(grep -h -o '// @solution [0-9.]*' code/*.c | sort -u | wc -l) exercises' solutions replaced by stubs"
+}
+
+# Every test case named after an exercise, in the suites and their hidden
+# cases: SUITE<TAB>CASE, so that a case that never ran (its suite stopped
+# before it) counts as failed, not as absent.
+exercise_cases() {
+    local file suite
+    for file in tests/test_[0-9][0-9]_*.c tests/hidden/test_[0-9][0-9]_*.c; do
+        [ -f "$file" ] || continue
+        suite=${file##*/test_}
+        suite=${suite%.c}
+        tr '\n' ' ' <"$file" | grep -o 'tcase_create( *"exercise [^"]*"' |
+            sed -E 's/^tcase_create\( *"(.*)"$/\1/' | sed "s/^/$suite\t/"
+    done
 }
 
 # Every exercise, from its test case's name: ID<TAB>POINTS<TAB>NEEDS<TAB>SUITE.
@@ -1095,9 +1201,13 @@ grade_report() {
     for xml in "$out"/*.xml; do
         [ -f "$xml" ] && awk -f tests/check_xml.awk "$xml"
     done >"$out/cases.tsv"
+    exercise_cases | awk -F'\t' -v only="$*" \
+        'BEGIN { n = split(only, s, " "); for (k = 1; k <= n; k++) keep[s[k]] = 1 } $1 in keep' \
+        >"$out/expected.tsv"
     step "grade: exercise by exercise"
     awk -F'\t' -v declared="$out/exercises.tsv" -v compiled="$out/compile.tsv" \
         -v todo="$out/todo.txt" -v csv="$out/results.csv" -v reports="${REPORTS:-$out}" \
+        -v stopped="$out/stopped.tsv" -v expected="$out/expected.tsv" \
         -f tests/grade.awk "$out/cases.tsv"
     echo "results for a gradebook: $out/results.csv"
 }
@@ -1109,8 +1219,9 @@ grade_report() {
 # tests and given code built in bin/judge/ with each exercise's body a call
 # to the worker (tests/judge/remote.h, proxies.txt).
 
-SUBMISSION_CAP=$((1 << 20)) # bytes of one chapter file at most
-JUDGE_SECONDS=300           # one suite of one submission, at most
+SUBMISSION_CAP=$((1 << 20))                   # bytes of one chapter file
+JUDGE_SECONDS=${JUDGE_SECONDS:-300}           # one suite, at most
+SUBMISSION_SECONDS=${SUBMISSION_SECONDS:-600} # one submission's suites
 
 # The judge's edition in bin/judge/, built: this workbook's code and tests
 # (hidden ones too), each exercise's body a call to the worker. Files are
@@ -1120,9 +1231,16 @@ judge_edition() {
     mkdir -p "$j/code" "$j/tests/hidden" "$j/tests/judge" "$j/figures/10_inside"
     [ -L "$j/data" ] || ln -s "$PWD/data" "$j/data"
     for file in build.sh README.md code/common.h tests/*.c tests/*.h \
-        tests/hidden/*.c tests/judge/remote.h figures/10_inside/my_digit.pgm; do
+        tests/hidden/*.c tests/judge/remote.h tests/judge/probe.c \
+        figures/10_inside/my_digit.pgm; do
         cmp -s "$file" "$j/$file" || cp "$file" "$j/$file"
     done
+    if [ ! "$j/bin/probe" -nt "$j/tests/judge/probe.c" ] ||
+        [ ! "$j/bin/probe" -nt "$j/tests/judge/remote.h" ]; then
+        mkdir -p "$j/bin"
+        cc "${CFLAGS[@]}" "$j/tests/judge/probe.c" -o "$j/bin/probe" ||
+            die "could not compile the judge's probe"
+    fi
     for file in code/[0-9][0-9]_*.c; do
         n=${file#code/}
         new=$(awk -f tests/student.awk tests/judge/proxies.txt "$file" &&
@@ -1160,16 +1278,41 @@ take_submission() {
     done
 }
 
+# The chapters a grading judges: all, or those JUDGE_CHAPTERS names
+# (tests/plant.sh --judge judges one).
+judged_chapters() {
+    if [ -n "${JUDGE_CHAPTERS:-}" ]; then
+        # shellcheck disable=SC2086  # a list of names
+        printf '%s\n' $JUDGE_CHAPTERS
+    else
+        chapters
+    fi
+}
+
 # Compile one worker (chapter $3's file and those it includes) of the
 # scratch submission $1, in the sandbox, with the suites' flags; the
-# compiler's messages go to $2/compile_NN.log.
+# compiler's messages go to $2/compile_NN.log (printable characters only).
+# The sanitizer that catches exercise 1.1's undefined shifts is compiled
+# into the student's own program: code that switches it off (an attribute
+# or pragma naming `sanitize`, however a macro spells it) is refused, as
+# does not compile. Returns 2 if the compiler ran out of time.
 compile_worker() {
-    local n=${3%%_*}
-    timeout -s KILL 120 tests/judge/sandbox.sh --compile cc "${CFLAGS[@]/-O3/-O2}" \
-        -ftree-vectorize -fsanitize=shift -fno-sanitize-recover=shift \
-        "-DCHAPTER_FILE=\"../../code/$3.c\"" "-DCH${n}_NO_MAIN" \
-        tests/judge/worker.c -lm -o "bin/worker_$n" 2>&1 |
-        head -c 65536 >"$2/compile_$n.log" || true
+    local n=${3%%_*} status=0
+    local flags=("${CFLAGS[@]/-O3/-O2}" -ftree-vectorize
+        -fsanitize=shift -fno-sanitize-recover=shift
+        "-DCHAPTER_FILE=\"../../code/$3.c\"" "-DCH${n}_NO_MAIN")
+    timeout -s KILL 60 tests/judge/sandbox.sh --compile cc "${flags[@]}" -E \
+        tests/judge/worker.c -o "bin/worker_$n.i" >/dev/null 2>&1 || status=$?
+    if [ -f "$1/bin/worker_$n.i" ] && grep -q -i sanitize "$1/bin/worker_$n.i"; then
+        echo "error: the submission switches off a check of the grader (an attribute or pragma with 'sanitize'), which is not allowed" \
+            >"$2/compile_$n.log"
+        return 1
+    fi
+    [ $status -ne 137 ] || return 2
+    (timeout -s KILL 120 tests/judge/sandbox.sh --compile cc "${flags[@]}" \
+        tests/judge/worker.c -lm -o "bin/worker_$n" 2>&1 || echo $? >"$2/compile_$n.status") |
+        head -c 65536 | LC_ALL=C tr -c '[:print:]\n\t' ' ' >"$2/compile_$n.log" || true
+    [ "$(cat "$2/compile_$n.status" 2>/dev/null)" != 137 ] || return 2
 }
 
 # Compile the workers of the scratch submission $1: the last chapter's,
@@ -1178,17 +1321,24 @@ compile_worker() {
 # compiler's first error.
 compile_workers() {
     local sub=$1 out=$2 chapter n first last
-    last=$(chapters | tail -n 1)
+    last=$(judged_chapters | tail -n 1)
     : >"$out/compile.tsv"
-    compile_worker "$sub" "$out" "$last"
+    local status=0
+    compile_worker "$sub" "$out" "$last" || status=$?
     [ -f "$sub/bin/worker_${last%%_*}" ] && return 0
-    for chapter in $(chapters); do
+    if [ $status -eq 2 ]; then # no time to try each chapter: none compiles
+        for chapter in $(judged_chapters); do
+            printf '%s\tthe compiler ran out of time in the sandbox (reading a device? a huge file?)\n' "$chapter"
+        done >"$out/compile.tsv"
+        return 0
+    fi
+    for chapter in $(judged_chapters); do
         [ "$chapter" = "$last" ] && continue
         compile_worker "$sub" "$out" "$chapter" &
         job_slot
     done
     wait
-    for chapter in $(chapters); do
+    for chapter in $(judged_chapters); do
         n=${chapter%%_*}
         [ -f "$sub/bin/worker_$n" ] && continue
         first=$(grep -a -m 1 -E 'error|undefined reference' "$out/compile_$n.log" |
@@ -1202,25 +1352,40 @@ compile_workers() {
 # session of its own that is killed when it ends or after JUDGE_SECONDS
 # (so that nothing it started is left); reports in $1/report.
 judge_suites() {
-    local scratch=$1 out=$1/report chapter n worker last
-    last=$(chapters | tail -n 1)
-    for chapter in $(chapters); do
+    local scratch=$1 out=$1/report chapter n worker last seconds
+    local deadline=$((SECONDS + SUBMISSION_SECONDS))
+    last=$(judged_chapters | tail -n 1)
+    # Each worker once, with time to start (tests/judge/probe.c).
+    for chapter in $(judged_chapters); do
+        n=${chapter%%_*}
+        [ -f "$scratch/sub/bin/worker_$n" ] || continue
+        mkdir -p "$scratch/state/$n"
+        WORKBOOK_WORKER=/sub/bin/worker_$n WORKBOOK_JUDGE_STATE=$scratch/state/$n \
+            WORKBOOK_START_SECONDS=20 bin/judge/bin/probe >/dev/null 2>&1 || true
+    done
+    for chapter in $(judged_chapters); do
         n=${chapter%%_*}
         grep -q "^$chapter	" "$out/compile.tsv" && continue
+        seconds=$((deadline - SECONDS < JUDGE_SECONDS ? deadline - SECONDS : JUDGE_SECONDS))
+        if [ "$seconds" -le 0 ]; then
+            printf '%s\tnot run: the submission'"'"'s %s s were up\n' "$chapter" \
+                "$SUBMISSION_SECONDS" >>"$out/stopped.tsv"
+            continue
+        fi
         worker=$n
         [ ! -f "$scratch/sub/bin/worker_${last%%_*}" ] || worker=${last%%_*}
-        mkdir -p "$scratch/state/$n"
         (cd bin/judge || exit 1
          status=0
-         WORKBOOK_WORKER=/sub/bin/worker_$worker WORKBOOK_JUDGE_STATE=$scratch/state/$n \
+         WORKBOOK_WORKER=/sub/bin/worker_$worker WORKBOOK_JUDGE_STATE=$scratch/state/$worker \
              CK_XML_LOG_FILE_NAME=$out/$chapter.xml CK_TAP_LOG_FILE_NAME=$out/$chapter.tap \
              CK_VERBOSITY=silent WORKBOOK_TODO_FILE=$out/todo.txt \
+             CK_EXCLUDE_TAGS=informative \
              setsid bash -c 'echo $$ >"$1"; exec timeout -s KILL "$2" "$3"' _ \
-                 "$scratch/state/$n/session" "$JUDGE_SECONDS" "bin/tests/test_$chapter" \
+                 "$scratch/state/session_$n" "$seconds" "bin/tests/test_$chapter" \
                  >"$out/$chapter.log" 2>&1 || status=$?
-         pkill -KILL -s "$(cat "$scratch/state/$n/session")" 2>/dev/null || true
+         pkill -KILL -s "$(cat "$scratch/state/session_$n")" 2>/dev/null || true
          if [ $status -eq 124 ] || [ $status -eq 137 ]; then
-             echo "killed after $JUDGE_SECONDS s: the suite did not finish" >>"$out/$chapter.log"
+             printf '%s\tstopped after %s s\n' "$chapter" "$seconds" >>"$out/stopped.tsv"
          fi) &
         job_slot
     done
@@ -1248,12 +1413,17 @@ grade_submission() {
     chmod -R a+rX "$scratch/sub"
     [ "$(id -u)" -ne 0 ] || chown "$WORKBOOK_SANDBOX_UID" "$scratch/sub/bin"
     : >"$scratch/report/todo.txt"
+    : >"$scratch/report/stopped.tsv"
     step "grade: $dir, by the judge (its code runs in a sandbox)"
+    # The hidden tests' random inputs: drawn afresh for each grading.
+    local seed=${WORKBOOK_TEST_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+    echo "the hidden tests' inputs were drawn with WORKBOOK_TEST_SEED=$seed (set it to grade again with the same inputs)" \
+        >>"$scratch/report/notes.txt"
     WORKBOOK_SUBMISSION=$scratch/sub compile_workers "$scratch/sub" "$scratch/report"
     WORKBOOK_SUBMISSION=$scratch/sub WORKBOOK_SANDBOX=$PWD/tests/judge/sandbox.sh \
-        WORKBOOK_REFERENCE=$PWD/bin/07_sgd judge_suites "$scratch"
+        WORKBOOK_REFERENCE=$PWD/bin/07_sgd WORKBOOK_TEST_SEED=$seed judge_suites "$scratch"
     local suites
-    suites=$(chapters | tr '\n' ' ')
+    suites=$(judged_chapters | tr '\n' ' ')
     # shellcheck disable=SC2086  # the chapters' names
     REPORTS=$out grade_report "$scratch/report" $suites |
         grep -v '^results for a gradebook' || status=$?
@@ -1266,6 +1436,8 @@ grade_submission() {
     fi
     echo "reports: $out/"
     rm -rf "$scratch"
+    # The control group its sandboxes shared (tests/judge/sandbox.sh).
+    rmdir /sys/fs/cgroup/{cpu,pids,memory,}/"workbook-$WORKBOOK_SANDBOX_UID" 2>/dev/null || true
     return "$status"
 }
 
@@ -1285,10 +1457,11 @@ sandbox_or_trusted() {
 # starting with .) is refused with a line: it would not be safe in a CSV
 # file or a path.
 grade_class() {
-    local dir=$1 out=${CLASS_OUT:-bin/class} student name index=0 names=()
+    local dir=$1 out=${CLASS_OUT:-bin/class} student name index=0 names=() tmp
     [ -d "$dir" ] || die "grade --class: $dir is not a folder"
     rm -rf "$out"
     mkdir -p "$out/students"
+    tmp=$(mktemp -d)
     for student in "$dir"/*/; do
         [ -d "$student" ] || continue
         name=$(basename "$student")
@@ -1300,21 +1473,24 @@ grade_class() {
         index=$((index + 1))
         (WORKBOOK_SANDBOX_UID=$((2000000000 + index)) JOBS=1 \
             grade_submission "${student%/}" "$out/students/$name" \
-            >"$out/students/$name.txt" 2>&1 || true
+            >"$tmp/$name.txt" 2>&1 || true
+         mkdir -p "$out/students/$name"
+         mv "$tmp/$name.txt" "$out/students/$name/grade.txt"
          awk -F, '$1 == "total" { printf "  %-24s %s of %s points\n", NAME, $3, $2; found = 1 }
-                  END { if (!found) printf "  %-24s no score: see %s.txt\n", NAME, DIR }' \
+                  END { if (!found) printf "  %-24s no score: see %s/grade.txt\n", NAME, DIR }' \
              NAME="$name" DIR="$out/students/$name" "$out/students/$name/results.csv" 2>/dev/null ||
-             printf '  %-24s no score: see %s.txt\n' "$name" "$out/students/$name") &
+             printf '  %-24s no score: see %s/grade.txt\n' "$name" "$out/students/$name") &
         job_slot
     done
     wait
+    rm -rf "$tmp"
     local csvs=()
     for name in "${names[@]}"; do
         [ -f "$out/students/$name/results.csv" ] && csvs+=("$out/students/$name/results.csv")
     done
     [ ${#csvs[@]} -gt 0 ] || die "grade --class: no student was graded"
     awk -F, -f tests/class.awk "${csvs[@]}" >"$out/class.csv"
-    echo "one row per student: $out/class.csv (each student's reports: $out/students/NAME/)"
+    echo "one row per student: $out/class.csv (each student's reports and grading log: $out/students/NAME/)"
 }
 
 # ./build.sh grade [NN...] | --submission DIR | --class DIR  [--trusted]
@@ -1413,7 +1589,7 @@ student_round_trip() {
     awk -F, 'NR > 1 && $1 != "total" { n++ } $1 == "total" { points = $2 }
         END { printf "%d exercises (%d points) cut out, each failing with a hint; no solution left\n", n, points }' "$report/results.csv"
     rm -rf "$tmp"
-    tests/plant.sh --round-trip
+    tests/plant.sh --round-trip --judge
 }
 
 # ---- main -------------------------------------------------------------------
@@ -1450,6 +1626,7 @@ case $command in
     book) book ;;
     test) test_all "$@" ;;
     bench) setup; fetch_mnist; bench "$@" ;;
+    claims) setup; fetch_mnist; claims "$@" ;;
     fuzz) setup; fuzz "$@" ;;
     student) student "$@" ;;
     plant)

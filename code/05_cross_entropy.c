@@ -148,10 +148,7 @@ int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden)
     return n_hidden + 2;
 }
 
-/* Allocate a network of sizes[0] -> sizes[1] -> ... -> sizes[n_sizes - 1]
- * with all weights 0, and buffers for batches of up to max_batch. A network
- * larger than MEMORY_CAP is refused before anything is allocated (training
- * needs as much again for the gradients, never more). */
+// @listing network_init
 /* For each of n_layers layers, an Affine of sizes[l] -> sizes[l + 1], all
  * 0, and a buffer for one value per neuron for a batch: buffers[l],
  * [max_batch x sizes[l + 1]]. A network keeps its layers' outputs in them,
@@ -188,6 +185,10 @@ int network_memory_check(const Network *net, int n_copies, const char *also,
     return memory_check((size_t)n_copies * floats * sizeof(float), what, err);
 }
 
+/* Allocate a network of sizes[0] -> sizes[1] -> ... -> sizes[n_sizes - 1]
+ * with all weights 0, and buffers for batches of up to max_batch. A network
+ * larger than MEMORY_CAP is refused before anything is allocated (training
+ * needs as much again for the gradients, never more). */
 int network_init(Network *net, const int *sizes, int n_sizes, int max_batch,
                  Error *err)
 {
@@ -224,6 +225,7 @@ void network_free(Network *net)
     free(net->inputs);
     *net = (Network){0};
 }
+// @end network_init
 
 void network_randomize(Network *net, Init init, Rng *rng)
 {

@@ -39,6 +39,8 @@ typedef struct {
     double max_error;    /* largest |backprop - numeric| / block scale */
     double bent_error;   /* the same over the bent nudges alone */
     double largest_grad; /* largest |backprop| in the block */
+    int all_zero; /* backprop and every nudge gave exactly 0: nothing to
+                     compare (the neurons these numbers feed are dead) */
 } BlockCheck;
 
 /* How the check computes the loss: as the network does, in float, or in
@@ -75,6 +77,8 @@ WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
                                         const uint8_t *labels, int n_batch,
                                         double *const work[2],
                                         uint64_t *pattern);
+void block_error(BlockCheck *check, double max_difference,
+                 double largest_numeric);
 int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                    const float *x, const uint8_t *labels, int n_batch,
                    float epsilon, int max_per_block, CheckCost cost);
@@ -361,6 +365,29 @@ WIDE_VECTORS double network_loss_double(const Network *net, const float *x,
 // @end network_loss_double
 
 // @listing gradient_check
+/* A block's error, once its nudges are done: the largest difference
+ * between backprop and a compared (not bent) nudge, relative to the
+ * block's largest gradient. Blocks with nothing to compare get NaN, and the
+ * verdict leaves them out (and says so): one whose every nudge crossed a
+ * bend, and one where backprop and every nudge give exactly 0. That
+ * happens when a dead neuron (off for every digit of the batch, as the one
+ * neuron of a tiny layer often is) cuts the block's path to the cost: the
+ * cost does not move at all, and 0 = 0 is agreement, not an error. But a
+ * backprop that gives 0 where the cost does move is wrong: an error of 1.
+ *   largest_numeric: the largest |numeric derivative| of a compared nudge */
+void block_error(BlockCheck *check, double max_difference,
+                 double largest_numeric)
+{
+    check->all_zero = check->largest_grad == 0.0 && largest_numeric == 0.0 &&
+                      check->n_bent < check->n_checked;
+    if (check->n_bent == check->n_checked || check->all_zero)
+        check->max_error = NAN;
+    else if (check->largest_grad == 0.0)
+        check->max_error = 1.0;
+    else
+        check->max_error = max_difference / check->largest_grad;
+}
+
 /* The loss of the batch with the parameters as they are now, computed in
  * float or in double; *pattern gets which ReLUs are on. */
 static double loss_now(Network *net, const float *x, const uint8_t *labels,
@@ -431,6 +458,7 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
             BlockCheck *check = &checks[n_blocks++];
             *check = (BlockCheck){.layer = l, .is_bias = is_bias};
             double max_difference = 0.0, bent_difference = 0.0;
+            double largest_numeric = 0.0;
             for (int k = 0; k < n; k++)
                 check->largest_grad =
                     fmax(check->largest_grad, fabs((double)grad[k]));
@@ -452,18 +480,10 @@ int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                     bent_difference = fmax(bent_difference, difference);
                 } else {
                     max_difference = fmax(max_difference, difference);
+                    largest_numeric = fmax(largest_numeric, fabs(numeric));
                 }
             }
-            /* An all-zero gradient would "agree" with nothing: report it as
-             * an error of 1 rather than 0 / 0. A block whose every nudge
-             * crossed a bend has nothing compared: its error is NaN, and
-             * the verdict leaves it out (and says so). */
-            if (check->largest_grad == 0.0)
-                check->max_error = 1.0;
-            else if (check->n_bent == check->n_checked)
-                check->max_error = NAN;
-            else
-                check->max_error = max_difference / check->largest_grad;
+            block_error(check, max_difference, largest_numeric);
             if (check->largest_grad > 0.0)
                 check->bent_error = bent_difference / check->largest_grad;
         }
@@ -484,18 +504,23 @@ typedef struct {
     double worst, worst_bent; /* largest error, compared and bent nudges */
     long n_checked, n_bent;
     int n_all_bent; /* blocks whose every nudge bent: nothing compared */
+    int n_all_zero; /* blocks all 0 on both sides: nothing compared */
+    int n_compared; /* blocks the verdict rests on */
 } CheckSummary;
 
 static CheckSummary summarise(const BlockCheck *checks, int n_blocks)
 {
     CheckSummary sum = {0};
     for (int c = 0; c < n_blocks; c++) {
-        if (!isnan(checks[c].max_error))
+        if (!isnan(checks[c].max_error)) {
             sum.worst = fmax(sum.worst, checks[c].max_error);
+            sum.n_compared++;
+        }
         sum.worst_bent = fmax(sum.worst_bent, checks[c].bent_error);
         sum.n_checked += checks[c].n_checked;
         sum.n_bent += checks[c].n_bent;
-        sum.n_all_bent += isnan(checks[c].max_error);
+        sum.n_all_zero += checks[c].all_zero;
+        sum.n_all_bent += isnan(checks[c].max_error) && !checks[c].all_zero;
     }
     return sum;
 }
@@ -569,7 +594,9 @@ static void print_checks(const BlockCheck *checks, int n_blocks,
         char name[32], error[32];
         snprintf(name, sizeof name, "layer %d %s", checks[c].layer + 1,
                  checks[c].is_bias ? "biases" : "weights");
-        if (isnan(checks[c].max_error))
+        if (checks[c].all_zero)
+            snprintf(error, sizeof error, "all 0 (dead)");
+        else if (isnan(checks[c].max_error))
             snprintf(error, sizeof error, "all bent");
         else
             snprintf(error, sizeof error, "%.1e", checks[c].max_error);
@@ -585,6 +612,17 @@ static void print_checks(const BlockCheck *checks, int n_blocks,
     if (sum.n_all_bent > 0)
         printf(";\n%d block%s had every nudge bent, and could not be compared",
                sum.n_all_bent, sum.n_all_bent == 1 ? "" : "s");
+    if (sum.n_all_zero > 0)
+        printf(";\nin %d block%s every gradient is exactly 0, by backprop "
+               "and by every nudge\n(a dead neuron, off for every digit, cuts "
+               "%s path to the cost): nothing to compare",
+               sum.n_all_zero, sum.n_all_zero == 1 ? "" : "s",
+               sum.n_all_zero == 1 ? "its" : "their");
+    if (sum.n_compared == 0) {
+        printf(".\nNo block could be compared: try another --seed or a "
+               "larger --batch.\n");
+        return;
+    }
     printf(".\nThe largest error is %.1e of a block's largest gradient:\n%s\n",
            sum.worst,
            sum.worst <= GRADIENTS_AGREE
@@ -626,9 +664,9 @@ static int write_values(const char *dir, const BlockCheck *checks, int n_blocks,
         return -1;
     fprintf(values,
             "worst %.1e\nepsilon %g\nbatch %d\nchecked %ld\nbent %ld\n"
-            "bent_error %.1e\nall_bent %d\nagree_below %g\n",
+            "bent_error %.1e\nall_bent %d\nall_zero %d\nagree_below %g\n",
             sum.worst, (double)epsilon, n_batch, sum.n_checked, sum.n_bent,
-            sum.worst_bent, sum.n_all_bent, GRADIENTS_AGREE);
+            sum.worst_bent, sum.n_all_bent, sum.n_all_zero, GRADIENTS_AGREE);
     for (int c = 0; c < n_blocks; c++)
         fprintf(values, "error_%d_%s %.1e\n", checks[c].layer + 1,
                 checks[c].is_bias ? "b" : "w", checks[c].max_error);
@@ -678,8 +716,13 @@ int main(int argc, char **argv)
                       (int)n_batch, epsilon, COST_IN_DOUBLE);
     CheckSummary in_float[N_SWEEP], in_double[N_SWEEP];
     printf("Backprop against central differences (epsilon %g, the loss in "
-           "double),\non the first %ld training digits, for a random network ",
-           (double)epsilon, n_batch);
+           "double),\non the first ",
+           (double)epsilon);
+    if (n_batch == 1)
+        printf("training digit");
+    else
+        printf("%ld training digits", n_batch);
+    printf(", for a random network ");
     network_print_sizes(stdout, &net);
     printf(" (--seed %ld):\n\n", seed);
     print_checks(checks, n_blocks, sum);

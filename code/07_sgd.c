@@ -36,12 +36,15 @@ typedef struct {
 } StepResult;
 
 #define DIVERGED_COST 20.0 /* see training_diverged */
+#define STALLED_WITHIN 0.1 /* see training_stalled */
 // @end trainer_type
 #define MODEL_MAGIC   "MNISTNET"
 #define MODEL_VERSION 1u
 
 void shuffle(size_t *order, size_t n, Rng *rng);
 int training_diverged(double loss);
+int training_stalled(double recent_loss, int n_classes);
+long recent_window(long n_iterations);
 double learning_rate_at(double start, double end, long step, long n_steps);
 void sgd_step(Network *net, const Gradients *grads, float learning_rate);
 void momentum_step(Network *net, Gradients *velocity, const Gradients *grads,
@@ -63,12 +66,15 @@ int network_outputs_check(const Network *net, const char *model, int n_batch,
 int network_check_data(Network *net, const char *model, const Digits *digits,
                        Error *err);
 
+#define MAX_SEEDS 20
+
 // @listing train_options
 /* Command-line plumbing shared by the training programs of chapters 7 to 9
  * (not a lesson): the options they all take, parsed in one place. */
 typedef struct {
     long batch, seed;
-    long n_seeds; /* --seeds N: train with seeds 1 .. N (0: just --seed) */
+    long seeds[MAX_SEEDS]; /* --seeds: train once with each of these */
+    int n_seeds;           /* how many (0: just --seed) */
     double learning_rate;
     int hidden[NETWORK_MAX_LAYERS - 1], n_hidden;
     const char *data_dir, *out_dir;
@@ -89,8 +95,6 @@ int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
 
 /* ---- Several seeds ------------------------------------------------------ */
 
-#define MAX_SEEDS 20
-
 /* The option table entries (common.h) of the options every training
  * program takes, read into TrainOptions `t`. */
 // clang-format off
@@ -105,9 +109,11 @@ int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
     {"--seed", "N", OPTION_WHOLE, &(t)->seed, 0, LONG_MAX,                    \
      .help = "seed of every random choice: weights, shuffling, ...\n"         \
              "(default 1)"},                                                  \
-    {"--seeds", "N", OPTION_WHOLE, &(t)->n_seeds, 1, MAX_SEEDS,               \
-     .help = "train once with each seed from 1 to N, and show\n"              \
-             "how much the results vary (at most 20)"},                       \
+    {"--seeds", "N|LIST", OPTION_SEEDS, (t)->seeds, 1, MAX_SEEDS,             \
+     .count = &(t)->n_seeds,                                                  \
+     .help = "train once with each seed from 1 to N (or of a list,\n"         \
+             "such as 11,12,13), and show how much the results vary\n"        \
+             "(at most 20 seeds)"},                                           \
     OPTION_DATA(&(t)->data_dir), OPTION_OUT(&(t)->out_dir)
 // clang-format on
 
@@ -125,12 +131,17 @@ typedef struct {
 
 int diverged_error(Error *err, long iteration, double loss,
                    double learning_rate);
+int stalled_error(Error *err, long n_iterations, double recent_loss,
+                  double learning_rate);
 int not_finite_error(Error *err, double learning_rate);
 double over_seeds_mean(const OverSeeds *s);
 double over_seeds_min(const OverSeeds *s);
 double over_seeds_max(const OverSeeds *s);
-void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns);
+void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns,
+                      const long *seeds);
 void over_seeds_write(FILE *out, const char *key, const OverSeeds *s);
+void seeds_describe(FILE *out, const TrainOptions *o);
+void seeds_write(FILE *values, const TrainOptions *o);
 
 // @listing shuffle
 /* Put order[0..n-1] in a random order, every order equally likely
@@ -186,6 +197,28 @@ int training_diverged(double loss)
 }
 // @end training_diverged
 
+// @listing training_stalled
+/* Has training stalled? A step too large can also switch a ReLU off for
+ * every digit, and a dead neuron never comes back (its gradient is 0); with
+ * a whole layer dead, the network gives every digit the same ten
+ * probabilities, and the best it can do is the digits' frequencies: a cost
+ * of about ln 10 = 2.30, chance. A cost that still close to ln 10 long
+ * after the start (recent_loss: the mean batch cost of the last tenth of
+ * at least 100 iterations) means the network is not learning: a rate too
+ * large killed it, or one too small moves nothing. */
+int training_stalled(double recent_loss, int n_classes)
+{
+    return fabs(recent_loss - log((double)n_classes)) < STALLED_WITHIN;
+}
+
+/* The last tenth of a run, whose mean batch cost training_stalled judges
+ * (and exercise 7.5 reports): at least one iteration. */
+long recent_window(long n_iterations)
+{
+    return n_iterations / 10 > 0 ? n_iterations / 10 : 1;
+}
+// @end training_stalled
+
 // @listing learning_rate
 /* A learning rate that falls in a straight line from `start`, at step 0,
  * to `end`, at step n_steps (--lr and --lr-end); a negative `end` keeps it
@@ -210,6 +243,19 @@ int diverged_error(Error *err, long iteration, double loss,
                      "the learning rate %g is too large; try a smaller "
                      "--lr, such as %g",
                      iteration, loss, learning_rate, learning_rate / 10);
+}
+
+/* The message for a run whose cost stayed at chance (training_stalled);
+ * returns -1. */
+int stalled_error(Error *err, long n_iterations, double recent_loss,
+                  double learning_rate)
+{
+    return error_set(err,
+                     "training stalled: after %ld iterations the batch cost "
+                     "is still %.4f, about ln 10 = %.4f, the cost of a "
+                     "network that ignores its input (every ReLU of a layer "
+                     "switched off?); try a smaller --lr, such as %.2g",
+                     n_iterations, recent_loss, log(10.0), learning_rate / 3);
 }
 
 /* The message for a run whose network holds a number that is not finite
@@ -731,15 +777,17 @@ static void over_seeds_cell(FILE *out, const OverSeeds *column, double value)
 }
 
 /* A table with a row for each seed, then the mean, the smallest and the
- * largest of each column. All columns hold results of the same seeds. */
-void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns)
+ * largest of each column. All columns hold results of the same seeds,
+ * seeds[0 .. n - 1]. */
+void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns,
+                      const long *seeds)
 {
     fprintf(out, "%7s", "seed");
     for (int c = 0; c < n_columns; c++)
         fprintf(out, " %11s", columns[c].title);
     fprintf(out, "\n");
     for (int k = 0; k < columns[0].n; k++) {
-        fprintf(out, "%7d", k + 1);
+        fprintf(out, "%7ld", seeds[k]);
         for (int c = 0; c < n_columns; c++)
             over_seeds_cell(out, &columns[c], columns[c].values[k]);
         fprintf(out, "\n");
@@ -755,8 +803,33 @@ void over_seeds_table(FILE *out, const OverSeeds *columns, int n_columns)
     }
 }
 
-/* key_1 .. key_n, key_mean, key_min and key_max, a line each, for the
- * book's {{values}} and the tests of its claims. */
+/* "each seed from 1 to 5", or "each of the seeds 11, 12, 13". */
+void seeds_describe(FILE *out, const TrainOptions *o)
+{
+    int in_order = 1;
+    for (int k = 0; k < o->n_seeds; k++)
+        in_order = in_order && o->seeds[k] == k + 1;
+    if (in_order) {
+        fprintf(out, "each seed from 1 to %d", o->n_seeds);
+        return;
+    }
+    fprintf(out, "each of the seeds ");
+    for (int k = 0; k < o->n_seeds; k++)
+        fprintf(out, "%s%ld", k == 0 ? "" : ", ", o->seeds[k]);
+}
+
+/* The seeds of a --seeds run, for values.txt: how many, and which (the
+ * k-th seed's results are key_k). */
+void seeds_write(FILE *values, const TrainOptions *o)
+{
+    fprintf(values, "seeds %d\nseed_list ", o->n_seeds);
+    for (int k = 0; k < o->n_seeds; k++)
+        fprintf(values, "%s%ld", k == 0 ? "" : ",", o->seeds[k]);
+    fprintf(values, "\n");
+}
+
+/* key_1 .. key_n (the n seeds in order), key_mean, key_min and key_max, a
+ * line each, for the book's {{values}} and the tests of its claims. */
 void over_seeds_write(FILE *out, const char *key, const OverSeeds *s)
 {
     for (int k = 0; k < s->n; k++)
@@ -876,6 +949,20 @@ static StepResult step_or_stop(const Options *o, Trainer *trainer, Network *net,
     return step;
 }
 
+/* A run of at least 100 iterations whose last tenth's batch costs sum to
+ * `recent` and that stalled at chance stops the program, as a diverged
+ * one does. */
+static void stop_if_stalled(const Options *o, double recent)
+{
+    double mean = recent / (double)recent_window(o->iterations);
+    if (o->iterations < 100 || !training_stalled(mean, 10))
+        return;
+    Error err;
+    stalled_error(&err, o->iterations, mean, o->train.learning_rate);
+    fflush(stdout);
+    fail_with(&err);
+}
+
 static void print_header(const Options *o, const Network *net)
 {
     printf("Training ");
@@ -911,8 +998,11 @@ static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
     double start = seconds_now();
     Score on_test = {0, 0};
     Window window = {0, 0, 0};
+    double recent = 0.0; /* the batch costs of the last tenth */
     for (long it = 1; it <= o->iterations; it++) {
         StepResult step = step_or_stop(o, trainer, net, train, it);
+        if (it > o->iterations - recent_window(o->iterations))
+            recent += step.loss;
         window.loss += step.loss;
         window.correct += step.correct;
         window.n++;
@@ -942,6 +1032,7 @@ static Score train_and_report(const Options *o, Network *net, Trainer *trainer,
         }
     }
     double seconds = seconds_now() - start;
+    stop_if_stalled(o, recent);
     printf("\ntest accuracy: %.2f%%\n", 100.0 * on_test.accuracy);
     fprintf(stderr, "%s: trained in %.2f s, %.3f ms per iteration\n",
             program_name, seconds, 1000.0 * seconds / (double)o->iterations);
@@ -1037,13 +1128,13 @@ static int seeds_run(const Options *o, const Digits *train, const Digits *test,
 {
     OverSeeds columns[2] = {{.title = "test cost", .decimals = 4, .unit = ""},
                             {.title = "test acc.", .decimals = 2, .unit = "%"}};
-    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+    for (int k = 0; k < o->train.n_seeds; k++) {
         Network net;
         Trainer trainer;
         if (training_setup(&net, &trainer, &o->train, (Init)o->init, train,
-                           (uint64_t)seed, err) != 0)
+                           (uint64_t)o->train.seeds[k], err) != 0)
             return -1;
-        if (seed == 1) {
+        if (k == 0) {
             printf("Training ");
             network_print_sizes(stdout, &net);
             printf(" (--init %s) with mini-batch SGD:\n%ld iterations of "
@@ -1052,18 +1143,24 @@ static int seeds_run(const Options *o, const Digits *train, const Digits *test,
                    o->train.batch, o->train.learning_rate);
             if (o->lr_end >= 0)
                 printf(" falling to %g", o->lr_end);
-            printf(";\nonce with each seed from 1 to %ld.\n\n",
-                   o->train.n_seeds);
+            printf(";\nonce with ");
+            seeds_describe(stdout, &o->train);
+            printf(".\n\n");
         }
-        for (long it = 1; it <= o->iterations; it++)
-            step_or_stop(o, &trainer, &net, train, it);
+        double recent = 0.0;
+        for (long it = 1; it <= o->iterations; it++) {
+            double loss = step_or_stop(o, &trainer, &net, train, it).loss;
+            if (it > o->iterations - recent_window(o->iterations))
+                recent += loss;
+        }
+        stop_if_stalled(o, recent);
         Score on_test = network_evaluate(&net, test);
         columns[0].values[columns[0].n++] = on_test.loss;
         columns[1].values[columns[1].n++] = 100.0 * on_test.accuracy;
         trainer_free(&trainer);
         network_free(&net);
     }
-    over_seeds_table(stdout, columns, 2);
+    over_seeds_table(stdout, columns, 2, o->train.seeds);
     if (o->train.out_dir == NULL)
         return 0;
     FILE *values = output_open(o->train.out_dir, "values.txt", err);
@@ -1072,8 +1169,8 @@ static int seeds_run(const Options *o, const Digits *train, const Digits *test,
     over_seeds_write(values, "test_loss", &columns[0]);
     over_seeds_write(values, "test_accuracy", &columns[1]);
     write_settings(values, o, train);
-    fprintf(values, "seeds %ld\n", o->train.n_seeds);
-    fprintf(values, "headline test accuracy %.2f%% to %.2f%% over %ld seeds\n",
+    seeds_write(values, &o->train);
+    fprintf(values, "headline test accuracy %.2f%% to %.2f%% over %d seeds\n",
             over_seeds_min(&columns[1]), over_seeds_max(&columns[1]),
             o->train.n_seeds);
     return output_close(values, o->train.out_dir, "values.txt", err);
@@ -1199,6 +1296,32 @@ static int overfit_demo(const Options *o, const Digits *train, Error *err)
     return status;
 }
 
+/* Under the sweep's table, a line for each rate whose training stalled at
+ * chance (training_stalled) on some seeds: its cost would look like any
+ * other high cost. stalled[r]: on how many seeds rate r stalled. */
+static void sweep_stalled(int stalled[MAX_RATES], const OverSeeds *columns,
+                          const Options *o, const long *seeds)
+{
+    int first = 1;
+    for (int r = 0; r < o->n_rates; r++) {
+        int at[MAX_SEEDS];
+        stalled[r] = 0;
+        for (int k = 0; k < columns[r].n && o->iterations >= 100; k++)
+            if (training_stalled(columns[r].values[k], 10))
+                at[stalled[r]++] = k;
+        if (stalled[r] == 0)
+            continue;
+        printf("%srate %g stalled at chance (a cost within %g of ln 10) with "
+               "seed%s",
+               first ? "\n" : "", o->rates[r], STALLED_WITHIN,
+               stalled[r] > 1 ? "s" : "");
+        for (int k = 0; k < stalled[r]; k++)
+            printf("%s %ld", k > 0 ? "," : "", seeds[at[k]]);
+        printf("\n");
+        first = 0;
+    }
+}
+
 /* --lr-sweep LIST: exercise 7.5 for --seed, or for each seed from 1 to N
  * with --seeds N: a column per rate, a row per seed. With --out, seed 1's
  * (or --seed's) batch costs go to sweep.tsv for the figure. */
@@ -1206,8 +1329,8 @@ static int sweep_demo(const Options *o, const Digits *train, Error *err)
 {
     OverSeeds columns[MAX_RATES];
     char titles[MAX_RATES][32];
-    long first = o->train.n_seeds > 0 ? 1 : o->train.seed;
-    long last = o->train.n_seeds > 0 ? o->train.n_seeds : o->train.seed;
+    const long *seeds = o->train.n_seeds > 0 ? o->train.seeds : &o->train.seed;
+    int n_seeds = o->train.n_seeds > 0 ? o->train.n_seeds : 1;
     for (int r = 0; r < o->n_rates; r++) {
         snprintf(titles[r], sizeof titles[r], "rate %.3g", o->rates[r]);
         columns[r] = (OverSeeds){.title = titles[r], .decimals = 4, .unit = ""};
@@ -1217,19 +1340,23 @@ static int sweep_demo(const Options *o, const Digits *train, Error *err)
         printf(" -> %d", o->train.hidden[h]);
     printf(" -> 10, a fresh network for each rate,\n%ld iterations of %ld "
            "digits. The mean batch cost of the last %ld iterations\n(inf: "
-           "training diverged and stopped), for seed%s %ld to %ld:\n\n",
+           "training diverged and stopped), for ",
            o->iterations, o->train.batch,
-           o->iterations / 10 > 0 ? o->iterations / 10 : 1,
-           first == last ? "" : "s", first, last);
+           o->iterations / 10 > 0 ? o->iterations / 10 : 1);
+    if (o->train.n_seeds > 0)
+        seeds_describe(stdout, &o->train);
+    else
+        printf("seed %ld", o->train.seed);
+    printf(":\n\n");
     FILE *log = NULL;
     if (o->train.out_dir != NULL &&
         (log = output_open(o->train.out_dir, "sweep.tsv", err)) == NULL)
         return -1;
-    for (long seed = first; seed <= last; seed++) {
+    for (int k = 0; k < n_seeds; k++) {
         double costs[MAX_RATES];
         if (learning_rate_sweep(costs, o->rates, o->n_rates, &o->train, train,
-                                o->iterations, (uint64_t)seed,
-                                seed == first ? log : NULL, err) != 0) {
+                                o->iterations, (uint64_t)seeds[k],
+                                k == 0 ? log : NULL, err) != 0) {
             if (log != NULL)
                 fclose(log);
             return -1;
@@ -1237,7 +1364,9 @@ static int sweep_demo(const Options *o, const Digits *train, Error *err)
         for (int r = 0; r < o->n_rates; r++)
             columns[r].values[columns[r].n++] = costs[r];
     }
-    over_seeds_table(stdout, columns, o->n_rates);
+    over_seeds_table(stdout, columns, o->n_rates, seeds);
+    int stalled[MAX_RATES];
+    sweep_stalled(stalled, columns, o, seeds);
     if (log == NULL)
         return 0;
     if (output_close(log, o->train.out_dir, "sweep.tsv", err) != 0)
@@ -1248,11 +1377,17 @@ static int sweep_demo(const Options *o, const Digits *train, Error *err)
     for (int r = 0; r < o->n_rates; r++) {
         char key[32];
         snprintf(key, sizeof key, "cost_rate%d", r + 1);
-        fprintf(values, "rate%d %g\n", r + 1, o->rates[r]);
+        fprintf(values, "rate%d %g\nstalled_rate%d %d\n", r + 1, o->rates[r],
+                r + 1, stalled[r]);
         over_seeds_write(values, key, &columns[r]);
     }
-    fprintf(values, "iterations %ld\nseeds %ld\n", o->iterations,
-            last - first + 1);
+    fprintf(values, "iterations %ld\n", o->iterations);
+    TrainOptions run = o->train;
+    if (run.n_seeds == 0) {
+        run.seeds[0] = run.seed;
+        run.n_seeds = 1;
+    }
+    seeds_write(values, &run);
     fprintf(values, "headline learning-rate sweep of %d rates\n", o->n_rates);
     return output_close(values, o->train.out_dir, "values.txt", err);
 }

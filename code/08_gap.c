@@ -403,18 +403,19 @@ static int seed_run(double measures[N_MEASURES], double *test_curve,
 /* seeds.tsv: the test set's cost and accuracy after every epoch, for each
  * seed. curves: [n_seeds x epochs x 2]. */
 static int write_seed_curves(const char *dir, const double *curves,
-                             long n_seeds, long epochs, Error *err)
+                             const TrainOptions *t, long epochs, Error *err)
 {
     FILE *table = output_open(dir, "seeds.tsv", err);
     if (table == NULL)
         return -1;
     fprintf(table, "# epoch");
-    for (long seed = 1; seed <= n_seeds; seed++)
-        fprintf(table, "\ttest_cost_%ld\ttest_acc_%ld", seed, seed);
+    for (int k = 0; k < t->n_seeds; k++)
+        fprintf(table, "\ttest_cost_%ld\ttest_acc_%ld", t->seeds[k],
+                t->seeds[k]);
     for (long epoch = 1; epoch <= epochs; epoch++) {
         fprintf(table, "\n%ld", epoch);
-        for (long seed = 0; seed < n_seeds; seed++) {
-            const double *at = curves + (seed * epochs + epoch - 1) * 2;
+        for (long k = 0; k < t->n_seeds; k++) {
+            const double *at = curves + (k * epochs + epoch - 1) * 2;
             fprintf(table, "\t%.4f\t%.4f", at[0], at[1]);
         }
     }
@@ -434,9 +435,9 @@ static int write_seed_values(const char *dir, const OverSeeds *columns,
                                     "train_accuracy",    "test_confidence"};
     for (int m = 0; m < N_MEASURES; m++)
         over_seeds_write(values, keys[m], &columns[m]);
-    fprintf(values, "train_size %zu\nepochs %ld\nseeds %ld\n", sets->train.n,
-            o->epochs, o->train.n_seeds);
-    fprintf(values, "headline %zu digits, %ld seeds: gap %.2f to %.2f\n",
+    fprintf(values, "train_size %zu\nepochs %ld\n", sets->train.n, o->epochs);
+    seeds_write(values, &o->train);
+    fprintf(values, "headline %zu digits, %d seeds: gap %.2f to %.2f\n",
             sets->train.n, o->train.n_seeds, over_seeds_min(&columns[GAP]),
             over_seeds_max(&columns[GAP]));
     return output_close(values, dir, "values.txt", err);
@@ -463,26 +464,28 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
     for (int h = 0; h < o->train.n_hidden; h++)
         printf(" -> %d", o->train.hidden[h]);
     printf(" -> 10 on %zu training digits%s for %ld epochs\n(learning rate "
-           "%g), once with each seed from 1 to %ld:\n\n",
+           "%g), once with ",
            sets->train.n, o->shuffle_labels ? " with shuffled labels" : "",
-           o->epochs, o->train.learning_rate, o->train.n_seeds);
+           o->epochs, o->train.learning_rate);
+    seeds_describe(stdout, &o->train);
+    printf(":\n\n");
     int status = 0;
-    for (long seed = 1; seed <= o->train.n_seeds && status == 0; seed++) {
+    for (int k = 0; k < o->train.n_seeds && status == 0; k++) {
         double measures[N_MEASURES];
-        status = seed_run(measures, curves + (seed - 1) * o->epochs * 2, o,
-                          sets, seed, err);
+        status = seed_run(measures, curves + k * o->epochs * 2, o, sets,
+                          o->train.seeds[k], err);
         for (int m = 0; m < N_MEASURES && status == 0; m++)
             columns[m].values[columns[m].n++] = measures[m];
     }
     if (status == 0) {
-        over_seeds_table(stdout, columns, NOISE_CONF + 1);
+        over_seeds_table(stdout, columns, NOISE_CONF + 1, o->train.seeds);
         printf("\nOn the test digits themselves, their mean confidence runs "
                "from %.1f%% to %.1f%%.\n",
                over_seeds_min(&columns[TEST_CONF]),
                over_seeds_max(&columns[TEST_CONF]));
     }
     if (status == 0 && o->train.out_dir != NULL)
-        status = write_seed_curves(o->train.out_dir, curves, o->train.n_seeds,
+        status = write_seed_curves(o->train.out_dir, curves, &o->train,
                                    o->epochs, err);
     if (status == 0 && o->train.out_dir != NULL)
         status = write_seed_values(o->train.out_dir, columns, o, sets, err);

@@ -363,11 +363,11 @@ static void print_settings(const Options *o, const Sets *sets)
     printf("Training %d", sets->train.rows * sets->train.cols);
     for (int h = 0; h < o->train.n_hidden; h++)
         printf(" -> %d", o->train.hidden[h]);
-    printf(" -> 10 on %zu digits (--seed", sets->train.n);
+    printf(" -> 10 on %zu digits (", sets->train.n);
     if (o->train.n_seeds > 0)
-        printf("s 1 to %ld", o->train.n_seeds);
+        seeds_describe(stdout, &o->train);
     else
-        printf(" %ld", o->train.seed);
+        printf("--seed %ld", o->train.seed);
     printf("),\nlearning rate %g", o->train.learning_rate);
     if (o->lr_end >= 0)
         printf(" falling to %g", o->lr_end);
@@ -619,14 +619,14 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
         [VALIDATION_COST] = {
             .title = "valid. cost", .decimals = 4, .unit = ""}};
     print_settings(o, sets);
-    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+    for (int k = 0; k < o->train.n_seeds; k++) {
         double measures[N_MEASURES];
-        if (seed_run(measures, o, sets, seed, err) != 0)
+        if (seed_run(measures, o, sets, o->train.seeds[k], err) != 0)
             return -1;
         for (int m = 0; m < N_MEASURES; m++)
             columns[m].values[columns[m].n++] = measures[m];
     }
-    over_seeds_table(stdout, columns, TEST_COST + 1);
+    over_seeds_table(stdout, columns, TEST_COST + 1, o->train.seeds);
     if (o->train.out_dir == NULL)
         return 0;
     FILE *values = output_open(o->train.out_dir, "values.txt", err);
@@ -639,10 +639,11 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
         over_seeds_write(values, keys[m], &columns[m]);
     fprintf(values,
             "train_size %zu\nepochs %ld\nl2 %g\ndropout %g\npatience %ld\n"
-            "stop_on %s\nseeds %ld\n",
+            "stop_on %s\n",
             sets->train.n, o->epochs, o->l2, o->dropout, o->patience,
-            o->watch_cost ? "cost" : "accuracy", o->train.n_seeds);
-    fprintf(values, "headline test %.2f%% to %.2f%% over %ld seeds\n",
+            o->watch_cost ? "cost" : "accuracy");
+    seeds_write(values, &o->train);
+    fprintf(values, "headline test %.2f%% to %.2f%% over %d seeds\n",
             over_seeds_min(&columns[TEST_ACC]),
             over_seeds_max(&columns[TEST_ACC]), o->train.n_seeds);
     return output_close(values, o->train.out_dir, "values.txt", err);
@@ -661,9 +662,9 @@ static int sweep_value(OverSeeds found[3], const Options *o, const Sets *sets,
     one.l2 = l2;
     for (int k = 0; k < 3; k++)
         found[k] = (OverSeeds){.decimals = k == 1 ? 4 : 2};
-    for (long seed = 1; seed <= o->train.n_seeds; seed++) {
+    for (int k = 0; k < o->train.n_seeds; k++) {
         double measures[N_MEASURES];
-        if (seed_run(measures, &one, sets, seed, err) != 0)
+        if (seed_run(measures, &one, sets, o->train.seeds[k], err) != 0)
             return -1;
         found[0].values[found[0].n++] = measures[VALIDATION_ACC];
         found[1].values[found[1].n++] = measures[VALIDATION_COST];
@@ -699,10 +700,10 @@ static int sweep_run(const Options *o, const Sets *sets, Error *err)
     for (int h = 0; h < o->train.n_hidden; h++)
         printf(" -> %d", o->train.hidden[h]);
     printf(" -> 10 on %zu digits for %ld epochs (learning rate %g,\ndropout "
-           "%g), with each weight decay, once with each seed from 1 to %ld:"
-           "\n\n",
-           sets->train.n, o->epochs, o->train.learning_rate, o->dropout,
-           o->train.n_seeds);
+           "%g), with each weight decay, once with ",
+           sets->train.n, o->epochs, o->train.learning_rate, o->dropout);
+    seeds_describe(stdout, &o->train);
+    printf(":\n\n");
     printf("%10s %12s %10s %10s %12s %10s\n", "L2", "validation", "lowest",
            "highest", "valid. cost", "test");
     FILE *table = NULL, *values = NULL;
@@ -723,9 +724,10 @@ static int sweep_run(const Options *o, const Sets *sets, Error *err)
     }
     if (values == NULL)
         return 0;
-    fprintf(values, "train_size %zu\nepochs %ld\nseeds %ld\nn_l2 %d\n",
-            sets->train.n, o->epochs, o->train.n_seeds, o->n_sweep);
-    fprintf(values, "headline L2 sweep of %d values over %ld seeds\n",
+    fprintf(values, "train_size %zu\nepochs %ld\nn_l2 %d\n", sets->train.n,
+            o->epochs, o->n_sweep);
+    seeds_write(values, &o->train);
+    fprintf(values, "headline L2 sweep of %d values over %d seeds\n",
             o->n_sweep, o->train.n_seeds);
     if (output_close(table, o->train.out_dir, "sweep.tsv", err) != 0)
         return -1;

@@ -79,6 +79,7 @@ double option_nonnegative(int argc, char **argv, int *i);
 int option_sizes(int argc, char **argv, int *i, int *sizes, int max_sizes);
 int option_numbers(int argc, char **argv, int *i, double *values,
                    int max_values, int zero_allowed);
+int option_seeds(int argc, char **argv, int *i, long *seeds, int max_seeds);
 
 /* One command-line option of a program: its name, the shape of its value
  * (for --help), what it may be, where it goes, and a line of help. Each
@@ -95,6 +96,8 @@ typedef enum {
                            "none" gives none; how many goes to *count */
     OPTION_NUMBERS,     /* double[max]: positive numbers (with min 0: or 0);
                            how many goes to *count */
+    OPTION_SEEDS,       /* long[max]: "N", the seeds 1 to N, or a list such
+                           as 11,12,13; how many goes to *count */
     OPTION_FLAG         /* int: set to 1; the option takes no value */
 } OptionKind;
 
@@ -352,6 +355,27 @@ int option_numbers(int argc, char **argv, int *i, double *values,
                        zero_allowed ? "0,0.001,0.01" : "0.01,0.3,3");
 }
 
+/* Seeds, as --seeds takes them: "N" for the seeds 1 to N, or a list of
+ * seeds separated by commas, such as "11,12,13" (seeds a result was not
+ * chosen on, to confirm it). Into seeds[]; returns how many (1 to
+ * max_seeds). */
+int option_seeds(int argc, char **argv, int *i, long *seeds, int max_seeds)
+{
+    if (*i + 1 < argc && strchr(argv[*i + 1], ',') == NULL) {
+        long n = option_long(argc, argv, i, 1, max_seeds);
+        for (long k = 0; k < n; k++)
+            seeds[k] = k + 1;
+        return (int)n;
+    }
+    double values[64];
+    int n = option_list(argc, argv, i, values, max_seeds < 64 ? max_seeds : 64,
+                        0, 1e9, 1, "seeds from 0 to 1000000000 (or one N: 1 to N)",
+                        "11,12,13");
+    for (int k = 0; k < n; k++)
+        seeds[k] = (long)values[k];
+    return n;
+}
+
 /* --help: the program's options, from its table. */
 static void options_help(const Option *options, int n_options,
                          const char *about)
@@ -443,6 +467,10 @@ static void option_read(const Option *option, int argc, char **argv, int *i)
     case OPTION_NUMBERS:
         *option->count = option_numbers(argc, argv, i, option->target,
                                         (int)option->max, option->min == 0);
+        break;
+    case OPTION_SEEDS:
+        *option->count =
+            option_seeds(argc, argv, i, option->target, (int)option->max);
         break;
     case OPTION_FLAG:
         *(int *)option->target = 1;

@@ -1,7 +1,7 @@
 # grade.awk: the exercise-by-exercise table of ./build.sh grade.
 #
 #   awk -F'\t' -v declared=FILE -v compiled=FILE -v todo=FILE -v csv=FILE \
-#       [-v reports=DIR] -f tests/grade.awk CASES
+#       [-v reports=DIR] [-v stopped=FILE] -f tests/grade.awk CASES
 #
 # declared  ID <TAB> POINTS <TAB> NEEDS <TAB> SUITE: every exercise, from its
 #           test case's name in tests/test_SUITE.c, "exercise 4.1 (3 points)"
@@ -11,6 +11,11 @@
 # todo      the ids of the exercises whose stub ran (exercise_todo), one a
 #           line
 # reports   where the suites' logs are, for a message (bin/grade)
+# stopped   SUITE <TAB> WHY: suites stopped before they finished (optional)
+# expected  SUITE <TAB> CASE: every case named after an exercise (optional):
+#           one with no result, in a suite that ran, failed (its suite
+#           stopped before it), so that stopping a suite early cannot skip
+#           a case
 # CASES     SUITE <TAB> CASE <TAB> RESULT <TAB> MESSAGE, one line per test
 #           (tests/check_xml.awk of each suite's Check XML report)
 #
@@ -48,9 +53,14 @@ BEGIN {
     }
     while ((getline line < todo) > 0)
         stub_ran[line] = 1
+    while (stopped != "" && (getline line < stopped) > 0) {
+        split(line, f, "\t")
+        unfinished[f[1]] = f[2]
+    }
 }
 {
     suite = $1; name = $2; result = $3; message = $4
+    suite_ran[suite] = 1
     key = suite SUBSEP name
     if (!(key in case_result)) {
         case_result[key] = "pass"
@@ -67,6 +77,19 @@ BEGIN {
     }
 }
 END {
+    # A case of a suite that ran, but with no result: it never ran.
+    while (expected != "" && (getline line < expected) > 0) {
+        split(line, f, "\t")
+        key = f[1] SUBSEP f[2]
+        if (key in case_result || !(f[1] in suite_ran))
+            continue
+        case_result[key] = "fail"
+        case_order[++n_cases] = key
+        case_name[key] = f[2]
+        case_suite[key] = f[1]
+        case_message[key] = "this case never ran: its suite stopped before it" \
+            (f[1] in unfinished ? " (" unfinished[f[1]] ")" : "")
+    }
     # Sort the exercises: 1.1, 1.2, ..., 9.2, 10.1.
     for (i = 2; i <= n_ids; i++)
         for (j = i; j > 1 && numeric(ids[j]) < numeric(ids[j - 1]); j--) {
@@ -89,7 +112,8 @@ END {
             status[id] = "does not compile"; why[id] = broken[suite_of[id]]
         } else if (!(id in seen)) {
             status[id] = "no result"
-            why[id] = "its tests did not run: see " (reports ? reports : "bin/grade") "/" suite_of[id] ".log"
+            why[id] = "its tests did not run" (suite_of[id] in unfinished ? " (" unfinished[suite_of[id]] ")" : "") \
+                      ": see " (reports ? reports : "bin/grade") "/" suite_of[id] ".log"
         } else if (!(id in first_failure)) {
             status[id] = "right"
         } else if (id in stub_ran) {

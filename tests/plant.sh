@@ -16,25 +16,33 @@
 # Prints one line per entry and fails if any is missed. With IDs, only
 # those exercises' entries (or "given"); with --round-trip, only those
 # marked @round-trip (./build.sh test runs these). `./build.sh plant`
-# runs them all.
+# runs them all. With --judge, each wrong solution is also graded by the
+# judge of ./build.sh grade --submission (the student's code in a sandboxed
+# worker, tests/judge/remote.h), whose message must match @hint too; where
+# it is not word for word the suite's, both are printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 only_marked=0
-if [ "${1:-}" = --round-trip ]; then
-    only_marked=1
+judge=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --round-trip) only_marked=1 ;;
+        --judge) judge=1 ;;
+        *) break ;;
+    esac
     shift
-fi
+done
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/work"
-cp -r build.sh code tests chapters README.md "$tmp/work"/
-ln -s "$repo/data" "$tmp/work/data"
+trap 'rm -rf "$tmp" "$repo/bin/submissions/planted"' EXIT
+mkdir "$tmp/planted"
+cp -r build.sh code tests chapters README.md "$tmp/planted"/
+ln -s "$repo/data" "$tmp/planted/data"
 if [ -d bin/tests ]; then # start from what is built: only planted chapters change
-    mkdir "$tmp/work/bin"
-    cp -rp bin/tests "$tmp/work/bin/"
-    cp -p bin/[0-9][0-9]_* "$tmp/work/bin/" 2>/dev/null || true
+    mkdir "$tmp/planted/bin"
+    cp -rp bin/tests "$tmp/planted/bin/"
+    cp -p bin/[0-9][0-9]_* "$tmp/planted/bin/" 2>/dev/null || true
 fi
 # Every entry into files of its own: $tmp/N.info holds KIND<TAB>ID<TAB>
 # BLOCK<TAB>HINT<TAB>MARKED<TAB>DESCRIPTION; $tmp/N.c the wrong lines (or,
@@ -60,6 +68,16 @@ awk -v dir="$tmp" '
 
 caught=0
 missed=0
+differ=0
+# judged SUITE CASE: the message of the first failing test of CASE, as the
+# judge grades the planted copy (empty if it passes).
+judged() {
+    (cd "$repo" && CK_RUN_CASE="$2" JUDGE_CHAPTERS="$1" \
+        ./build.sh grade --submission "$tmp/planted" >"$tmp/judge.txt" 2>&1) || true
+    local xml=$repo/bin/submissions/planted/$1.xml
+    [ -f "$xml" ] || { echo "(the judge gave no report: $(tail -n 1 "$tmp/judge.txt"))"; return; }
+    awk -f tests/check_xml.awk "$xml" | awk -F'\t' '$3 != "success" { print $4; exit }'
+}
 for info in $(printf '%s\n' "$tmp"/*.info | sort -V); do
     IFS=$'\t' read -r kind id block hint marked description <"$info"
     [ $only_marked -eq 0 ] || [ "$marked" = 1 ] || continue
@@ -75,7 +93,7 @@ for info in $(printf '%s\n' "$tmp"/*.info | sort -V); do
         name=$(grep -o "\"exercise $id ([^\"]*\"" tests/test_"$suite".c | head -n 1 | tr -d '"')
         [ -n "$name" ] || { echo "plant: no test case for exercise $id" >&2; exit 1; }
         awk -v id="$id" -v block="$block" -v wrong="$lines" \
-            -f tests/plant.awk "$file" >"$tmp/work/$file"
+            -f tests/plant.awk "$file" >"$tmp/planted/$file"
     else
         file=$(ls code/"$id"*.c)
         chapter=${id:0:2}
@@ -86,10 +104,10 @@ for info in $(printf '%s\n' "$tmp"/*.info | sort -V); do
             { for (k = 1; k <= n; k++) if ($0 == from[k] && !done[k]) { $0 = to[k]; done[k] = 1; break }
               print }
             END { for (k = 1; k <= n; k++) if (!done[k]) { print "plant: no line \"" from[k] "\"" > "/dev/stderr"; exit 1 } }' \
-            "$file" >"$tmp/work/$file"
+            "$file" >"$tmp/planted/$file"
     fi
     rm -f "$tmp/result.xml"
-    (cd "$tmp/work" && if [ -n "$name" ]; then export CK_RUN_CASE="$name"; fi &&
+    (cd "$tmp/planted" && if [ -n "$name" ]; then export CK_RUN_CASE="$name"; fi &&
         CK_XML_LOG_FILE_NAME="$tmp/result.xml" ./build.sh test "$chapter" >"$tmp/out.txt" 2>&1) || true
     message=""
     if [ -f "$tmp/result.xml" ]; then
@@ -104,7 +122,16 @@ for info in $(printf '%s\n' "$tmp"/*.info | sort -V); do
     elif grep -q 'error' "$tmp/out.txt"; then
         message="(does not compile) $(grep -m 1 'error' "$tmp/out.txt")"
     fi
-    if [ -n "$message" ] && [[ $message != "(it fails"* ]] &&
+    verdict=""
+    if [ $judge -eq 1 ] && [ "$kind" = wrong ]; then
+        verdict=$(judged "$suite" "$name")
+        if [ "$verdict" != "$message" ]; then
+            differ=$((differ + 1))
+            printf 'judge   %-5s suite: %s\n        judge: %s\n' "$id" "$message" "$verdict"
+        fi
+        printf '%s' "$verdict" | grep -q -i -E -- "$hint" || message="(the judge: $verdict) $message"
+    fi
+    if [ -n "$message" ] && [[ $message != "(it fails"* ]] && [[ $message != "(the judge"* ]] &&
         printf '%s' "$message" | grep -q -i -E -- "$hint"; then
         caught=$((caught + 1))
         printf 'caught  %-5s %s\n        hint: %s\n' "$id" "$description" "$message"
@@ -113,7 +140,9 @@ for info in $(printf '%s\n' "$tmp"/*.info | sort -V); do
         printf 'MISSED  %-5s %s\n        expected a hint matching /%s/, got: %s\n' \
             "$id" "$description" "$hint" "${message:-(nothing failed)}"
     fi
-    cp "$file" "$tmp/work/$file"
+    cp "$file" "$tmp/planted/$file"
 done
 echo "$caught planted mistakes caught, each with a hint that names it; $missed missed"
+[ $judge -eq 0 ] ||
+    echo "the judge's message matched the hint for each; word for word the suite's for all but $differ"
 [ "$missed" -eq 0 ]

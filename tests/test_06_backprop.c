@@ -345,8 +345,9 @@ END_TEST
 START_TEST(test_gradient_check_flags_all_zero)
 {
     /* With the last layer's weights all 0, no change to earlier layers can
-     * change the loss: their gradients are 0, and the checker must flag
-     * them (error 1) rather than call 0 == 0 a perfect match. */
+     * change the loss: backprop and every nudge give exactly 0 there, which
+     * is agreement with nothing to compare (as behind a dead neuron), not
+     * a perfect match and not an error. */
     Network net;
     Gradients grads;
     float x[4 * 6];
@@ -356,12 +357,32 @@ START_TEST(test_gradient_check_flags_all_zero)
     BlockCheck checks[6];
     gradient_check(checks, &net, &grads, x, labels, 4, 1e-5f, 1000,
                    COST_IN_DOUBLE);
-    ck_assert_msg(checks[0].max_error == 1.0 && checks[2].max_error == 1.0,
-                  "all-zero gradient blocks should be reported with error "
-                  "1, got %g and %g",
-                  checks[0].max_error, checks[2].max_error);
-    ck_assert_msg(checks[5].max_error < 1e-3,
+    for (int c = 0; c < 4; c++)
+        ck_assert_msg(checks[c].all_zero && isnan(checks[c].max_error),
+                      "layer %d %s: every gradient is 0, by backprop and by "
+                      "every nudge: the block should be marked all_zero with "
+                      "an error of NaN (nothing to compare), got all_zero %d "
+                      "and %g",
+                      checks[c].layer + 1,
+                      checks[c].is_bias ? "biases" : "weights",
+                      checks[c].all_zero, checks[c].max_error);
+    ck_assert_msg(!checks[5].all_zero && checks[5].max_error < 1e-3,
                   "the last layer's biases still have a real gradient");
+    /* But a backprop that says 0 where the cost does move is wrong. */
+    BlockCheck zero = {.n_checked = 10, .largest_grad = 0.0};
+    block_error(&zero, 0.25, 0.25);
+    ck_assert_msg(zero.max_error == 1.0 && !zero.all_zero,
+                  "backprop all 0 where a nudge moves the cost (0.25): the "
+                  "error should be 1, got %g",
+                  zero.max_error);
+    BlockCheck dead = {.n_checked = 10, .largest_grad = 0.0};
+    block_error(&dead, 0.0, 0.0);
+    ck_assert_msg(dead.all_zero && isnan(dead.max_error),
+                  "backprop and every nudge all 0: nothing to compare");
+    BlockCheck bent = {.n_checked = 10, .n_bent = 10, .largest_grad = 0.5};
+    block_error(&bent, 0.0, 0.0);
+    ck_assert_msg(!bent.all_zero && isnan(bent.max_error),
+                  "every nudge bent: nothing to compare (NaN)");
     gradients_free(&grads);
     network_free(&net);
 }
@@ -482,7 +503,8 @@ START_TEST(test_gradient_check_agrees_at_any_seed)
                                COST_IN_DOUBLE);
                 for (int c = 0; c < 6; c++)
                     ck_assert_msg(
-                        checks[c].max_error <= GRADIENTS_AGREE / 100,
+                        isnan(checks[c].max_error) ||
+                            checks[c].max_error <= GRADIENTS_AGREE / 100,
                         "784-%d-%d-10, seed %d, batch %d, layer %d %s: a "
                         "correct backprop should agree within %g (a hundredth "
                         "of the program's threshold), the check says %.1e "
@@ -492,6 +514,75 @@ START_TEST(test_gradient_check_agrees_at_any_seed)
                         checks[c].is_bias ? "biases" : "weights",
                         GRADIENTS_AGREE / 100, checks[c].max_error,
                         checks[c].n_bent, checks[c].n_checked);
+                gradients_free(&grads);
+                network_free(&net);
+            }
+        }
+    }
+    digits_free(&train);
+    digits_free(&test);
+}
+END_TEST
+
+/* Video 4's chain, one neuron a layer, and other tiny networks: a neuron
+ * there is often dead (off for every digit of the batch), and every
+ * gradient behind it is exactly 0, by backprop and by every nudge. The
+ * check must call that nothing to compare, not a disagreement, and agree
+ * on the rest, at seeds the book never shows, with batches of 1 and 10
+ * (seeds 13, 21, 37 and 58 once made it say DISAGREE). */
+START_TEST(test_gradient_check_tiny_networks)
+{
+    Digits train, test;
+    Error err;
+    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0,
+                  "cannot load MNIST: %s", err.msg);
+    const int hidden[4][3] = {{1}, {2}, {1, 1}, {1, 1, 1}};
+    const int n_hidden[4] = {1, 1, 2, 3};
+    const int batches[2] = {1, 10};
+    const uint64_t seeds[6] = {13, 21, 37, 58, 99, 1000};
+    size_t indices[10];
+    for (int b = 0; b < 10; b++)
+        indices[b] = (size_t)b;
+    for (int h = 0; h < 4; h++) {
+        for (int n = 0; n < 2; n++) {
+            for (int s = 0; s < 6; s++) {
+                int sizes[5];
+                int n_sizes =
+                    digit_network_sizes(sizes, 784, hidden[h], n_hidden[h]);
+                Network net;
+                Gradients grads;
+                ck_assert(network_init(&net, sizes, n_sizes, 10, &err) == 0);
+                ck_assert(gradients_init(&grads, &net, &err) == 0);
+                Rng rng;
+                rng_seed(&rng, seeds[s]);
+                network_randomize(&net, INIT_HE, &rng);
+                for (int l = 0; l < net.n_layers; l++)
+                    for (int j = 0; j < net.sizes[l + 1]; j++)
+                        net.layers[l].biases[j] = 0.1f * rng_normal(&rng);
+                digits_inputs(net.inputs, &train, indices, batches[n]);
+                BlockCheck checks[8];
+                int n_blocks = gradient_check(checks, &net, &grads, net.inputs,
+                                              train.labels, batches[n], 1e-5f,
+                                              1000, COST_IN_DOUBLE);
+                int compared = 0;
+                for (int c = 0; c < n_blocks; c++) {
+                    compared += !isnan(checks[c].max_error);
+                    ck_assert_msg(
+                        isnan(checks[c].max_error) ||
+                            checks[c].max_error <= GRADIENTS_AGREE / 10,
+                        "%d hidden layer(s) of %d, seed %d, batch %d, layer "
+                        "%d %s: a correct backprop should agree within %g, "
+                        "the check says %.1e (largest |grad| %.1e): a block "
+                        "whose every gradient is 0, by backprop and every "
+                        "nudge, is a dead neuron's, with nothing to compare "
+                        "(all_zero), not an error",
+                        n_hidden[h], hidden[h][0], (int)seeds[s], batches[n],
+                        checks[c].layer + 1,
+                        checks[c].is_bias ? "biases" : "weights",
+                        GRADIENTS_AGREE / 10, checks[c].max_error,
+                        checks[c].largest_grad);
+                }
+                ck_assert_msg(compared > 0, "no block could be compared");
                 gradients_free(&grads);
                 network_free(&net);
             }
@@ -527,6 +618,7 @@ Suite *suite_06_backprop(void)
     suite_add_tcase(suite, numeric);
     TCase *network =
         tcase_create("network gradient (needs 2.1 3.1 4.1 5.1 6.1 6.2)");
+    tcase_set_tags(network, "informative");
     tcase_add_test(network, test_network_gradient_check);
     tcase_add_test(network, test_gradient_check_flags_all_zero);
     tcase_add_test(network, test_loss_in_double_matches);
@@ -535,7 +627,11 @@ Suite *suite_06_backprop(void)
     TCase *seeds = tcase_create(
         "gradient check on MNIST (needs 1.1 2.1 3.1 4.1 5.1 6.1 6.2)");
     tcase_set_timeout(seeds, 120);
+    /* Long, and no exercise's points rest on it: the judge of ./build.sh
+     * grade --submission leaves it out (CK_EXCLUDE_TAGS=informative). */
+    tcase_set_tags(seeds, "informative");
     tcase_add_test(seeds, test_gradient_check_agrees_at_any_seed);
+    tcase_add_test(seeds, test_gradient_check_tiny_networks);
     suite_add_tcase(suite, seeds);
     return suite;
 }

@@ -736,13 +736,13 @@ static void sweep_reference(double *costs, const double *rates, int n_rates,
 
 /* The bytes malloc has handed out and not had back (glibc; 0 elsewhere,
  * and under AddressSanitizer, whose own leak check takes over). In the
- * judge, the sweep runs in the student's worker: its heap counts too
- * (tests/judge/remote.h). */
+ * judge, the sweep runs in the student's worker: its memory counts too, as
+ * the kernel counts it (tests/judge/remote.h), never as the worker says. */
 static size_t heap_in_use(void)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
 #ifdef REMOTE_CORE
-    return mallinfo2().uordblks + remote_heap_in_use();
+    return remote_heap_in_use();
 #else
     return mallinfo2().uordblks;
 #endif
@@ -771,15 +771,19 @@ START_TEST(test_learning_rate_sweep_short_and_freed)
                       "iterations n_iterations / 10 is 0; average the last "
                       "one at least (window = 1)",
                       rates[r], want[r], got[r]);
+    /* Many sweeps, so that a leak is far larger than any rounding of the
+     * measure (the judge's counts the worker's memory in pages). */
+    enum { SWEEPS = 50 };
     size_t before = heap_in_use();
-    ck_assert(
-        learning_rate_sweep(got, rates, 2, &o, &digits, 5, 3, NULL, &err) == 0);
+    for (int k = 0; k < SWEEPS; k++)
+        ck_assert(learning_rate_sweep(got, rates, 2, &o, &digits, 5, 3, NULL,
+                                      &err) == 0);
     size_t after = heap_in_use();
-    ck_assert_msg(after <= before,
-                  "a sweep of 2 rates kept %zu bytes it allocated: free each "
-                  "rate's trainer and network (trainer_free, network_free) "
-                  "before the next",
-                  after - before);
+    ck_assert_msg(after <= before + 16 * SWEEPS,
+                  "%d sweeps of 2 rates kept %zu bytes they allocated (about "
+                  "%zu a sweep): free each rate's trainer and network "
+                  "(trainer_free, network_free) before the next",
+                  SWEEPS, after - before, (after - before) / SWEEPS);
 }
 END_TEST
 

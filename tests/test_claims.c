@@ -19,11 +19,20 @@ Suite *suite_claims(void);
 
 #define MIN_SEEDS 5 /* a comparison rests on at least this many seeds */
 
+/* Where the values are: figures/, or the folder WORKBOOK_FIGURES names
+ * (./build.sh claims --seeds LIST: the same claims, on runs with other
+ * seeds). */
+static const char *figures(void)
+{
+    const char *dir = getenv("WORKBOOK_FIGURES");
+    return dir != NULL && dir[0] != '\0' ? dir : "figures";
+}
+
 /* The value of `key` in figures/DIR/values.txt. */
 static double value(const char *dir, const char *key)
 {
-    char path[512], line[512];
-    snprintf(path, sizeof path, "figures/%s/values.txt", dir);
+    char path[4096], line[512];
+    snprintf(path, sizeof path, "%s/%s/values.txt", figures(), dir);
     FILE *file = fopen(path, "r");
     ck_assert_msg(file != NULL, "%s is missing: run ./build.sh", path);
     size_t n = strlen(key);
@@ -44,6 +53,23 @@ static double seed_value(const char *dir, const char *key, int seed)
     char name[128];
     snprintf(name, sizeof name, "%s_%d", key, seed);
     return value(dir, name);
+}
+
+/* Are these the book's own values (figures/), or a held-out check's
+ * (WORKBOOK_FIGURES)? A few sentences describe the book's own seeds ("here
+ * on all ten"); they are checked on the book's values only. */
+static int book_values(void)
+{
+    return getenv("WORKBOOK_FIGURES") == NULL;
+}
+
+/* How many seeds the --seeds run `dir` used: at least MIN_SEEDS. */
+static int seeds_of(const char *dir)
+{
+    int n = (int)value(dir, "seeds");
+    ck_assert_msg(n >= MIN_SEEDS, "figures/%s must hold %d or more seeds", dir,
+                  MIN_SEEDS);
+    return n;
 }
 
 /* How many seeds the --seeds runs `a` and `b` used: the same number, and
@@ -115,6 +141,28 @@ static void expect(int holds, const char *chapter, const char *claim,
     ck_abort_msg("chapters/%s.md says \"%s\", but %s", chapter, claim, why);
 }
 
+/* Each seed's `key` with run `a` against run `b` (the same seeds): how many
+ * seeds have a above b and below it, the smallest and largest difference,
+ * and their mean. */
+typedef struct {
+    int n, above, below;
+    double least, most, mean;
+} Paired;
+
+static Paired paired(const char *a, const char *b, const char *key)
+{
+    Paired p = {.n = seeds(a, b), .least = HUGE_VAL, .most = -HUGE_VAL};
+    for (int k = 1; k <= p.n; k++) {
+        double d = seed_value(a, key, k) - seed_value(b, key, k);
+        p.above += d > 0;
+        p.below += d < 0;
+        p.least = fmin(p.least, d);
+        p.most = fmax(p.most, d);
+        p.mean += d / p.n;
+    }
+    return p;
+}
+
 /* ---- Chapter 3 ----------------------------------------------------------- */
 
 START_TEST(claim_one_layer_is_not_enough)
@@ -145,6 +193,15 @@ START_TEST(claim_gradient_check_agrees)
                "06_backprop", claim,
                "figures/%s has a largest error of %g (%g blocks all bent)",
                runs[r], value(runs[r], "worst"), value(runs[r], "all_bent"));
+    const char *dead = "The blocks after it are compared as usual";
+    claim_in_chapter("06_backprop", dead);
+    expect(value("06_backprop/chain", "all_zero") >= 3 &&
+               value("06_backprop/chain", "worst") <=
+                   value("06_backprop/chain", "agree_below") / 10,
+           "06_backprop", dead,
+           "video 4's chain has %g blocks all 0 and a largest error of %g",
+           value("06_backprop/chain", "all_zero"),
+           value("06_backprop/chain", "worst"));
     const char *grows = "With the cost in float, the error grows as epsilon "
                         "shrinks";
     claim_in_chapter("06_backprop", grows);
@@ -206,48 +263,69 @@ END_TEST
 
 START_TEST(claim_every_seed_clears_95_5)
 {
-    const char *claim = "each of the five seeds clears the write-up's 95.5%";
+    const char *claim = "each of the ten seeds clears the write-up's 95.5%";
     claim_in_chapter("07_sgd", claim);
-    double worst = value("07_sgd/seeds", "test_accuracy_min");
-    expect(worst >= 95.5, "07_sgd", claim, "the worst seed gets %.2f%%", worst);
+    const char *dir = "07_sgd/seeds";
+    int n = seeds_of(dir), clear = 0;
+    for (int k = 1; k <= n; k++)
+        clear += seed_value(dir, "test_accuracy", k) >= 95.5;
+    /* The book's ten; on other seeds, as seed 42 shows, most. */
+    if (book_values())
+        expect(clear == n && n == 10, "07_sgd", claim,
+               "%d of the book's %d seeds clear 95.5%% (the worst gets "
+               "%.2f%%)",
+               clear, n, value(dir, "test_accuracy_min"));
+    else
+        expect(2 * clear > n, "07_sgd", claim,
+               "only %d of %d seeds clear 95.5%%", clear, n);
 }
 END_TEST
 
 START_TEST(claim_he_beats_small)
 {
-    const char *claim = "He's rule comes out ahead on every one of the five, "
-                        "by a few tenths of a point";
+    const char *claim = "He's rule ends with the lower test cost on nearly "
+                        "every seed, and with the higher test accuracy on most";
     claim_in_chapter("07_sgd", claim);
-    int n = seeds("07_sgd/seeds", "07_sgd/small");
-    for (int k = 1; k <= n; k++) {
-        double he = seed_value("07_sgd/seeds", "test_accuracy", k);
-        double small = seed_value("07_sgd/small", "test_accuracy", k);
-        expect(he - small >= 0.1 && he - small < 1.0, "07_sgd", claim,
-               "seed %d gives %.2f%% with He's rule and %.2f%% with small "
-               "weights",
-               k, he, small);
-    }
+    Paired cost = paired("07_sgd/seeds", "07_sgd/small", "test_loss");
+    Paired acc = paired("07_sgd/seeds", "07_sgd/small", "test_accuracy");
+    expect(cost.below >= cost.n - 1, "07_sgd", claim,
+           "He's test cost is lower on only %d of %d seeds", cost.below,
+           cost.n);
+    expect(2 * acc.above > acc.n && acc.mean > 0.1, "07_sgd", claim,
+           "He's accuracy is higher on %d of %d seeds, by %+.2f on average",
+           acc.above, acc.n, acc.mean);
+    const char *here = "here on all ten";
+    claim_in_chapter("07_sgd", here);
+    if (book_values())
+        expect(acc.above == acc.n && acc.n == 10, "07_sgd", here,
+               "He's accuracy is higher on %d of %d seeds", acc.above, acc.n);
 }
 END_TEST
 
 START_TEST(claim_wider_is_better_and_steadier)
 {
-    const char *claim = "below the wider network on every seed, and far less "
+    const char *claim = "below the wider network on every seed, and less "
                         "predictable";
     claim_in_chapter("07_sgd", claim);
-    seeds("07_sgd/seeds", "07_sgd/16_16_short");
+    Paired p = paired("07_sgd/seeds", "07_sgd/16_16_short", "test_accuracy");
     double narrow_max = value("07_sgd/16_16_short", "test_accuracy_max");
     double wide_min = value("07_sgd/seeds", "test_accuracy_min");
-    expect(narrow_max < wide_min, "07_sgd", claim,
-           "the best 16-16 run (%.2f%%) is not below the worst 128-64 run "
-           "(%.2f%%)",
-           narrow_max, wide_min);
     double narrow_spread =
         narrow_max - value("07_sgd/16_16_short", "test_accuracy_min");
     double wide_spread = value("07_sgd/seeds", "test_accuracy_max") - wide_min;
-    expect(narrow_spread > 3 * wide_spread, "07_sgd", claim,
+    expect(narrow_spread > 1.5 * wide_spread, "07_sgd", claim,
            "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
            narrow_spread, wide_spread);
+    /* The book's seeds: every one; others (seed 42, the text says): most. */
+    if (book_values())
+        expect(narrow_max < wide_min, "07_sgd", claim,
+               "the best 16-16 run (%.2f%%) is not below the worst 128-64 run "
+               "(%.2f%%)",
+               narrow_max, wide_min);
+    else
+        expect(2 * p.above > p.n, "07_sgd", claim,
+               "the wider network is ahead on only %d of %d seeds", p.above,
+               p.n);
 }
 END_TEST
 
@@ -258,10 +336,11 @@ START_TEST(claim_seed_42)
     double best = value("07_sgd/seed42", "best_test_accuracy");
     double last = value("07_sgd/seed42", "test_accuracy");
     expect(best - last > 1.0 &&
-               last < value("07_sgd/seeds", "test_accuracy_min"),
+               (!book_values() ||
+                last < value("07_sgd/seeds", "test_accuracy_min")),
            "07_sgd", claim,
            "seed 42 reached %.2f%% and ended at %.2f%%, not far below it and "
-           "below seeds 1 to 5",
+           "below the book's seeds",
            best, last);
     const char *small = "the small one does a little better";
     claim_in_chapter("07_sgd", small);
@@ -280,12 +359,16 @@ START_TEST(claim_videos_network_about_96)
     double accuracy = value("07_sgd/16_16", "test_accuracy");
     expect(fabs(accuracy - 96.0) <= 0.5, "07_sgd", claim,
            "the run shown reaches %.2f%%", accuracy);
-    const char *spread = "the seed alone moves the result by most of a point";
+    const char *spread = "seed alone moves the result by tenths of a point";
     claim_in_chapter("07_sgd", spread);
     double range = value("07_sgd/16_16_seeds", "test_accuracy_max") -
                    value("07_sgd/16_16_seeds", "test_accuracy_min");
-    expect(range >= 0.5 && range < 1.0, "07_sgd", spread,
-           "the five seeds spread over %.2f points", range);
+    expect(range >= 0.1 && range < 1.5, "07_sgd", spread,
+           "the seeds spread over %.2f points", range);
+    expect(fabs(value("07_sgd/16_16_seeds", "test_accuracy_mean") - 96.0) <=
+               0.75,
+           "07_sgd", claim, "the seeds' mean is %.2f%%",
+           value("07_sgd/16_16_seeds", "test_accuracy_mean"));
 }
 END_TEST
 
@@ -320,13 +403,18 @@ START_TEST(claim_learning_rate_sweep)
     claim_in_chapter("07_sgd", best);
     const char *large = "it ends higher than at";
     claim_in_chapter("07_sgd", large);
-    const char *dead = "on some seeds the network stops learning altogether "
-                       "and its cost settles near";
+    const char *dead = "the network stops learning altogether and its cost "
+                       "settles near ln 10";
     claim_in_chapter("07_sgd", dead);
+    const char *badly = "on the others it goes on learning, badly";
+    claim_in_chapter("07_sgd", badly);
     const char *diverged = "within a few iterations the cost of a batch is "
                            "above 20, and training stops";
     claim_in_chapter("07_sgd", diverged);
-    int near_ln10 = 0;
+    const char *either = "the network stalls at chance. Either way it learns "
+                         "nothing";
+    claim_in_chapter("07_sgd", either);
+    int stalled = 0, diverged_here = 0;
     for (int k = 1; k <= n; k++) {
         double c[6];
         for (int r = 1; r <= 5; r++) {
@@ -342,12 +430,26 @@ START_TEST(claim_learning_rate_sweep)
                c[2]);
         expect(c[3] > c[2], "07_sgd", large, "seed %d: %.4f against %.4f", k,
                c[3], c[2]);
-        expect(isinf(c[5]), "07_sgd", diverged,
-               "seed %d did not diverge with the largest rate (%.4f)", k, c[5]);
-        near_ln10 += fabs(c[4] - log(10.0)) < 0.01;
+        int stuck = fabs(c[4] - log(10.0)) < 0.1;
+        stalled += stuck;
+        expect(stuck || c[4] > 2 * c[2], "07_sgd", badly,
+               "seed %d: rate 4 neither stalls nor learns badly (%.4f)", k,
+               c[4]);
+        diverged_here += isinf(c[5]);
+        expect(isinf(c[5]) || fabs(c[5] - log(10.0)) < 0.1, "07_sgd", either,
+               "seed %d neither diverged nor stalled with the largest rate "
+               "(%.4f)",
+               k, c[5]);
     }
-    expect(near_ln10 > 0 && near_ln10 < n, "07_sgd", dead,
-           "%d of %d seeds end near ln 10 with rate 4: not some", near_ln10, n);
+    expect(stalled == (int)value(dir, "stalled_rate4"), "07_sgd", dead,
+           "%d seeds end near ln 10 with rate 4, the program counted %g",
+           stalled, value(dir, "stalled_rate4"));
+    if (book_values())
+        expect(stalled > 0 && stalled < n && diverged_here == n, "07_sgd",
+               diverged,
+               "on the book's seeds rate 4 stalled on %d of %d, and rate 5 "
+               "diverged on %d",
+               stalled, n, diverged_here);
 }
 END_TEST
 
@@ -372,7 +474,8 @@ START_TEST(claim_more_data_smaller_gap)
 {
     const char *claim = "On every seed, the thousand digits leave a gap";
     claim_in_chapter("08_gap", claim);
-    seeds("08_gap/small_seeds", "08_gap/full_seeds");
+    seeds_of("08_gap/small_seeds");
+    seeds_of("08_gap/full_seeds");
     double small = value("08_gap/small_seeds", "gap_min");
     double full = value("08_gap/full_seeds", "gap_max");
     expect(small > 5 * full, "08_gap", claim,
@@ -403,16 +506,14 @@ START_TEST(claim_test_cost_rises_accuracy_flat)
                "seed %d's test cost is lowest at epoch %g and rises by %g", k,
                seed_value(dir, "lowest_cost_epoch", k),
                seed_value(dir, "cost_rise", k));
-    const char *flat = "down a hair on one seed, up a little on the others";
+    const char *flat = "on every seed it rises by a point or so at most, or "
+                       "falls by a tenth or two";
     claim_in_chapter("08_gap", flat);
-    int down = 0;
     for (int k = 1; k <= n; k++) {
         double change = seed_value(dir, "accuracy_after", k);
-        down += change < 0;
-        expect(change > -0.1 && change < 1.0, "08_gap", flat,
+        expect(change > -0.3 && change < 1.5, "08_gap", flat,
                "seed %d's test accuracy changes by %.2f points", k, change);
     }
-    expect(down == 1, "08_gap", flat, "the accuracy fell on %d seeds", down);
 }
 END_TEST
 
@@ -437,7 +538,9 @@ START_TEST(claim_shuffled_labels)
     const char *claim = "The test accuracy stays within ten points of "
                         "chance (10%) from the first epoch to the last";
     claim_in_chapter("08_gap", claim);
-    FILE *file = fopen("figures/08_gap/shuffled/curves.tsv", "r");
+    char curves[4096];
+    snprintf(curves, sizeof curves, "%s/08_gap/shuffled/curves.tsv", figures());
+    FILE *file = fopen(curves, "r");
     ck_assert_msg(file != NULL, "figures/08_gap/shuffled/curves.tsv is "
                                 "missing: run ./build.sh");
     char line[512];
@@ -468,27 +571,13 @@ END_TEST
 
 /* ---- Chapter 9 ----------------------------------------------------------- */
 
-/* Each seed's test accuracy with setting `a` against `b`: how many seeds
- * have a above b, and the smallest and largest difference. */
-typedef struct {
-    int n, above, below;
-    double least, most;
-} Paired;
-
-static Paired paired(const char *a, const char *b, const char *key)
+/* Setting `a` of chapter 9 against `b`, seed by seed. */
+static Paired paired9(const char *a, const char *b, const char *key)
 {
     char dir_a[128], dir_b[128];
     snprintf(dir_a, sizeof dir_a, "09_regularise/%s", a);
     snprintf(dir_b, sizeof dir_b, "09_regularise/%s", b);
-    Paired p = {.n = seeds(dir_a, dir_b), .least = HUGE_VAL, .most = -HUGE_VAL};
-    for (int k = 1; k <= p.n; k++) {
-        double d = seed_value(dir_a, key, k) - seed_value(dir_b, key, k);
-        p.above += d > 0;
-        p.below += d < 0;
-        p.least = fmin(p.least, d);
-        p.most = fmax(p.most, d);
-    }
-    return p;
+    return paired(dir_a, dir_b, key);
 }
 
 START_TEST(claim_chapter_9_reproduces_chapter_8)
@@ -503,66 +592,96 @@ START_TEST(claim_chapter_9_reproduces_chapter_8)
             double nine = seed_value("09_regularise/none", keys[m], k);
             double eight = seed_value("08_gap/small_seeds", keys[m], k);
             expect(nine == eight, "09_regularise", claim,
-                   "with seed %d, %s is %.2f in chapter 9 and %.2f in "
+                   "with the %d-th seed, %s is %.2f in chapter 9 and %.2f in "
                    "chapter 8",
                    k, keys[m], nine, eight);
         }
-    expect(seed_value("09_regularise/none", "test_accuracy", 1) ==
-               value("08_gap/small", "test_accuracy"),
-           "09_regularise", claim,
-           "seed 1 gives %.2f%%, chapter 8's run %.2f%%",
-           seed_value("09_regularise/none", "test_accuracy", 1),
-           value("08_gap/small", "test_accuracy"));
+    /* Chapter 8's single run used seed 1: compare when the seeds start at 1. */
+    if (value("09_regularise/none", "seed_list") == 1.0)
+        expect(seed_value("09_regularise/none", "test_accuracy", 1) ==
+                   value("08_gap/small", "test_accuracy"),
+               "09_regularise", claim,
+               "seed 1 gives %.2f%%, chapter 8's run %.2f%%",
+               seed_value("09_regularise/none", "test_accuracy", 1),
+               value("08_gap/small", "test_accuracy"));
 }
 END_TEST
 
 START_TEST(claim_dropout_helps)
 {
     const char *claim = "gives a higher test accuracy than no regularisation "
-                        "on every seed, by a few tenths of a point to about a "
-                        "point";
+                        "on most seeds (on all ten here), by several tenths of "
+                        "a point on average";
     claim_in_chapter("09_regularise", claim);
-    Paired p = paired("dropout", "none", "test_accuracy");
-    expect(p.least >= 0.2 && p.most <= 1.3, "09_regularise", claim,
-           "dropout minus none runs from %+.2f to %+.2f points", p.least,
-           p.most);
+    Paired p = paired9("dropout", "none", "test_accuracy");
+    expect(2 * p.above > p.n && p.mean >= 0.2 && p.mean <= 1.2,
+           "09_regularise", claim,
+           "dropout is above none on %d of %d seeds, by %+.2f to %+.2f "
+           "points, %+.2f on average",
+           p.above, p.n, p.least, p.most, p.mean);
+    if (book_values())
+        expect(p.above == p.n && p.n == 10, "09_regularise", claim,
+               "on the book's seeds dropout is above none on %d of %d",
+               p.above, p.n);
+    const char *range = "from a third of a point to over a point on these ten";
+    claim_in_chapter("09_regularise", range);
+    if (book_values())
+        expect(p.n == 10 && p.least >= 0.3 && p.least < 0.4 && p.most > 1.0,
+               "09_regularise", range,
+               "on the book's seeds dropout leads by %+.2f to %+.2f", p.least,
+               p.most);
 }
 END_TEST
 
 START_TEST(claim_l2_helps_the_cost)
 {
-    const char *claim = "gives at least the same test accuracy on every seed, "
-                        "but on some barely more (seed 1: one digit in ten "
-                        "thousand)";
+    const char *claim = "makes no clear difference to the test accuracy";
     claim_in_chapter("09_regularise", claim);
-    Paired p = paired("l2", "none", "test_accuracy");
-    double seed1 = seed_value("09_regularise/l2", "test_accuracy", 1) -
-                   seed_value("09_regularise/none", "test_accuracy", 1);
-    expect(p.below == 0 && fabs(seed1 - 0.01) < 1e-9, "09_regularise", claim,
-           "L2 is below none on %d seeds, and seed 1 differs by %+.2f", p.below,
-           seed1);
+    Paired p = paired9("l2", "none", "test_accuracy");
+    expect(fabs(p.mean) < 0.4, "09_regularise", claim,
+           "L2 minus none is %+.2f on average (from %+.2f to %+.2f)", p.mean,
+           p.least, p.most);
+    const char *here = "On these ten seeds it raises it a little on every one "
+                       "(from a hundredth of a point to half a point)";
+    claim_in_chapter("09_regularise", here);
+    if (book_values())
+        expect(p.n == 10 && p.above == 10 && p.least < 0.05 && p.most >= 0.4 &&
+                   p.most < 0.6,
+               "09_regularise", here,
+               "on the book's seeds L2 is above none on %d of %d, by %+.2f to "
+               "%+.2f",
+               p.above, p.n, p.least, p.most);
     const char *cost = "What it changes on every seed is the *cost*";
     claim_in_chapter("09_regularise", cost);
-    Paired c = paired("l2", "none", "test_loss");
-    expect(c.above == 0 && c.below == c.n, "09_regularise", cost,
-           "L2's test cost is above none's on %d seeds", c.above);
+    Paired c = paired9("l2", "none", "test_loss");
+    expect(c.below == c.n, "09_regularise", cost,
+           "L2's test cost is below none's on only %d of %d seeds", c.below,
+           c.n);
 }
 END_TEST
 
 START_TEST(claim_early_stopping)
 {
-    const char *claim = "its test accuracy is below no regularisation on most "
-                        "seeds";
+    const char *claim = "its test accuracy is no better than no "
+                        "regularisation's, below it on most seeds by a tenth or "
+                        "two, and a little above it on a few: no clear "
+                        "difference, if anything a loss";
     claim_in_chapter("09_regularise", claim);
-    Paired p = paired("early", "none", "test_accuracy");
-    expect(2 * p.below > p.n, "09_regularise", claim,
-           "it is below on only %d of %d seeds", p.below, p.n);
+    Paired p = paired9("early", "none", "test_accuracy");
+    expect(p.mean <= 0.05 && p.most < 0.5, "09_regularise", claim,
+           "early stopping minus none is %+.2f on average (from %+.2f to "
+           "%+.2f)",
+           p.mean, p.least, p.most);
+    if (book_values())
+        expect(2 * p.below > p.n && p.above > 0, "09_regularise", claim,
+               "on the book's seeds it is below on %d and above on %d of %d",
+               p.below, p.above, p.n);
     const char *cost = "keeps a network whose test cost is lower than no "
                        "regularisation's on every seed, but its accuracy is "
                        "not: it is lower on most seeds";
     claim_in_chapter("09_regularise", cost);
-    Paired c = paired("early_cost", "none", "test_loss");
-    Paired a = paired("early_cost", "none", "test_accuracy");
+    Paired c = paired9("early_cost", "none", "test_loss");
+    Paired a = paired9("early_cost", "none", "test_accuracy");
     expect(c.below == c.n && 2 * a.below > a.n, "09_regularise", cost,
            "its cost is lower on %d seeds, its accuracy lower on %d, of %d",
            c.below, a.below, c.n);
@@ -572,34 +691,38 @@ END_TEST
 START_TEST(claim_all_three)
 {
     const char *claim = "beat no regularisation on every seed and leave the "
-                        "smallest gap on average, but they do not beat "
-                        "dropout alone on every seed";
+                        "smallest gap on average";
     claim_in_chapter("09_regularise", claim);
-    Paired p = paired("all", "none", "test_accuracy");
-    Paired d = paired("all", "dropout", "test_accuracy");
-    expect(p.above == p.n && d.below > 0, "09_regularise", claim,
-           "all three beat none on %d of %d seeds, and are below dropout on "
-           "%d",
-           p.above, p.n, d.below);
+    Paired p = paired9("all", "none", "test_accuracy");
+    expect(p.above == p.n, "09_regularise", claim,
+           "all three beat none on %d of %d seeds", p.above, p.n);
     const char *others[5] = {"none", "l2", "dropout", "early", "early_cost"};
     double gap = value("09_regularise/all", "gap_mean");
-    double smallest = value("09_regularise/all", "gap_min");
     for (int s = 0; s < 5; s++) {
         char dir[64];
         snprintf(dir, sizeof dir, "09_regularise/%s", others[s]);
-        expect(gap < value(dir, "gap_mean") &&
-                   smallest <= value(dir, "gap_min"),
-               "09_regularise", claim,
-               "%s has a mean gap of %.2f (all three: %.2f) or a smaller "
-               "least gap",
-               others[s], value(dir, "gap_mean"), gap);
+        expect(gap < value(dir, "gap_mean"), "09_regularise", claim,
+               "%s has a mean gap of %.2f (all three: %.2f)", others[s],
+               value(dir, "gap_mean"), gap);
     }
+    const char *dropout = "Against dropout alone there is no clear difference";
+    claim_in_chapter("09_regularise", dropout);
+    Paired d = paired9("all", "dropout", "test_accuracy");
+    expect(fabs(d.mean) < 0.5, "09_regularise", dropout,
+           "all three minus dropout is %+.2f on average", d.mean);
+    if (book_values())
+        expect(d.above > 0 && d.below > 0, "09_regularise", dropout,
+               "on the book's seeds all three are ahead on %d and behind on "
+               "%d",
+               d.above, d.below);
     const char *closing = "None of them comes close to closing the gap";
     claim_in_chapter("09_regularise", closing);
-    expect(smallest > 5.0 && value("08_gap/full_seeds", "gap_max") < 2.0,
-           "09_regularise", closing,
-           "the smallest gap is %.2f points (50000 digits: under %.2f)",
-           smallest, value("08_gap/full_seeds", "gap_max"));
+    double smallest = value("09_regularise/all", "gap_min");
+    double full = value("08_gap/full_seeds", "gap_max");
+    expect(smallest > 5.0 && full < 2.5, "09_regularise", closing,
+           "the smallest gap is %.2f points (50000 digits: %.2f at most, "
+           "about two)",
+           smallest, full);
 }
 END_TEST
 
@@ -656,13 +779,13 @@ START_TEST(claim_l2_sweep_u)
     const char *u = "The validation cost makes a U: on every seed it falls "
                     "from no weight decay to";
     claim_in_chapter("09_regularise", u);
-    const char *lowest = "the lowest validation cost comes at";
-    claim_in_chapter("09_regularise", lowest);
-    const char *four = "on four seeds of the five and at";
-    claim_in_chapter("09_regularise", four);
-    const char *highest = "the highest validation accuracy at";
-    claim_in_chapter("09_regularise", highest);
-    int at_third = 0, at_fourth = 0;
+    const char *most = "the lowest validation cost comes at";
+    claim_in_chapter("09_regularise", most);
+    const char *flat = "The validation accuracy, on the other hand, is nearly "
+                       "flat from no decay to";
+    claim_in_chapter("09_regularise", flat);
+    int at_third = 0;
+    double mean_acc[6] = {0};
     for (int k = 1; k <= n; k++) {
         double cost[6], acc[6];
         int low = 1, high = 1;
@@ -672,6 +795,7 @@ START_TEST(claim_l2_sweep_u)
             cost[v] = seed_value(dir, key, k);
             snprintf(key, sizeof key, "validation_accuracy_%d", v);
             acc[v] = seed_value(dir, key, k);
+            mean_acc[v] += acc[v] / n;
             low = cost[v] < cost[low] ? v : low;
             high = acc[v] > acc[high] ? v : high;
         }
@@ -680,15 +804,23 @@ START_TEST(claim_l2_sweep_u)
                "middle, %.4f at the strongest",
                k, cost[1], cost[3], cost[5]);
         at_third += low == 3;
-        at_fourth += low == 4;
-        expect(high == 2 || high == 3, "09_regularise", highest,
-               "seed %d's highest validation accuracy is at strength %d", k,
-               high);
+        expect(low == 3 || low == 4, "09_regularise", most,
+               "seed %d's lowest validation cost is at strength %d", k, low);
+        expect(high < 5, "09_regularise", flat,
+               "seed %d's highest validation accuracy is at the strongest "
+               "decay",
+               k);
     }
-    expect(at_third == 4 && at_fourth == 1, "09_regularise", four,
-           "the lowest cost is at the third strength on %d seeds and at the "
-           "fourth on %d",
-           at_third, at_fourth);
+    expect(2 * at_third > n, "09_regularise", most,
+           "the lowest cost is at the third strength on %d of %d seeds",
+           at_third, n);
+    for (int v = 1; v <= 3; v++)
+        expect(mean_acc[5] < mean_acc[v] - 1.0 &&
+                   fabs(mean_acc[v] - mean_acc[1]) < 0.5,
+               "09_regularise", flat,
+               "mean validation accuracy %.2f%% at strength %d, %.2f%% with "
+               "none, %.2f%% at the strongest",
+               mean_acc[v], v, mean_acc[1], mean_acc[5]);
 }
 END_TEST
 

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ const char *temp_path(const char *name);
 void temp_write(const char *name, const void *bytes, size_t n_bytes);
 void temp_write_text(const char *name, const char *text);
 const char *test_data_dir(void);
+uint64_t test_seed(uint64_t fixed);
 int run_program(char *output, size_t size, const char *command);
 
 /* Remove `path` and everything in it (a folder a test may have left
@@ -154,6 +156,21 @@ const char *test_data_dir(void)
 {
     const char *dir = getenv("WORKBOOK_DATA");
     return dir ? dir : "data/mnist";
+}
+
+/* The seed of a test's random inputs: `fixed`, or, when WORKBOOK_TEST_SEED
+ * is set (./build.sh grade --submission sets it afresh for each grading),
+ * `fixed` mixed with it, so that a hidden test's inputs cannot be known in
+ * advance and a grading can still be repeated. */
+uint64_t test_seed(uint64_t fixed)
+{
+    const char *text = getenv("WORKBOOK_TEST_SEED");
+    if (text == NULL || *text == '\0')
+        return fixed;
+    uint64_t mixed = fixed ^ strtoull(text, NULL, 10);
+    mixed ^= mixed >> 31; /* one round of SplitMix64's scrambling */
+    mixed *= 0xBF58476D1CE4E5B9u;
+    return mixed ^ (mixed >> 27);
 }
 
 /* Run a shell command (from the workbook's top folder, as the tests are

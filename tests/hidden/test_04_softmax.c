@@ -17,7 +17,7 @@ static void random_scores(float *z, int n, uint64_t seed)
 START_TEST(test_softmax_random_spread)
 {
     float z[7 * 9];
-    random_scores(z, 7 * 9, 401);
+    random_scores(z, 7 * 9, test_seed(401));
     const Softmax hidden = {"softmax (a hidden test)", 0.0f};
     expect_softmax(&hidden, z, 7, 9);
     expect_softmax(&hidden, z, 9, 7);
@@ -28,7 +28,7 @@ END_TEST
 START_TEST(test_temperature_random_spread)
 {
     float z[7 * 9];
-    random_scores(z, 7 * 9, 402);
+    random_scores(z, 7 * 9, test_seed(402));
     const Softmax cold = {"softmax with temperature 0.3 (a hidden test)", 0.3f};
     const Softmax hot = {"softmax with temperature 7 (a hidden test)", 7.0f};
     expect_softmax(&cold, z, 7, 9);

@@ -30,7 +30,6 @@
 #ifndef REMOTE_CORE
 #define REMOTE_CORE
 
-#include <malloc.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -235,7 +234,9 @@ static _Noreturn void wire_lost(Wire *w)
         for (char *c = why; *c != '\0'; c++)
             if (*c < ' ' || *c > '~')
                 *c = '?';
-        remote_fail(w, "%s", why);
+        remote_fail(w, "the call could not be made there; the worker says: "
+                       "\"%s\"",
+                    why);
     }
     int status = 0;
     if (w->pid > 0 && waitpid(w->pid, &status, 0) == w->pid) {
@@ -486,10 +487,12 @@ void wire_reply(Wire *w)
         remote_fail(w, "undefined behaviour at %s:%u: %s",
                     code != NULL ? code : file, line, message);
     }
-    if (got[2] != 0) {
+    if (got[2] != 0) { /* the worker's own words, marked as such */
         char why[512];
         wire_text(w, why, sizeof why, 0);
-        remote_fail(w, "%s", why);
+        remote_fail(w, "the call could not be made there; the worker says: "
+                       "\"%s\"",
+                    why);
     }
     wire_read(w, &past_buffer, sizeof past_buffer);
     wire_read(w, &past, sizeof past);
@@ -553,35 +556,58 @@ void wire_keep(Wire *w, void (*release)(void *), void *what)
     w->n_keep++;
 }
 
-/* The worker's heap in use, after the last call (for the test that checks
- * that a learning-rate sweep frees what it allocates). */
-static size_t remote_worker_heap;
-
+/* The worker's data memory, as the kernel counts it (VmData in
+ * /proc/PID/status: never as the worker says), for the test that checks that
+ * a learning-rate sweep frees what it allocates. The worker is the sandbox's
+ * grandchild (bubblewrap, its init, the worker); 0 if it cannot be read. */
 size_t remote_heap_in_use(void)
 {
-    return remote_worker_heap;
+    Wire *w = wire_judge(REMOTE_LEARNING_RATE_SWEEP);
+    long pid = w->pid;
+    for (int depth = 0; depth < 2; depth++) {
+        char path[64];
+        long child = 0;
+        snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
+        FILE *file = fopen(path, "r");
+        if (file == NULL)
+            break;
+        if (fscanf(file, "%ld", &child) != 1)
+            child = 0;
+        fclose(file);
+        if (child <= 0)
+            break;
+        pid = child;
+    }
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *file = fopen(path, "r");
+    size_t kib = 0;
+    while (file != NULL && fgets(line, sizeof line, file) != NULL)
+        if (sscanf(line, "VmData: %zu", &kib) == 1)
+            break;
+    if (file != NULL)
+        fclose(file);
+    return kib * 1024;
 }
 
-/* The call is over: the worker frees its copies and says how much of its
- * heap is still in use. */
+/* The call is over: the worker frees its copies, and says it is done. */
 void wire_end(Wire *w)
 {
-    uint64_t heap = 0;
+    uint32_t done = WIRE_REPLY;
     if (w->serving) {
         for (int k = w->n_keep - 1; k >= 0; k--)
             w->keep[k].release(w->keep[k].what);
         for (int k = 0; k < w->n_buffers; k++)
             free(w->buffers[k].data);
         w->n_keep = w->n_buffers = 0;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-        heap = (uint64_t)mallinfo2().uordblks;
-#endif
-        wire_write(w, &heap, sizeof heap);
+        wire_write(w, &done, sizeof done);
         wire_flush(w);
         return;
     }
-    wire_read(w, &heap, sizeof heap);
-    remote_worker_heap = (size_t)heap;
+    wire_read(w, &done, sizeof done);
+    if (done != WIRE_REPLY)
+        remote_fail(w, "its answer is not the worker's (something in the "
+                       "program wrote on the judge's channel)");
 }
 
 /* Judge: start the sandbox and wait for its worker's hello: 1 when it
@@ -659,27 +685,13 @@ Wire *wire_judge(RemoteFunction function)
                         "exercises in a sandboxed worker; WORKBOOK_SANDBOX, "
                         "WORKBOOK_WORKER and WORKBOOK_JUDGE_STATE are not set "
                         "(./build.sh grade --submission sets them)");
-    /* state/starting is there while a worker is starting: left behind,
-     * it says that the last one never said hello before its test ended
-     * (Check's time limit came first), and state/broken says why. */
-    char broken[4096], starting[4096], why[512] = "";
+    /* state/broken, if there, says why this submission's worker cannot
+     * start: the probe of ./build.sh grade (tests/judge/probe.c) waited
+     * for its hello, in vain, so every test fails at once with the reason
+     * instead of waiting in turn. */
+    char broken[4096], why[512] = "";
     snprintf(broken, sizeof broken, "%s/broken", state);
-    snprintf(starting, sizeof starting, "%s/starting", state);
-    int seconds = wire_seconds("WORKBOOK_START_SECONDS", 3);
-    snprintf(why, sizeof why,
-             "the worker (your chapter files) did not start within %d s: a "
-             "constructor or a global that never returns?",
-             seconds);
-    FILE *note = fopen(starting, "r");
-    if (note != NULL) {
-        fclose(note);
-        note = fopen(broken, "w");
-        if (note != NULL) {
-            fprintf(note, "%s\n", why);
-            fclose(note);
-        }
-    }
-    note = fopen(broken, "r");
+    FILE *note = fopen(broken, "r");
     if (note != NULL) {
         if (fgets(why, sizeof why, note) == NULL)
             why[0] = '\0';
@@ -687,23 +699,18 @@ Wire *wire_judge(RemoteFunction function)
         why[strcspn(why, "\n")] = '\0';
         remote_fail(&w, "%s", why);
     }
-    note = fopen(starting, "w");
-    if (note != NULL)
-        fclose(note);
+    int seconds = wire_seconds("WORKBOOK_START_SECONDS", 10);
     /* A sandbox that ends before its worker says hello may have met a
      * passing shortage (processes being reaped): try again, twice. */
     for (int attempt = 1;; attempt++) {
         int said = wire_start(&w, sandbox, worker, seconds);
-        if (said == 1) {
-            remove(starting);
+        if (said == 1)
             return &w;
-        }
         if (said == 0 && attempt < 3) {
             struct timespec pause = {0, 200 * 1000 * 1000};
             nanosleep(&pause, NULL);
             continue;
         }
-        remove(starting);
         if (said == 0)
             remote_fail(&w, "the worker ended before it could answer (exit "
                             "status %d): a constructor that ends the "
@@ -713,10 +720,16 @@ Wire *wire_judge(RemoteFunction function)
                                                   : -1);
         break;
     }
-    note = fopen(broken, "w");
-    if (note != NULL) {
-        fprintf(note, "%s\n", why);
-        fclose(note);
+    snprintf(why, sizeof why,
+             "the worker (your chapter files) did not start within %d s: a "
+             "constructor or a global that never returns?",
+             seconds);
+    if (getenv("WORKBOOK_PROBE") != NULL) {
+        note = fopen(broken, "w");
+        if (note != NULL) {
+            fprintf(note, "%s\n", why);
+            fclose(note);
+        }
     }
     remote_fail(&w, "%s", why);
 }
@@ -1216,6 +1229,7 @@ static const TrainOptions *wire_options(Wire *w, const TrainOptions *o,
         *copy = *o;
     wire_value(w, &copy->batch, sizeof copy->batch);
     wire_value(w, &copy->seed, sizeof copy->seed);
+    wire_value(w, copy->seeds, sizeof copy->seeds);
     wire_value(w, &copy->n_seeds, sizeof copy->n_seeds);
     wire_value(w, &copy->learning_rate, sizeof copy->learning_rate);
     wire_value(w, copy->hidden, sizeof copy->hidden);
@@ -1361,7 +1375,14 @@ Digits remote_digits_slice(const Digits *all, size_t first, size_t n)
                     (long long)at[0], (long long)at[1]);
     slice.labels = given->labels + at[0];
     slice.pixels = given->pixels + at[1];
-    /* The judge's programs read the view: keep it inside all's arrays. */
+    /* The judge's programs read the view: there, it must be one (a test
+     * reports what the student's code gave, and goes no further). */
+    if (_ck_assert_failed != NULL)
+        return slice;
+    if (slice.rows != given->rows || slice.cols != given->cols)
+        remote_fail(w, "its slice's digits are %d x %d pixels, but all's are "
+                       "%d x %d",
+                    slice.rows, slice.cols, given->rows, given->cols);
     size_t room = given->n - (size_t)at[0];
     if (slice.n > room)
         slice.n = room;

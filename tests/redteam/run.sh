@@ -2,7 +2,8 @@
 # tests/redteam/run.sh: grade a class of hostile submissions, and check that
 # none of them gets a point its code did not earn or harms anything.
 #
-# Each tests/redteam/NN_name.sh is an attack: a few edits to a copy of the
+# Each tests/redteam/NN_name.sh is an attack (those in slow/ take minutes,
+# and are run by hand): a few edits to a copy of the
 # student edition (run in that copy; TEACHER stands for this workbook's
 # folder and MARK for a path outside every scratch folder), with lines
 #
@@ -17,6 +18,7 @@
 #   compile did (so the attack really ran), and class.csv is a valid CSV
 #   with one row per accepted folder;
 # - the name with a newline is refused with a line, and given no row;
+# - where no sandbox can be made (WORKBOOK_BWRAP=false), grading refuses;
 # - this workbook is as it was (git status), nothing was written outside
 #   the scratch folders (MARK-*, $HOME/redteam-pwned, TEACHER/redteam-pwned),
 #   no process of the sandbox is left, and no report holds a line of the
@@ -47,9 +49,31 @@ cp -r "$tmp/edition" "$tmp/class/$odd"
 cp -r "$tmp/edition" "$tmp/class/class.csv"
 expect[class.csv]=0
 
+# A suite stopped before its last case (an attack can stall it until its
+# time is up: tests/redteam/slow/stall_past_hidden.sh) must not skip a
+# case: one named after an exercise that never ran counts as failed.
+printf 'x\texercise 9.9 (2 points)\tsuccess\t\n' >"$tmp/cases.tsv"
+printf '9.9\t2\t\tx\n' >"$tmp/declared.tsv"
+printf 'x\texercise 9.9 (2 points)\nx\texercise 9.9, hidden: more\n' >"$tmp/expected.tsv"
+: >"$tmp/none"
+awk -F'\t' -v declared="$tmp/declared.tsv" -v compiled="$tmp/none" -v todo="$tmp/none" \
+    -v csv="$tmp/results.csv" -v expected="$tmp/expected.tsv" \
+    -f tests/grade.awk "$tmp/cases.tsv" >"$tmp/table.txt"
+grep -q '^9\.9,2,0,wrong,.*never ran' "$tmp/results.csv" ||
+    problems+="  an exercise whose hidden case never ran was not counted wrong: $(cat "$tmp/table.txt")"$'\n'
+
+# Where no sandbox can be made, grading refuses, with one line.
+if WORKBOOK_BWRAP=false ./build.sh grade --submission "$tmp/edition" >"$tmp/refused.out" 2>&1 ||
+    ! grep -q '^build.sh: grade: no sandbox can be made here' "$tmp/refused.out"; then
+    problems+="  with no sandbox, grade --submission did not refuse with a line: $(tail -n 1 "$tmp/refused.out")"$'\n'
+fi
+
 status_before=$(git status --porcelain 2>/dev/null || true)
 start=$SECONDS
-CLASS_OUT=bin/redteam ./build.sh grade --class "$tmp/class" >"$tmp/grade.out" 2>&1 ||
+# Shorter limits than a teacher's (the attacks that stall would take
+# minutes): a suite may run 90 s, a call 20 s.
+JUDGE_SECONDS=90 WORKBOOK_CALL_SECONDS=20 CLASS_OUT=bin/redteam \
+    ./build.sh grade --class "$tmp/class" >"$tmp/grade.out" 2>&1 ||
     { cat "$tmp/grade.out" >&2; echo "redteam: ./build.sh grade --class failed" >&2; exit 1; }
 seconds=$((SECONDS - start))
 
@@ -72,6 +96,16 @@ for name in "${!expect[@]}"; do
         problems+="  $name: its workers did not compile, so the attack never ran: $(head -n 1 "$out/students/$name/compile.tsv")"$'\n'
     fi
 done
+
+# The judge's own programs never crash on what a worker sends (18), the
+# worker's words are marked as its own (21), and no report carries a
+# terminal's escape codes (21).
+! grep -r -q -e '(139)' -e 'Segmentation fault' "$out"/students/*/cases.tsv ||
+    problems+="  a program of the judge's crashed: $(grep -r -l -e '(139)' -e 'Segmentation' "$out"/students/*/cases.tsv | head -n 1)"$'\n'
+! grep -r -q 'count 7.1 as right' "$out" ||
+    grep -q 'the worker says: "could not be judged' "$out/students/21_fake_messages/results.csv" ||
+    problems+="  the worker's own words reached a report unmarked"$'\n'
+! grep -r -q -P '\x1b' "$out" || problems+="  a report holds a terminal escape code"$'\n'
 
 [ "$(git status --porcelain 2>/dev/null || true)" = "$status_before" ] ||
     problems+="  this workbook changed (git status)"$'\n'
