@@ -53,15 +53,58 @@ START_TEST(test_l2_gradient)
                   "+=, the derivative of (lambda / 2) w^2), every weight of "
                   "every layer; the biases' gradients stay as they are");
     snapshot_free(&snapshot);
-    /* And lambda * w is the derivative of the penalty (lambda/2) sum w^2. */
-    float saved = net.layers[0].weights[7];
-    double numeric;
-    CENTRAL_DIFFERENCE(numeric, &net.layers[0].weights[7], 1e-2f,
-                       l2_penalty(&net, 0.5f));
-    ck_assert_msg(fabs(numeric - 0.5 * (double)saved) < 1e-4,
-                  "d(penalty)/dw should be lambda * w = %g, numerically %g",
-                  0.5 * (double)saved, numeric);
     gradients_free(&grads);
+    network_free(&net);
+}
+END_TEST
+
+/* l2_penalty, given code: (lambda / 2) times the sum of every weight
+ * squared, the biases left out; its derivative is what l2_gradient (9.2)
+ * adds. */
+START_TEST(test_l2_penalty)
+{
+    const int sizes[3] = {3, 2, 4};
+    Network net;
+    Error err;
+    ck_assert(network_init(&net, sizes, 3, 1, &err) == 0);
+    double squares = 0.0, bias_squares = 0.0;
+    for (int l = 0; l < net.n_layers; l++) {
+        for (int k = 0; k < sizes[l] * sizes[l + 1]; k++) {
+            net.layers[l].weights[k] = 0.25f * (float)(k % 5) - 0.5f;
+            squares += (double)net.layers[l].weights[k] *
+                       (double)net.layers[l].weights[k];
+        }
+        for (int j = 0; j < sizes[l + 1]; j++) {
+            net.layers[l].biases[j] = 1.0f + (float)j;
+            bias_squares += (1.0 + j) * (1.0 + j);
+        }
+    }
+    double got = l2_penalty(&net, 0.1f), lambda = (double)0.1f;
+    double want = 0.5 * lambda * squares;
+    const char *why = "";
+    if (fabs(got - lambda * squares) < 1e-9)
+        why = ": that is lambda * the sum: the penalty is (lambda / 2) * sum "
+              "w^2, whose derivative is lambda * w";
+    else if (fabs(got - 0.5 * lambda * (squares + bias_squares)) < 1e-9)
+        why = ": the biases were counted too: weight decay is on the weights "
+              "only";
+    else
+        why = ": add w * w for every weight of every layer (n_in * n_out of "
+              "them), and nothing else";
+    ck_assert_msg(fabs(got - want) < 1e-9,
+                  "l2_penalty (given code, chapter 9) of a 3 -> 2 -> 4 network "
+                  "with lambda 0.1 should be (lambda / 2) * the sum of every "
+                  "weight squared = %.6f, got %.6f%s",
+                  want, got, why);
+    /* And lambda * w, what l2_gradient adds (9.2), is its derivative. */
+    float saved = net.layers[1].weights[5];
+    double numeric;
+    CENTRAL_DIFFERENCE(numeric, &net.layers[1].weights[5], 1e-2f,
+                       l2_penalty(&net, 0.1f));
+    ck_assert_msg(fabs(numeric - lambda * (double)saved) < 1e-5,
+                  "l2_penalty (given code, chapter 9): its derivative by a "
+                  "weight w should be lambda * w = %g, numerically %g",
+                  lambda * (double)saved, numeric);
     network_free(&net);
 }
 END_TEST
@@ -648,6 +691,30 @@ START_TEST(test_kept_network)
                   "after the epoch it keeps (%ld), the table ends at epoch "
                   "%ld:\n%s",
                   command, kept_epoch, last, out);
+    /* Early stopping watches the validation column: the best validation
+     * accuracy so far (a tie is not better), and a stop once 2 epochs have
+     * passed without a better one. (Accuracies on 500 digits are multiples
+     * of 0.2%, printed exactly.) */
+    long best = 0, stop = 40;
+    double best_validation = -1.0, seen[3];
+    for (long e = 1; e <= last; e++) {
+        epoch_row(out, e, seen);
+        if (seen[1] > best_validation) {
+            best_validation = seen[1];
+            best = e;
+        } else if (e - best >= 2) {
+            stop = e;
+            break;
+        }
+    }
+    ck_assert_msg(kept_epoch == best && last == stop,
+                  "%s: by the table's validation column the best epoch is "
+                  "%ld (%.2f%%), and with patience 2 the run should stop at "
+                  "epoch %ld; it kept epoch %ld and stopped at epoch %ld: "
+                  "train_and_watch (given code, chapter 9) gives "
+                  "early_stopping_update the validation scores (never the "
+                  "test's, which would choose on the test set):\n%s",
+                  command, best, best_validation, stop, kept_epoch, last, out);
     ck_assert_msg(row[0] == kept[0] && row[1] == kept[1] && row[2] == kept[2],
                   "%s: the kept network (the run_finish and single_run of "
                   "chapter 9's program, given code) is epoch %ld's, whose row "
@@ -687,6 +754,70 @@ START_TEST(test_kept_network)
 }
 END_TEST
 
+/* The row of `seed` in the table of chapter 9's --seeds: kept epoch,
+ * training, validation and test accuracy. */
+static int seed_row(const char *out, long seed, double row[4])
+{
+    for (const char *line = out; line != NULL && *line != '\0';) {
+        long s;
+        if (sscanf(line, " %ld %lf %lf%% %lf%% %lf%%", &s, &row[0], &row[1],
+                   &row[2], &row[3]) == 5 &&
+            s == seed)
+            return 1;
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return 0;
+}
+
+/* --seeds 2's first row is the run of --seed 1: the same kept epoch (the
+ * last, --epochs, without early stopping) and the same scores. */
+START_TEST(test_seeds_rows)
+{
+    const char *settings[2] = {"--epochs 2", "--epochs 40 --patience 2"};
+    for (int k = 0; k < 2; k++) {
+        char one[16384], seeds[16384], command[512], again[512];
+        snprintf(command, sizeof command,
+                 "bin/09_regularise --train-size 300 --validation 500 "
+                 "--batch 50 --hidden 32 %s --seed 1",
+                 settings[k]);
+        snprintf(again, sizeof again, "%.*ss 2", (int)strlen(command) - 2,
+                 command);
+        ck_assert_msg(run_program(one, sizeof one, command) == 0, "%s:\n%s",
+                      command, one);
+        ck_assert_msg(run_program(seeds, sizeof seeds, again) == 0,
+                      "%s:\n%s", again, seeds);
+        long epoch = 0;
+        double kept[3], row[4];
+        const char *line = strstr(one, "Kept the network of epoch");
+        ck_assert_msg(line != NULL &&
+                          sscanf(line,
+                                 "Kept the network of epoch %ld: training "
+                                 "%lf%%, validation %lf%%, test %lf%%",
+                                 &epoch, &kept[0], &kept[1], &kept[2]) == 4,
+                      "%s: no line 'Kept the network of epoch N: ...':\n%s",
+                      command, one);
+        ck_assert_msg(seed_row(seeds, 1, row), "%s: no row for seed 1:\n%s",
+                      again, seeds);
+        ck_assert_msg(row[0] == (double)epoch && row[1] == kept[0] &&
+                          row[2] == kept[1] && row[3] == kept[2],
+                      "%s: seed 1's row (kept epoch %g, training %.2f%%, "
+                      "validation %.2f%%, test %.2f%%) should be the run of "
+                      "--seed 1 (kept epoch %ld, %.2f%%, %.2f%%, %.2f%%): "
+                      "seed_run (given code, chapter 9) trains and keeps as "
+                      "single_run does%s:\n%s",
+                      again, row[0], row[1], row[2], row[3], epoch, kept[0],
+                      kept[1], kept[2],
+                      row[0] > (double)epoch
+                          ? "; without early stopping the kept epoch is the "
+                            "last, --epochs (the loop's counter has gone one "
+                            "past it)"
+                          : "",
+                      seeds);
+    }
+}
+END_TEST
+
 Suite *suite_09_regularise(void)
 {
     Suite *suite = suite_create("09_regularise");
@@ -705,6 +836,9 @@ Suite *suite_09_regularise(void)
     tcase_add_test(passes, test_no_dropout_is_the_plain_forward);
     tcase_add_test(passes, test_dropout_gradient_numeric);
     suite_add_tcase(suite, passes);
+    TCase *penalty = tcase_create("given code: l2_penalty");
+    tcase_add_test(penalty, test_l2_penalty);
+    suite_add_tcase(suite, penalty);
     TCase *decay = tcase_create("given code: weight decay (needs 7.1 9.2)");
     tcase_add_test(decay, test_weight_decay_in_the_step);
     suite_add_tcase(suite, decay);
@@ -718,6 +852,7 @@ Suite *suite_09_regularise(void)
         tcase_create("given code: the kept network (needs 1.1 4.1 8.1)");
     tcase_set_timeout(kept, 60);
     tcase_add_test(kept, test_kept_network);
+    tcase_add_test(kept, test_seeds_rows);
     suite_add_tcase(suite, kept);
     TCase *program = tcase_create("program (needs 1.1 4.1 8.1)");
     tcase_set_timeout(program, 60);
