@@ -785,8 +785,8 @@ START_TEST(test_seeds_rows)
                  command);
         ck_assert_msg(run_program(one, sizeof one, command) == 0, "%s:\n%s",
                       command, one);
-        ck_assert_msg(run_program(seeds, sizeof seeds, again) == 0,
-                      "%s:\n%s", again, seeds);
+        ck_assert_msg(run_program(seeds, sizeof seeds, again) == 0, "%s:\n%s",
+                      again, seeds);
         long epoch = 0;
         double kept[3], row[4];
         const char *line = strstr(one, "Kept the network of epoch");
