@@ -83,9 +83,10 @@ PAD_EXPORT("pad_load") int pad_load(const char *path)
         return -1;
     if (pad.net.sizes[0] != MNIST_SIDE * MNIST_SIDE ||
         pad.net.sizes[pad.net.n_layers] != 10) {
-        error_set(&pad.err, "%s: a network for %d inputs and %d classes, not "
-                  "28 x 28 digits and 10", path, pad.net.sizes[0],
-                  pad.net.sizes[pad.net.n_layers]);
+        error_set(&pad.err,
+                  "%s: a network for %d inputs and %d classes, not "
+                  "28 x 28 digits and 10",
+                  path, pad.net.sizes[0], pad.net.sizes[pad.net.n_layers]);
         network_free(&pad.net);
         return -1;
     }
@@ -134,8 +135,7 @@ PAD_EXPORT("pad_layers") int pad_layers(void)
 
 PAD_EXPORT("pad_size") int pad_size(int s)
 {
-    return pad.loaded && s >= 0 && s <= pad.net.n_layers ? pad.net.sizes[s]
-                                                          : 0;
+    return pad.loaded && s >= 0 && s <= pad.net.n_layers ? pad.net.sizes[s] : 0;
 }
 
 /* Layer l's outputs for the last digit: after ReLU for a hidden layer (the
@@ -143,7 +143,7 @@ PAD_EXPORT("pad_size") int pad_size(int s)
 PAD_EXPORT("pad_outputs") const float *pad_outputs(int l)
 {
     return pad.loaded && l >= 0 && l < pad.net.n_layers ? pad.net.outputs[l]
-                                                         : NULL;
+                                                        : NULL;
 }
 
 /* Every test digit of MNIST in data_dir (chapter 1's digits_load), through

@@ -99,7 +99,7 @@ async function checkPages(browser, base, origin, label, pages, shots) {
     const axe = fs.readFileSync(AXE, "utf8");
     await page.evaluate(axe);
     const violations = await page.evaluate(async () => {
-      const result = await axe.run(document, { resultTypes: ["violations"] });
+      const result = await axe.run(document, { resultTypes: ["violations"], preload: false });
       return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
         .map((v) => v.id + " (" + v.impact + "): " + v.help + ", at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; "));
     });
@@ -234,7 +234,7 @@ async function checkPad(browser, base, origin) {
       fs.writeFileSync(file, Buffer.from(state.pgm));
       answers[network] = compare(state, network, file, label + ", " + network);
       if (network === "09_best") times.push(state.ms);
-      await page.screenshot({ path: path.join(SHOTS, "pad_" + digit.label + "_" + network + ".png") });
+      await page.screenshot({ path: path.join(SHOTS, "pad_" + digit.label + "_" + network + ".png"), fullPage: true });
     }
     await page.click('input[name="pad-net"][value="09_best"]');
     results.push(digit.label + ":" + answers["09_best"] + "/" + answers["07_16_16"]);

@@ -64,6 +64,14 @@ local function identifiers(pages)
   return where
 end
 
+-- A code block may be wider than the page and scroll: it takes the
+-- keyboard's focus too (tabindex), so that it can be scrolled without a
+-- mouse.
+local function focusable(block)
+  block.attributes.tabindex = '0'
+  return block
+end
+
 -- "#id" to "page.html#id" when the heading is on another page; and
 -- "site/pad.html", how book.md (read in the repository) names a page of
 -- the site, to "pad.html".
@@ -78,6 +86,7 @@ local function relink(page, where)
       end
       return link
     end,
+    CodeBlock = focusable,
   }
 end
 
