@@ -1716,7 +1716,10 @@ case $command in
     run) run "$@"; printf '%s' "$SUMMARY" ;;
     figures) figures ;;
     book) book ;;
-    html) setup; html ;;
+    html)
+        [ $# -eq 0 ] || die "html: unknown argument '$1' (it takes none)"
+        setup
+        html ;;
     test) test_all "$@" ;;
     bench) setup; fetch_mnist; bench "$@" ;;
     claims) setup; fetch_mnist; claims "$@" ;;
