@@ -1326,12 +1326,16 @@ judge_edition() {
         figures/10_inside/my_digit.pgm; do
         cmp -s "$file" "$j/$file" || cp "$file" "$j/$file"
     done
+    mkdir -p "$j/bin"
     if [ ! "$j/bin/probe" -nt "$j/tests/judge/probe.c" ] ||
         [ ! "$j/bin/probe" -nt "$j/tests/judge/remote.h" ]; then
-        mkdir -p "$j/bin"
         cc "${CFLAGS[@]}" "$j/tests/judge/probe.c" -o "$j/bin/probe" ||
             die "could not compile the judge's probe"
     fi
+    [ "$j/bin/take" -nt tests/judge/take.c ] ||
+        cc "${CFLAGS[@]}" tests/judge/take.c -o "$j/bin/take" ||
+        die "could not compile the judge's take"
+    judge_stubs
     for file in code/[0-9][0-9]_*.c; do
         n=${file#code/}
         new=$(awk -f tests/student.awk tests/judge/proxies.txt "$file" &&
@@ -1342,31 +1346,47 @@ judge_edition() {
     (cd "$j" && make_or_die "${targets[@]}")
 }
 
-# Take a submission's chapter files ($1/code/NN_topic.c) into the scratch
-# folder $2/code: regular files of at most SUBMISSION_CAP bytes, nothing
-# else (a symlink, a folder, a device, a FIFO: refused). A file missing or
-# refused is graded as handed out (its stubs). Says what it did not take.
-take_submission() {
-    local dir=$1 sub=$2 file size
+# What a submission's worker is compared with (tests/judge/refuse.awk), in
+# bin/judge/stubs/: the macros of the student edition's worker, chapter by
+# chapter (dm_NN.txt), and every name in the judge's code of the worker
+# (names.txt).
+judge_stubs() {
+    local stubs=bin/judge/stubs file chapter n
+    [ "$stubs/names.txt" -nt tests/judge/remote.h ] &&
+        [ "$stubs/names.txt" -nt tests/judge/worker.c ] &&
+        [ "$stubs/names.txt" -nt tests/stubs.txt ] && return 0
+    rm -rf "$stubs"
+    mkdir -p "$stubs/code" "$stubs/tests/judge"
     for file in code/[0-9][0-9]_*.c; do
-        if [ -f "$dir/$file" ] && [ ! -L "$dir/$file" ] &&
-            [ "$(stat -c %h -- "$dir/$file")" = 1 ]; then
-            size=$(stat -c %s -- "$dir/$file")
-            if [ "$size" -le "$SUBMISSION_CAP" ] &&
-                timeout 10 cp -P -- "$dir/$file" "$sub/$file" 2>/dev/null &&
-                [ -f "$sub/$file" ] && [ ! -L "$sub/$file" ] &&
-                [ "$(stat -c %s -- "$sub/$file")" -le "$SUBMISSION_CAP" ]; then
-                continue
-            fi
-            rm -f -- "$sub/$file"
-            echo "$file: refused (more than $((SUBMISSION_CAP >> 10)) KiB, or it changed while being read); graded as handed out"
-        elif [ -e "$dir/$file" ] || [ -L "$dir/$file" ]; then
-            echo "$file: refused (not a regular file of its own: a symlink, a hard link, a folder or a device); graded as handed out"
-        else
-            echo "$file: not in the submission; graded as handed out"
-        fi
-        awk -f tests/student.awk tests/stubs.txt "$file" >"$sub/$file"
+        awk -f tests/student.awk tests/stubs.txt "$file" >"$stubs/$file"
     done
+    cp code/common.h "$stubs/code/"
+    cp tests/judge/remote.h tests/judge/worker.c "$stubs/tests/judge/"
+    local FLAGS
+    for chapter in $(chapters); do
+        worker_flags "$chapter"
+        (cd "$stubs" && cc "${FLAGS[@]}" -E -dM tests/judge/worker.c \
+            -o "dm_${chapter%%_*}.txt") ||
+            die "could not preprocess the student edition's worker"
+    done
+    grep -h -o '[A-Za-z_][A-Za-z0-9_]*' tests/judge/remote.h tests/judge/worker.c |
+        sort -u >"$stubs/names.txt"
+}
+
+# Take a submission's chapter files ($1/code/NN_topic.c) into the scratch
+# folder $2/code: regular files of their own of at most SUBMISSION_CAP
+# bytes, nothing else (tests/judge/take.c, which opens them without
+# following links and without a race). A file missing or refused is graded
+# as handed out (its stubs). Says what it did not take.
+take_submission() {
+    local dir=$1 sub=$2 name why names=()
+    for name in code/[0-9][0-9]_*.c; do names+=("${name#code/}"); done
+    bin/judge/bin/take "$dir" "$sub/code" "$SUBMISSION_CAP" "${names[@]}" |
+        while IFS=$'\t' read -r name why; do
+            [ "$why" = taken ] && continue
+            echo "code/$name: $why; graded as handed out"
+            awk -f tests/student.awk tests/stubs.txt "code/$name" >"$sub/code/$name"
+        done
 }
 
 # The chapters a grading judges: all, or those JUDGE_CHAPTERS names
@@ -1383,27 +1403,47 @@ judged_chapters() {
 # Compile one worker (chapter $3's file and those it includes) of the
 # scratch submission $1, in the sandbox, with the suites' flags; the
 # compiler's messages go to $2/compile_NN.log (printable characters only).
-# The sanitizer that catches exercise 1.1's undefined shifts is compiled
-# into the student's own program: code that switches it off (an attribute
-# or pragma naming `sanitize`, however a macro spells it) is refused, as
-# does not compile. Returns 2 if the compiler ran out of time.
+# It is preprocessed once, the preprocessed text is checked, and that same
+# text is compiled (so that a file cannot preprocess one way for the check
+# and another for the compiler). Refused, as not compiling: a macro of the
+# student's named like anything of the judge's code in the worker
+# (tests/judge/remote.h, worker.c), which it could change (compared with
+# the student edition's macros, bin/judge/stubs/); the judge's names
+# (wire_, remote_, Wire..., __ubsan_) in the student's code; and switching
+# off the sanitizer that catches exercise 1.1's undefined shifts
+# (no_sanitize). Returns 2 if the compiler ran out of time.
+worker_flags() {  # worker_flags CHAPTER: the flags of its worker, into FLAGS
+    FLAGS=("${CFLAGS[@]/-O3/-O2}" -ftree-vectorize -fsanitize=shift
+           -fno-sanitize-recover=shift "-DCHAPTER_FILE=\"../../code/$1.c\""
+           "-DCH${1%%_*}_NO_MAIN")
+}
+
 compile_worker() {
-    local n=${3%%_*} status=0
-    local flags=("${CFLAGS[@]/-O3/-O2}" -ftree-vectorize
-        -fsanitize=shift -fno-sanitize-recover=shift
-        "-DCHAPTER_FILE=\"../../code/$3.c\"" "-DCH${n}_NO_MAIN")
-    timeout -s KILL 60 tests/judge/sandbox.sh --compile cc "${flags[@]}" -E \
-        tests/judge/worker.c -o "bin/worker_$n.i" >/dev/null 2>&1 || status=$?
-    if [ -f "$1/bin/worker_$n.i" ] && grep -q -i sanitize "$1/bin/worker_$n.i"; then
-        echo "error: the submission switches off a check of the grader (an attribute or pragma with 'sanitize'), which is not allowed" \
-            >"$2/compile_$n.log"
+    local sub=$1 out=$2 n=${3%%_*} status=0 why seconds FLAGS
+    worker_flags "$3"
+    local flags=("${FLAGS[@]}")
+    seconds=$(( ${DEADLINE:-$((SECONDS + 120))} - SECONDS ))
+    [ $seconds -le 120 ] || seconds=120
+    [ $seconds -gt 0 ] || return 2
+    (timeout -s KILL "$seconds" tests/judge/sandbox.sh --compile cc "${flags[@]}" -E \
+        tests/judge/worker.c -o "bin/worker_$n.i" 2>&1 &&
+     timeout -s KILL "$seconds" tests/judge/sandbox.sh --compile cc "${flags[@]}" -E -dM \
+        tests/judge/worker.c -o "bin/worker_$n.dm" 2>&1 ||
+     echo $? >"$out/compile_$n.status") |
+        head -c 65536 | LC_ALL=C tr -c '[:print:]\n\t' ' ' >"$out/compile_$n.log" || true
+    [ "$(cat "$out/compile_$n.status" 2>/dev/null)" != 137 ] || return 2
+    [ -s "$sub/bin/worker_$n.i" ] && [ -s "$sub/bin/worker_$n.dm" ] || return 1
+    why=$(awk -f tests/judge/refuse.awk -v names=bin/judge/stubs/names.txt \
+        bin/judge/stubs/dm_"$n".txt "$sub/bin/worker_$n.dm" "$sub/bin/worker_$n.i")
+    if [ -n "$why" ]; then
+        echo "error: $why" >"$out/compile_$n.log"
         return 1
     fi
-    [ $status -ne 137 ] || return 2
-    (timeout -s KILL 120 tests/judge/sandbox.sh --compile cc "${flags[@]}" \
-        tests/judge/worker.c -lm -o "bin/worker_$n" 2>&1 || echo $? >"$2/compile_$n.status") |
-        head -c 65536 | LC_ALL=C tr -c '[:print:]\n\t' ' ' >"$2/compile_$n.log" || true
-    [ "$(cat "$2/compile_$n.status" 2>/dev/null)" != 137 ] || return 2
+    (timeout -s KILL "$seconds" tests/judge/sandbox.sh --compile cc "${flags[@]}" \
+        "bin/worker_$n.i" -lm -o "bin/worker_$n" 2>&1 ||
+     echo $? >"$out/compile_$n.status") |
+        head -c 65536 | LC_ALL=C tr -c '[:print:]\n\t' ' ' >"$out/compile_$n.log" || true
+    [ "$(cat "$out/compile_$n.status" 2>/dev/null)" != 137 ] || return 2
 }
 
 # Compile the workers of the scratch submission $1: the last chapter's,
@@ -1444,7 +1484,7 @@ compile_workers() {
 # (so that nothing it started is left); reports in $1/report.
 judge_suites() {
     local scratch=$1 out=$1/report chapter n worker last seconds
-    local deadline=$((SECONDS + SUBMISSION_SECONDS))
+    local deadline=${DEADLINE:-$((SECONDS + SUBMISSION_SECONDS))}
     last=$(judged_chapters | tail -n 1)
     # Each worker once, with time to start (tests/judge/probe.c).
     for chapter in $(judged_chapters); do
@@ -1452,7 +1492,8 @@ judge_suites() {
         [ -f "$scratch/sub/bin/worker_$n" ] || continue
         mkdir -p "$scratch/state/$n"
         WORKBOOK_WORKER=/sub/bin/worker_$n WORKBOOK_JUDGE_STATE=$scratch/state/$n \
-            WORKBOOK_START_SECONDS=20 bin/judge/bin/probe >/dev/null 2>&1 || true
+            WORKBOOK_START_SECONDS=20 timeout -s KILL 30 bin/judge/bin/probe \
+            >/dev/null 2>&1 </dev/null || true
     done
     for chapter in $(judged_chapters); do
         n=${chapter%%_*}
@@ -1487,17 +1528,12 @@ judge_suites() {
 # folder of its own). Its code is compiled and run only in the sandbox, as
 # user WORKBOOK_SANDBOX_UID (when run as root).
 grade_submission() {
-    local dir=$1 out=$2 scratch status=0 from=$1
+    local dir=$1 out=$2 scratch status=0
     [ -d "$dir" ] || die "grade --submission: $dir is not a folder"
     scratch=$(mktemp -d)
     mkdir -p "$scratch/sub/code" "$scratch/sub/tests/judge" "$scratch/sub/bin" \
         "$scratch/report" "$scratch/state"
-    if [ -L "$dir" ] || [ -L "$dir/code" ] || [ ! -d "$dir/code" ]; then
-        echo "code/ is not a folder of the submission's own (missing, or a symlink): every chapter graded as handed out" \
-            >"$scratch/report/notes.txt"
-        from=$scratch/nothing
-    fi
-    take_submission "$from" "$scratch/sub" >>"$scratch/report/notes.txt"
+    take_submission "$dir" "$scratch/sub" >>"$scratch/report/notes.txt"
     cp code/common.h "$scratch/sub/code/"
     cp tests/judge/remote.h tests/judge/worker.c "$scratch/sub/tests/judge/"
     chmod 0711 "$scratch"
@@ -1510,9 +1546,11 @@ grade_submission() {
     local seed=${WORKBOOK_TEST_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
     echo "the hidden tests' inputs were drawn with WORKBOOK_TEST_SEED=$seed (set it to grade again with the same inputs)" \
         >>"$scratch/report/notes.txt"
-    WORKBOOK_SUBMISSION=$scratch/sub compile_workers "$scratch/sub" "$scratch/report"
+    # One deadline for compiling and judging (SUBMISSION_SECONDS).
+    local DEADLINE=$((SECONDS + SUBMISSION_SECONDS))
+    WORKBOOK_SUBMISSION=$scratch/sub compile_workers "$scratch/sub" "$scratch/report" </dev/null
     WORKBOOK_SUBMISSION=$scratch/sub WORKBOOK_SANDBOX=$PWD/tests/judge/sandbox.sh \
-        WORKBOOK_REFERENCE=$PWD/bin/07_sgd WORKBOOK_TEST_SEED=$seed judge_suites "$scratch"
+        WORKBOOK_REFERENCE=$PWD/bin/07_sgd WORKBOOK_TEST_SEED=$seed judge_suites "$scratch" </dev/null
     local suites
     suites=$(judged_chapters | tr '\n' ' ')
     # shellcheck disable=SC2086  # the chapters' names

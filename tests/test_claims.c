@@ -265,19 +265,30 @@ START_TEST(claim_every_seed_clears_95_5)
 {
     const char *claim = "each of the ten seeds clears the write-up's 95.5%";
     claim_in_chapter("07_sgd", claim);
-    double worst = value("07_sgd/seeds", "test_accuracy_min");
-    expect(worst >= 95.5, "07_sgd", claim, "the worst seed gets %.2f%%", worst);
+    const char *dir = "07_sgd/seeds";
+    int n = seeds_of(dir), clear = 0;
+    for (int k = 1; k <= n; k++)
+        clear += seed_value(dir, "test_accuracy", k) >= 95.5;
+    /* The book's ten; on other seeds, as seed 42 shows, most. */
+    if (book_values())
+        expect(clear == n && n == 10, "07_sgd", claim,
+               "%d of the book's %d seeds clear 95.5%% (the worst gets "
+               "%.2f%%)",
+               clear, n, value(dir, "test_accuracy_min"));
+    else
+        expect(2 * clear > n, "07_sgd", claim,
+               "only %d of %d seeds clear 95.5%%", clear, n);
 }
 END_TEST
 
 START_TEST(claim_he_beats_small)
 {
-    const char *claim = "He's rule ends with the lower test cost on every seed, "
-                        "and with the higher test accuracy on most";
+    const char *claim = "He's rule ends with the lower test cost on nearly "
+                        "every seed, and with the higher test accuracy on most";
     claim_in_chapter("07_sgd", claim);
     Paired cost = paired("07_sgd/seeds", "07_sgd/small", "test_loss");
     Paired acc = paired("07_sgd/seeds", "07_sgd/small", "test_accuracy");
-    expect(cost.below == cost.n, "07_sgd", claim,
+    expect(cost.below >= cost.n - 1, "07_sgd", claim,
            "He's test cost is lower on only %d of %d seeds", cost.below,
            cost.n);
     expect(2 * acc.above > acc.n && acc.mean > 0.1, "07_sgd", claim,
@@ -293,22 +304,28 @@ END_TEST
 
 START_TEST(claim_wider_is_better_and_steadier)
 {
-    const char *claim = "below the wider network on every seed, and far less "
+    const char *claim = "below the wider network on every seed, and less "
                         "predictable";
     claim_in_chapter("07_sgd", claim);
-    seeds("07_sgd/seeds", "07_sgd/16_16_short");
+    Paired p = paired("07_sgd/seeds", "07_sgd/16_16_short", "test_accuracy");
     double narrow_max = value("07_sgd/16_16_short", "test_accuracy_max");
     double wide_min = value("07_sgd/seeds", "test_accuracy_min");
-    expect(narrow_max < wide_min, "07_sgd", claim,
-           "the best 16-16 run (%.2f%%) is not below the worst 128-64 run "
-           "(%.2f%%)",
-           narrow_max, wide_min);
     double narrow_spread =
         narrow_max - value("07_sgd/16_16_short", "test_accuracy_min");
     double wide_spread = value("07_sgd/seeds", "test_accuracy_max") - wide_min;
-    expect(narrow_spread > 3 * wide_spread, "07_sgd", claim,
+    expect(narrow_spread > 1.5 * wide_spread, "07_sgd", claim,
            "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
            narrow_spread, wide_spread);
+    /* The book's seeds: every one; others (seed 42, the text says): most. */
+    if (book_values())
+        expect(narrow_max < wide_min, "07_sgd", claim,
+               "the best 16-16 run (%.2f%%) is not below the worst 128-64 run "
+               "(%.2f%%)",
+               narrow_max, wide_min);
+    else
+        expect(2 * p.above > p.n, "07_sgd", claim,
+               "the wider network is ahead on only %d of %d seeds", p.above,
+               p.n);
 }
 END_TEST
 
@@ -319,10 +336,11 @@ START_TEST(claim_seed_42)
     double best = value("07_sgd/seed42", "best_test_accuracy");
     double last = value("07_sgd/seed42", "test_accuracy");
     expect(best - last > 1.0 &&
-               last < value("07_sgd/seeds", "test_accuracy_min"),
+               (!book_values() ||
+                last < value("07_sgd/seeds", "test_accuracy_min")),
            "07_sgd", claim,
            "seed 42 reached %.2f%% and ended at %.2f%%, not far below it and "
-           "below seeds 1 to 5",
+           "below the book's seeds",
            best, last);
     const char *small = "the small one does a little better";
     claim_in_chapter("07_sgd", small);
@@ -488,12 +506,12 @@ START_TEST(claim_test_cost_rises_accuracy_flat)
                "seed %d's test cost is lowest at epoch %g and rises by %g", k,
                seed_value(dir, "lowest_cost_epoch", k),
                seed_value(dir, "cost_rise", k));
-    const char *flat = "on every seed it stays within a point, and never "
-                       "falls by more than a hair";
+    const char *flat = "on every seed it rises by a point or so at most, or "
+                       "falls by a tenth or two";
     claim_in_chapter("08_gap", flat);
     for (int k = 1; k <= n; k++) {
         double change = seed_value(dir, "accuracy_after", k);
-        expect(change > -0.1 && change < 1.0, "08_gap", flat,
+        expect(change > -0.3 && change < 1.5, "08_gap", flat,
                "seed %d's test accuracy changes by %.2f points", k, change);
     }
 }
@@ -592,14 +610,19 @@ END_TEST
 START_TEST(claim_dropout_helps)
 {
     const char *claim = "gives a higher test accuracy than no regularisation "
-                        "on every seed, by several tenths of a point on average";
+                        "on most seeds (on all ten here), by several tenths of "
+                        "a point on average";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("dropout", "none", "test_accuracy");
-    expect(p.below == 0 && p.least > 0 && p.mean >= 0.2 && p.mean <= 1.2,
+    expect(2 * p.above > p.n && p.mean >= 0.2 && p.mean <= 1.2,
            "09_regularise", claim,
-           "dropout minus none runs from %+.2f to %+.2f points, %+.2f on "
-           "average",
-           p.least, p.most, p.mean);
+           "dropout is above none on %d of %d seeds, by %+.2f to %+.2f "
+           "points, %+.2f on average",
+           p.above, p.n, p.least, p.most, p.mean);
+    if (book_values())
+        expect(p.above == p.n && p.n == 10, "09_regularise", claim,
+               "on the book's seeds dropout is above none on %d of %d",
+               p.above, p.n);
     const char *range = "from a third of a point to over a point on these ten";
     claim_in_chapter("09_regularise", range);
     if (book_values())
@@ -612,17 +635,22 @@ END_TEST
 
 START_TEST(claim_l2_helps_the_cost)
 {
-    const char *claim = "raises the test accuracy a little on most seeds, by a "
-                        "fifth of a point on average, but on some seeds not at "
-                        "all: a difference within the seeds' noise";
+    const char *claim = "makes no clear difference to the test accuracy";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("l2", "none", "test_accuracy");
-    expect(2 * p.above > p.n && p.mean >= 0.05 && p.mean <= 0.4 &&
-               p.least < 0.1,
-           "09_regularise", claim,
-           "L2 is above none on %d of %d seeds, by %+.2f on average (from "
-           "%+.2f to %+.2f)",
-           p.above, p.n, p.mean, p.least, p.most);
+    expect(fabs(p.mean) < 0.4, "09_regularise", claim,
+           "L2 minus none is %+.2f on average (from %+.2f to %+.2f)", p.mean,
+           p.least, p.most);
+    const char *here = "On these ten seeds it raises it a little on every one "
+                       "(from a hundredth of a point to half a point)";
+    claim_in_chapter("09_regularise", here);
+    if (book_values())
+        expect(p.n == 10 && p.above == 10 && p.least < 0.05 && p.most >= 0.4 &&
+                   p.most < 0.6,
+               "09_regularise", here,
+               "on the book's seeds L2 is above none on %d of %d, by %+.2f to "
+               "%+.2f",
+               p.above, p.n, p.least, p.most);
     const char *cost = "What it changes on every seed is the *cost*";
     claim_in_chapter("09_regularise", cost);
     Paired c = paired9("l2", "none", "test_loss");

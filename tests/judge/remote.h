@@ -481,10 +481,13 @@ void wire_reply(Wire *w)
         wire_text(w, file, sizeof file, 0);
         wire_read(w, &line, sizeof line);
         wire_text(w, message, sizeof message, 0);
+        /* Only a report from the student's chapter files counts as the
+         * sanitizer's; the text stays the worker's words either way. */
         const char *code = strstr(file, "code/");
-        if (remote_on_ub != NULL)
-            remote_on_ub(code != NULL ? code : file, line, message);
-        remote_fail(w, "undefined behaviour at %s:%u: %s",
+        if (code != NULL && remote_on_ub != NULL)
+            remote_on_ub(code, line, message);
+        remote_fail(w, "the sanitizer in the worker reports undefined "
+                       "behaviour at \"%s:%u\": \"%s\"",
                     code != NULL ? code : file, line, message);
     }
     if (got[2] != 0) { /* the worker's own words, marked as such */
@@ -560,34 +563,38 @@ void wire_keep(Wire *w, void (*release)(void *), void *what)
  * /proc/PID/status: never as the worker says), for the test that checks that
  * a learning-rate sweep frees what it allocates. The worker is the sandbox's
  * grandchild (bubblewrap, its init, the worker); 0 if it cannot be read. */
-size_t remote_heap_in_use(void)
+/* VmData of process `pid` and of all its descendants, in bytes. */
+static size_t remote_data_of_tree(long pid, int depth)
 {
-    Wire *w = wire_judge(REMOTE_LEARNING_RATE_SWEEP);
-    long pid = w->pid;
-    for (int depth = 0; depth < 2; depth++) {
-        char path[64];
-        long child = 0;
-        snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
-        FILE *file = fopen(path, "r");
-        if (file == NULL)
-            break;
-        if (fscanf(file, "%ld", &child) != 1)
-            child = 0;
-        fclose(file);
-        if (child <= 0)
-            break;
-        pid = child;
-    }
     char path[64], line[128];
+    size_t kib = 0, bytes = 0;
     snprintf(path, sizeof path, "/proc/%ld/status", pid);
     FILE *file = fopen(path, "r");
-    size_t kib = 0;
     while (file != NULL && fgets(line, sizeof line, file) != NULL)
         if (sscanf(line, "VmData: %zu", &kib) == 1)
             break;
     if (file != NULL)
         fclose(file);
-    return kib * 1024;
+    bytes = kib * 1024;
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
+    file = depth < 8 ? fopen(path, "r") : NULL;
+    long child;
+    while (file != NULL && fscanf(file, "%ld", &child) == 1)
+        bytes += remote_data_of_tree(child, depth + 1);
+    if (file != NULL)
+        fclose(file);
+    return bytes;
+}
+
+/* The data memory of the whole sandbox (every process in it: a worker
+ * that forks cannot leave an idle copy of itself to be measured instead),
+ * as the kernel counts it (VmData in /proc/PID/status), never as the worker
+ * says. A worker can still hide a leak by giving back other memory of its
+ * own; that takes more code than freeing what it leaks. */
+size_t remote_heap_in_use(void)
+{
+    Wire *w = wire_judge(REMOTE_LEARNING_RATE_SWEEP);
+    return w->pid > 0 ? remote_data_of_tree(w->pid, 0) : 0;
 }
 
 /* The call is over: the worker frees its copies, and says it is done. */
@@ -642,21 +649,38 @@ static int wire_start(Wire *w, const char *sandbox, const char *worker,
     fcntl(w->fd, F_SETFD, FD_CLOEXEC);
     if (w->pid < 0)
         remote_fail(w, "cannot start the sandbox: %s", strerror(errno));
-    struct pollfd ready = {.fd = w->fd, .events = POLLIN};
-    uint32_t hello = 0;
-    if (poll(&ready, 1, seconds * 1000) == 0) {
-        kill(w->pid, SIGKILL);
-        waitpid(w->pid, NULL, 0);
-        return -1;
+    /* Its four bytes, each waited for against the same deadline: a worker
+     * that sends one and stops cannot hold the judge. */
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    unsigned char hello[4];
+    size_t got = 0;
+    while (got < sizeof hello) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left = seconds * 1000L - (now.tv_sec - start.tv_sec) * 1000L -
+                    (now.tv_nsec - start.tv_nsec) / 1000000L;
+        struct pollfd ready = {.fd = w->fd, .events = POLLIN};
+        if (left <= 0 || poll(&ready, 1, (int)left) == 0) {
+            kill(w->pid, SIGKILL);
+            waitpid(w->pid, NULL, 0);
+            return -1;
+        }
+        ssize_t n = recv(w->fd, hello + got, sizeof hello - got, 0);
+        if (n <= 0)
+            break; /* the sandbox ended */
+        got += (size_t)n;
     }
-    if (recv(w->fd, &hello, sizeof hello, MSG_WAITALL) == sizeof hello &&
-        hello == WIRE_HELLO)
+    uint32_t said;
+    memcpy(&said, hello, sizeof said);
+    if (got == sizeof hello && said == WIRE_HELLO)
         return 1;
-    if (hello != 0)
-        remote_fail(w, "the worker's first words were not its hello");
+    kill(w->pid, SIGKILL); /* it may still be running: never wait on it */
     waitpid(w->pid, &w->start_status, 0);
     w->pid = 0;
     close(w->fd);
+    if (got > 0)
+        remote_fail(w, "the worker's first words were not its hello");
     return 0;
 }
 
@@ -959,7 +983,7 @@ double remote_cross_entropy_loss(const float *p, const uint8_t *labels,
 int remote_count_top_k(const float *p, const uint8_t *labels, int n_batch,
                        int n_classes, int k);
 
-static void release_network(void *net)
+static void wire_release_network(void *net)
 {
     network_free(net);
 }
@@ -1003,7 +1027,7 @@ Network *wire_network(Wire *w, const Network *net, Network *copy)
         if (network_init(copy, sizes, n_layers + 1, max_batch, &err) != 0)
             wire_refuse(w, "network_init could not make the network: %s",
                         err.msg);
-        wire_keep(w, release_network, copy);
+        wire_keep(w, wire_release_network, copy);
         net = copy;
     }
     Network *used = (Network *)(uintptr_t)net;
@@ -1061,7 +1085,7 @@ void remote_softmax_cross_entropy_backward(float *dz, const float *p,
                                            const uint8_t *labels, int n_batch,
                                            int n_classes);
 
-static void release_gradients(void *grads)
+static void wire_release_gradients(void *grads)
 {
     gradients_free(grads);
 }
@@ -1075,7 +1099,7 @@ Gradients *wire_gradients(Wire *w, const Gradients *grads, Gradients *copy,
         if (gradients_init(copy, net, &err) != 0)
             wire_refuse(w, "gradients_init could not make the gradients: %s",
                         err.msg);
-        wire_keep(w, release_gradients, copy);
+        wire_keep(w, wire_release_gradients, copy);
         grads = copy;
     }
     Gradients *used = (Gradients *)(uintptr_t)grads;
@@ -1239,7 +1263,7 @@ static const TrainOptions *wire_options(Wire *w, const TrainOptions *o,
     return w->serving ? copy : o;
 }
 
-static void release_file(void *file)
+static void wire_release_file(void *file)
 {
     fclose(file);
 }
@@ -1255,7 +1279,7 @@ static FILE *wire_log(Wire *w, FILE *log)
     FILE *file = tmpfile();
     if (file == NULL)
         wire_refuse(w, "no room for a temporary file in the sandbox");
-    wire_keep(w, release_file, file);
+    wire_keep(w, wire_release_file, file);
     return file;
 }
 

@@ -70,7 +70,10 @@ fi
 
 sub=${WORKBOOK_SUBMISSION:?WORKBOOK_SUBMISSION names the submission\'s folder}
 view+=(--ro-bind "$sub" /sub --chdir /sub)
-[ $mode = compile ] && view+=(--bind "$sub/bin" /sub/bin)
+if [ $mode = compile ]; then
+    view+=(--bind "$sub/bin" /sub/bin)
+    exec </dev/null # the compiler reads nothing of the caller's (#include "/proc/self/fd/0")
+fi
 
 # As root, where the cgroup file system allows, a submission's sandboxes
 # (all that run as its user) share one control group: one core of CPU at

@@ -18,6 +18,72 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+/* The judge's side of the worker comes first, before the student's code:
+ * the channel, the guards after each output, the notes of stubs, the
+ * sanitizer's reports. A macro the student's files define cannot change
+ * what is already compiled (and ./build.sh refuses a macro of theirs named
+ * like anything of remote.h, which the parts below use, and any use of the
+ * judge's names in their code). */
+#include "../../code/common.h"
+
+#include "remote.h"
+
+int main(void);
+void __ubsan_on_report(void);
+void __ubsan_get_current_report_data(const char **kind, const char **message,
+                                     const char **file, unsigned *line,
+                                     unsigned *column, char **address)
+    __attribute__((weak));
+static void serve(RemoteFunction function);
+
+/* The worker is compiled with -fsanitize=shift, as the suites are
+ * (exercise 1.1's shifts): the sanitizer calls this before it reports,
+ * and the report goes to the judge instead. */
+void __ubsan_on_report(void)
+{
+    const char *kind = "", *message = "undefined behaviour", *file = "?";
+    unsigned line = 0, column = 0;
+    char *address = NULL;
+    if (__ubsan_get_current_report_data != NULL)
+        __ubsan_get_current_report_data(&kind, &message, &file, &line, &column,
+                                        &address);
+    if (wire_worker != NULL)
+        wire_undefined(wire_worker, file, line, message);
+}
+
+int main(void)
+{
+    static Wire w;
+    w.serving = 1;
+    /* The socket to the judge is 0 and 1; keep it elsewhere, and send the
+     * program's own output nowhere. */
+    w.fd = dup(0);
+    int nowhere = open("/dev/null", O_RDWR);
+    if (w.fd < 0 || nowhere < 0)
+        return 6;
+    dup2(nowhere, 0);
+    dup2(nowhere, 1);
+    dup2(nowhere, 2);
+    close(nowhere);
+    /* exercise_todo notes a stub here; wire_reply sends the notes. */
+    setenv("WORKBOOK_TODO_FILE", "/tmp/todo", 1);
+    program_name = "worker";
+    wire_worker = &w;
+    uint32_t hello = WIRE_HELLO;
+    wire_write(&w, &hello, sizeof hello);
+    wire_flush(&w);
+    for (;;) {
+        uint32_t head[3];
+        wire_read(&w, head, sizeof head); /* exits when the judge is gone */
+        if (head[0] != WIRE_REQUEST)
+            return 7;
+        w.seq = head[1] - 1; /* wire_begin counts it again */
+        serve((RemoteFunction)head[2]);
+    }
+}
+
+/* The student's chapter file (and those it includes), then the parts of
+ * remote.h that need its types. */
 #include CHAPTER_FILE
 
 /* Which chapters are in: each one's part of remote.h. */
@@ -53,28 +119,6 @@
 #endif
 
 #include "remote.h"
-
-int main(void);
-void __ubsan_on_report(void);
-void __ubsan_get_current_report_data(const char **kind, const char **message,
-                                     const char **file, unsigned *line,
-                                     unsigned *column, char **address)
-    __attribute__((weak));
-
-/* The worker is compiled with -fsanitize=shift, as the suites are
- * (exercise 1.1's shifts): the sanitizer calls this before it reports,
- * and the report goes to the judge instead. */
-void __ubsan_on_report(void)
-{
-    const char *kind = "", *message = "undefined behaviour", *file = "?";
-    unsigned line = 0, column = 0;
-    char *address = NULL;
-    if (__ubsan_get_current_report_data != NULL)
-        __ubsan_get_current_report_data(&kind, &message, &file, &line, &column,
-                                        &address);
-    if (wire_worker != NULL)
-        wire_undefined(wire_worker, file, line, message);
-}
 
 /* Call the function the judge asked for; its arguments follow on the wire
  * (each remote_NAME reads them itself). */
@@ -151,36 +195,5 @@ static void serve(RemoteFunction function)
 #endif
     default:
         exit(5); /* a function of a later chapter: the judge's mistake */
-    }
-}
-
-int main(void)
-{
-    static Wire w;
-    w.serving = 1;
-    /* The socket to the judge is 0 and 1; keep it elsewhere, and send the
-     * program's own output nowhere. */
-    w.fd = dup(0);
-    int nowhere = open("/dev/null", O_RDWR);
-    if (w.fd < 0 || nowhere < 0)
-        return 6;
-    dup2(nowhere, 0);
-    dup2(nowhere, 1);
-    dup2(nowhere, 2);
-    close(nowhere);
-    /* exercise_todo notes a stub here; wire_reply sends the notes. */
-    setenv("WORKBOOK_TODO_FILE", "/tmp/todo", 1);
-    program_name = "worker";
-    wire_worker = &w;
-    uint32_t hello = WIRE_HELLO;
-    wire_write(&w, &hello, sizeof hello);
-    wire_flush(&w);
-    for (;;) {
-        uint32_t head[3];
-        wire_read(&w, head, sizeof head); /* exits when the judge is gone */
-        if (head[0] != WIRE_REQUEST)
-            return 7;
-        w.seq = head[1] - 1; /* wire_begin counts it again */
-        serve((RemoteFunction)head[2]);
     }
 }

@@ -10,6 +10,7 @@
 #   # what: what it tries
 #   # expect: the score its code earns (0 for a stubbed edition)
 #   # compiles: no      (only for an attack made of code that cannot compile)
+#   # refused: WORDS     (the reason its results must give, if it is refused)
 #
 # Two more folders have names that a gradebook must not take (a newline
 # and commas; the gradebook's own file name). The whole class is graded by
@@ -34,7 +35,7 @@ mkdir -p "$tmp/outside" "$tmp/class"
 ./build.sh student "$tmp/edition" >/dev/null
 
 problems=""
-declare -A expect compiles
+declare -A expect compiles refused
 for attack in tests/redteam/[0-9][0-9]_*.sh; do
     name=$(basename "$attack" .sh)
     cp -r "$tmp/edition" "$tmp/class/$name"
@@ -43,6 +44,7 @@ for attack in tests/redteam/[0-9][0-9]_*.sh; do
         problems+="  $name: the attack's own script failed"$'\n'
     expect[$name]=$(sed -n 's/^# expect: //p' "$attack")
     compiles[$name]=$(sed -n 's/^# compiles: //p' "$attack")
+    refused[$name]=$(sed -n 's/^# refused: //p' "$attack")
 done
 odd=$'evil,54\nmallory,54'
 cp -r "$tmp/edition" "$tmp/class/$odd"
@@ -95,6 +97,8 @@ for name in "${!expect[@]}"; do
     if [ "${compiles[$name]:-yes}" = yes ] && [ -s "$out/students/$name/compile.tsv" ]; then
         problems+="  $name: its workers did not compile, so the attack never ran: $(head -n 1 "$out/students/$name/compile.tsv")"$'\n'
     fi
+    [ -z "${refused[$name]:-}" ] || grep -q -F -- "${refused[$name]}" "$out/students/$name/results.csv" ||
+        problems+="  $name: not refused for what it does (${refused[$name]})"$'\n'
 done
 
 # The judge's own programs never crash on what a worker sends (18), the
