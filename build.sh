@@ -683,8 +683,8 @@ book() {
 
 # ---- html: the web edition ---------------------------------------------------
 # site/: the book as web pages, by pandoc from bin/book's text (the same as
-# book.md), cut into pages by web/site.lua through web/page.html; the
-# figures; and the digit pad (web/pad.md, web/pad.js), whose arithmetic is
+# book.md), cut into pages by chapters/web/site.lua through chapters/web/page.html; the
+# figures; and the digit pad (chapters/web/pad.md, chapters/web/pad.js), whose arithmetic is
 # code/pad.c compiled to WebAssembly. A page opened from file:// may run a
 # script but not fetch a file, so the module and the networks travel as
 # base64 in scripts (PadFiles). Written into site.tmp/, then moved.
@@ -706,15 +706,15 @@ html() {
     # shellcheck disable=SC2046
     bin/book $(book_files) >bin/site-book.md || die "html: cannot assemble the book"
     pandoc -f gfm+tex_math_dollars bin/site-book.md -t html -o /dev/null \
-        --lua-filter web/site.lua -M site="$tmp" -M template=web/page.html \
-        -M pad=web/pad.md -M chapters="$(book_files | sed -n 's|^chapters/\(.*\)\.md$|\1|p' |
+        --lua-filter chapters/web/site.lua -M site="$tmp" -M template=chapters/web/page.html \
+        -M pad=chapters/web/pad.md -M chapters="$(book_files | sed -n 's|^chapters/\(.*\)\.md$|\1|p' |
             grep -v '^00_' | paste -sd,)" || die "html: pandoc failed"
     for figure in $(grep -o '](figures/[^)]*)' bin/site-book.md | sed 's/^](//; s/)$//' | sort -u); do
         mkdir -p "$tmp/${figure%/*}"
         cp "$figure" "$tmp/$figure"
     done
-    cp web/style.css "$tmp/"
-    cp web/wasi.js web/pad.js "$tmp/pad/"
+    cp chapters/web/style.css "$tmp/"
+    cp chapters/web/wasi.js chapters/web/pad.js "$tmp/pad/"
     pad_file_script bin/pad.wasm pad.wasm >"$tmp/pad/pad.wasm.js"
     for name in $PAD_NETWORKS; do
         pad_file_script "bin/$name.net" "$name.net" >"$tmp/pad/$name.net.js"

@@ -5,7 +5,7 @@
  *   node tests/web_numbers.js
  *
  * For each network of the pad, the module the site ships (site/pad/, as
- * the page decodes it, with web/wasi.js as its host) loads the network file
+ * the page decodes it, with chapters/web/wasi.js as its host) loads the network file
  * the site ships (which must be the build's own bin/NAME.net, byte for
  * byte) and classifies all 10,000 test digits; bin/pad, the same C compiled
  * natively with the book's flags, does the same. Required: the same ten
@@ -19,7 +19,7 @@
 const fs = require("fs");
 const path = require("path");
 const { execFileSync } = require("child_process");
-const { Wasi } = require("../web/wasi.js");
+const { Wasi } = require("../chapters/web/wasi.js");
 
 // Each network of the pad, and the folder where chapter 10 wrote its values.
 const NETWORKS = [

@@ -5,11 +5,11 @@ plumbing, like code/book.c.
 output, the same text as book.md), read as GitHub reads it (gfm, with
 $...$ and $$...$$ as TeX), so that every heading has the identifier GitHub
 gives it in book.md ("exercises", "exercises-1", ...). This filter then
-cuts the book into pages and writes each one through web/page.html:
+cuts the book into pages and writes each one through chapters/web/page.html:
 
   index.html        the preface (title, video map, notation, contents)
   NN_topic.html     chapter NN, one page each
-  pad.html          the digit pad (web/pad.md)
+  pad.html          the digit pad (chapters/web/pad.md)
 
 Links to a heading (#id) are pointed at the page that holds it. Formulas
 become MathML. Metadata from the command line: site (the folder to write

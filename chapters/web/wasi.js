@@ -8,7 +8,7 @@
  * on its standard output or error is kept in `printed`. Every other call
  * fails politely with an error number, as a real system would.
  *
- * Used by the pad's page (web/pad.js) and by the test that runs the module
+ * Used by the pad's page (chapters/web/pad.js) and by the test that runs the module
  * in node (tests/web_numbers.js): one host for both.
  */
 "use strict";
