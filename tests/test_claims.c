@@ -305,7 +305,7 @@ END_TEST
 START_TEST(claim_wider_is_better_and_steadier)
 {
     const char *claim = "below the wider network on every seed, and less "
-                        "predictable";
+                        "predictable: its runs spread wider";
     claim_in_chapter("07_sgd", claim);
     Paired p = paired("07_sgd/seeds", "07_sgd/16_16_short", "test_accuracy");
     double narrow_max = value("07_sgd/16_16_short", "test_accuracy_max");
@@ -313,7 +313,7 @@ START_TEST(claim_wider_is_better_and_steadier)
     double narrow_spread =
         narrow_max - value("07_sgd/16_16_short", "test_accuracy_min");
     double wide_spread = value("07_sgd/seeds", "test_accuracy_max") - wide_min;
-    expect(narrow_spread > 1.5 * wide_spread, "07_sgd", claim,
+    expect(narrow_spread > wide_spread, "07_sgd", claim,
            "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
            narrow_spread, wide_spread);
     /* The book's seeds: every one; others (seed 42, the text says): most. */
@@ -690,11 +690,15 @@ END_TEST
 
 START_TEST(claim_all_three)
 {
-    const char *claim = "beat no regularisation on every seed and leave the "
-                        "smallest gap on average";
+    const char *claim = "beat no regularisation on each of the book's ten "
+                        "seeds (on other seeds, on nearly every one: one "
+                        "in ten or so goes the other way)";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("all", "none", "test_accuracy");
-    expect(p.above == p.n, "09_regularise", claim,
+    /* The book's seeds: every one; others: all but one in ten at most
+     * (held-out lists of 5 and 10 seeds have shown 4 of 5 and 9 of 10). */
+    int allowed = book_values() ? 0 : (p.n + 9) / 10;
+    expect(p.above >= p.n - allowed, "09_regularise", claim,
            "all three beat none on %d of %d seeds", p.above, p.n);
     const char *others[5] = {"none", "l2", "dropout", "early", "early_cost"};
     double gap = value("09_regularise/all", "gap_mean");
