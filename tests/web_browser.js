@@ -86,7 +86,13 @@ function inventory() {
     if (node.parentElement.closest("code, pre, math, script, style")) continue;
     if (/\$|\\[A-Za-z]+/.test(node.textContent)) tex.push(node.textContent.trim().slice(0, 80));
   }
-  return { ids, links, images, tex, maths: document.querySelectorAll("math").length,
+  // A word set upright by <mstyle mathvariant> (pandoc's \mathrm{word}) is
+  // one italic letter per <mi> in Chromium, which ignores that attribute:
+  // "s o f t m a x" reads as a product. \operatorname{word} is one <mo>.
+  const spelled = Array.from(document.querySelectorAll("math mstyle[mathvariant]"))
+    .filter((m) => m.querySelectorAll(":scope > mi").length > 1)
+    .map((m) => m.textContent);
+  return { ids, links, images, tex, spelled, maths: document.querySelectorAll("math").length,
            annotations: document.querySelectorAll("math annotation").length };
 }
 
@@ -107,6 +113,7 @@ async function checkPages(browser, base, origin, label, pages, shots) {
     for (const v of violations) problem(label + " " + name + ": axe-core: " + v);
     for (const i of what.images) if (!i.ok) problem(label + " " + name + ": image not loaded: " + i.src);
     for (const t of what.tex) problem(label + " " + name + ": TeX left in the text: " + JSON.stringify(t));
+    for (const w of what.spelled) problem(label + " " + name + ": \"" + w + "\" is set as separate italic letters (write \\operatorname{" + w + "}, not \\mathrm)");
     if (what.maths !== what.annotations) problem(label + " " + name + ": a <math> without its TeX annotation");
     found[name] = what;
     if (shots) {
