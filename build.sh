@@ -12,6 +12,20 @@ ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db  train-images-i
 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5  train-labels-idx1-ubyte
 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7  t10k-images-idx3-ubyte
 ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2  t10k-labels-idx1-ubyte"
+# The digit pad's module (code/pad.c), for the browser: the book's flags,
+# and a WebAssembly "reactor" (no main: the page calls its functions) that
+# exports malloc and free (the page passes file names in its memory). Also:
+# -Wno-double-promotion, since wasi-libc's NAN and INFINITY are float
+# constants that become double exactly where the code says NAN; glibc's do
+# not warn. -ffp-contract=off, so that clang never fuses a multiply and an
+# add (as -std=c11 keeps gcc from doing): the same numbers as bin/pad, bit
+# for bit. _WASI_EMULATED_SIGNAL: WASI has no signals (common.h ignores
+# SIGXFSZ).
+WASM_FLAGS=(--target=wasm32-wasi "${CFLAGS[@]/-Wdouble-promotion/-Wno-double-promotion}"
+            -ffp-contract=off -D_WASI_EMULATED_SIGNAL -mexec-model=reactor
+            -Wl,--export=malloc -Wl,--export=free -Wl,--strip-all)
+# The networks the digit pad offers (saved by chapters 9 and 7's runs).
+PAD_NETWORKS="09_best 07_16_16"
 IDX_NAMES=(train-images-idx3-ubyte train-labels-idx1-ubyte
            t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
@@ -20,15 +34,20 @@ usage() {
 Usage: ./build.sh [COMMAND]
 
   (none)            everything: setup, data, build, run every chapter,
-                    draw the figures, assemble book.md, print a summary
+                    draw the figures, assemble book.md, write site/ (the
+                    web edition), print a summary
   test [NN|book|cli]  setup, data and build, then the Check suites (all, or
                     one: a chapter's number such as 4, or a suite's name);
                     only what changed is compiled again. Without NN also:
                     the suites and every program again under AddressSanitizer
                     and UBSan, a bounded fuzz run, the student edition's
                     round trip, a re-run that must reproduce the committed
-                    figures/, and the check that book.md is current
+                    figures/, the check that book.md is current, and the
+                    web edition's checks (test web)
   test student      only the student edition's round trip
+  test web          only the web edition's checks: site/ built twice, the
+                    pad's WebAssembly against bin/pad on every test digit,
+                    every page in headless chromium (screenshots in bin/web/)
   test redteam      only the hostile submissions of tests/redteam/, graded
   fuzz [SECONDS]    fuzz every loader for SECONDS in all (default 30):
                     IDX and model files, PGM images, whole data sets, a
@@ -53,8 +72,10 @@ Usage: ./build.sh [COMMAND]
   data [--from DIR] fetch and verify MNIST into data/mnist, or import the four
                     IDX files (raw or .gz) of DIR into data/<DIR's name>
   setup             install missing Debian packages (gcc pkg-config check
-                    gnuplot-nox npm clang libclang-rt-dev; bubblewrap in
-                    the teacher's edition, for grade --submission)
+                    gnuplot-nox npm clang libclang-rt-dev; in the teacher's
+                    edition bubblewrap, for grade --submission, and for the
+                    web edition pandoc lld wasi-libc libclang-rt-14-dev-wasm32
+                    chromium, and the npm packages of tests/package-lock.json)
   build             compile what changed: every chapter into bin/, every
                     suite into bin/tests/
   run [NN]          run the chapter programs the book quotes (two at a
@@ -66,6 +87,9 @@ Usage: ./build.sh [COMMAND]
                     (5 to 20, such as 11,12,13,14,15) and check every claim
                     of the book on them (minutes; not part of test)
   book              assemble book.md from chapters/
+  html              the web edition in site/: a page per chapter, formulas
+                    as MathML, and the digit pad (the book's C compiled to
+                    WebAssembly); open site/index.html
   bench [N] [--numpy]  time chapter 7's default training, median of N runs
                     (default 5); --numpy also times tests/numpy_reference.py
   bench loop [N]    the student's loop: touch a chapter's file, time
@@ -98,10 +122,39 @@ missing_packages() {
         [ ! -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
         missing+=(libclang-rt-dev)
     fi
+    # The web edition (the teacher's; ./build.sh html and its test): pandoc,
+    # clang's WebAssembly target (wasm-ld, wasi-libc and the builtins), and
+    # chromium, the browser the test drives.
+    if ! is_student; then
+        command -v pandoc >/dev/null || missing+=(pandoc)
+        command -v wasm-ld >/dev/null || missing+=(lld)
+        [ -f /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
+        if ! command -v clang >/dev/null ||
+            [ ! -f "$(clang --target=wasm32-wasi -print-libgcc-file-name)" ]; then
+            missing+=(libclang-rt-14-dev-wasm32)
+        fi
+        command -v chromium >/dev/null || missing+=(chromium)
+    fi
     echo "${missing[@]}"
 }
 
 setup() {
+    install_missing
+    web_packages
+}
+
+# tests/node_modules: the browser test's npm packages (puppeteer-core,
+# axe-core), exactly as tests/package-lock.json pins them.
+web_packages() {
+    is_student && return 0
+    [ -f tests/node_modules/.package-lock.json ] &&
+        [ ! tests/package-lock.json -nt tests/node_modules/.package-lock.json ] && return 0
+    step "setup: npm ci in tests/ (the browser test's packages, as tests/package-lock.json pins them)"
+    (cd tests && npm ci --no-audit --no-fund --ignore-scripts --silent) ||
+        die "npm ci in tests/ failed (is the npm registry reachable?)"
+}
+
+install_missing() {
     local missing
     missing=$(missing_packages)
     [ -z "$missing" ] && return 0
@@ -319,6 +372,8 @@ compile_command() {
             fi
             # shellcheck disable=SC2206  # pkg-config prints several flags
             COMMAND+=(tests/runner.c $CHECK_LIBS -lm -o "$out") ;;
+        bin/pad.wasm) COMMAND=(clang "${WASM_FLAGS[@]}" code/pad.c -lm
+                               -lwasi-emulated-signal -o "$out") ;;
         *) COMMAND=(cc "${flags[@]}" "code/$name.c" -lm -o "$out") ;;
     esac
 }
@@ -626,6 +681,49 @@ book() {
     mv book.md.tmp book.md
 }
 
+# ---- html: the web edition ---------------------------------------------------
+# site/: the book as web pages, by pandoc from bin/book's text (the same as
+# book.md), cut into pages by chapters/web/site.lua through chapters/web/page.html; the
+# figures; and the digit pad (chapters/web/pad.md, chapters/web/pad.js), whose arithmetic is
+# code/pad.c compiled to WebAssembly. A page opened from file:// may run a
+# script but not fetch a file, so the module and the networks travel as
+# base64 in scripts (PadFiles). Written into site.tmp/, then moved.
+pad_file_script() {  # pad_file_script FILE NAME: FILE as PadFiles[NAME]
+    printf 'PadFiles["%s"] = "' "$2"
+    base64 -w0 "$1"
+    printf '";\n'
+}
+
+html() {
+    local name figure tmp=site.tmp
+    for name in $PAD_NETWORKS; do
+        [ -f "bin/$name.net" ] ||
+            die "html: bin/$name.net is missing (the digit pad's network): run ./build.sh first"
+    done
+    make_or_die bin/book bin/pad.wasm
+    rm -rf "$tmp"
+    mkdir -p "$tmp/pad"
+    # shellcheck disable=SC2046
+    bin/book $(book_files) >bin/site-book.md || die "html: cannot assemble the book"
+    pandoc -f gfm+tex_math_dollars bin/site-book.md -t html -o /dev/null \
+        --lua-filter chapters/web/site.lua -M site="$tmp" -M template=chapters/web/page.html \
+        -M pad=chapters/web/pad.md -M chapters="$(book_files | sed -n 's|^chapters/\(.*\)\.md$|\1|p' |
+            grep -v '^00_' | paste -sd,)" || die "html: pandoc failed"
+    for figure in $(grep -o '](figures/[^)]*)' bin/site-book.md | sed 's/^](//; s/)$//' | sort -u); do
+        mkdir -p "$tmp/${figure%/*}"
+        cp "$figure" "$tmp/$figure"
+    done
+    cp chapters/web/style.css "$tmp/"
+    cp chapters/web/wasi.js chapters/web/pad.js "$tmp/pad/"
+    pad_file_script bin/pad.wasm pad.wasm >"$tmp/pad/pad.wasm.js"
+    for name in $PAD_NETWORKS; do
+        pad_file_script "bin/$name.net" "$name.net" >"$tmp/pad/$name.net.js"
+    done
+    rm -rf site
+    mv "$tmp" site
+    step "html: site/ written ($(find site -name '*.html' | wc -l) pages, $(du -sk site | cut -f1) kB); open site/index.html"
+}
+
 # ---- test -------------------------------------------------------------------
 # Re-run every chapter's quoted commands in a scratch copy and require the
 # same values, outputs and figure data as committed (images excepted).
@@ -641,6 +739,12 @@ reproduce() {
         rm -rf "$tmp"
         die "a run the book quotes failed in the scratch copy (see above)"
     fi
+    # A fresh clone has no networks yet: keep the ones the digit pad needs
+    # (the same bytes a ./build.sh would save: the runs reproduce).
+    local name
+    for name in $PAD_NETWORKS; do
+        [ -f "bin/$name.net" ] || cp "$tmp/bin/$name.net" "bin/$name.net"
+    done
     if ! diff -r --exclude='*.png' figures "$tmp/figures" >"$tmp.diff"; then
         head -n 20 "$tmp.diff" >&2
         rm -rf "$tmp" "$tmp.diff"
@@ -863,6 +967,10 @@ test_all() {
         is_student && die "test student: this is a student edition already"
         build
         student_round_trip
+    elif [ "${1:-}" = web ]; then
+        is_student && die "test web: the web edition is the teacher's"
+        build programs
+        web_test
     elif [ "${1:-}" = redteam ]; then
         is_student && die "test redteam: the red team is the teacher's"
         redteam
@@ -893,6 +1001,7 @@ test_all() {
         redteam
         reproduce
         book_current
+        web_test
         tmp_check "$tmp_before"
     fi
 }
@@ -925,6 +1034,25 @@ tmp_check() {
     fi
     [ "$after" -le "$before" ] ||
         echo "  ($((after - before)) more, made by other programs while it ran: none has this run's tag)"
+}
+
+# The web edition, checked: two builds of site/ are the same byte for byte;
+# the digit pad's module gives bin/pad's numbers for every test digit
+# (tests/web_numbers.js); every page works in chromium (tests/web_browser.js).
+web_test() {
+    make_or_die bin/pad bin/10_inside
+    step "test: the web edition, site/, built twice"
+    html >/dev/null
+    rm -rf bin/site.first
+    cp -r site bin/site.first
+    html
+    diff -r -q bin/site.first site >&2 ||
+        die "two builds of site/ differ (see above; the first is in bin/site.first)"
+    rm -rf bin/site.first
+    step "test: the digit pad's WebAssembly module against bin/pad, every test digit (tests/web_numbers.js)"
+    node tests/web_numbers.js
+    step "test: every page of site/ in chromium, headless (tests/web_browser.js)"
+    node tests/web_browser.js
 }
 
 redteam() {
@@ -1644,7 +1772,8 @@ all() {
     fi
     figures
     book
-    step "done in $((SECONDS - start)) s; book.md is ready. Per chapter:"
+    html
+    step "done in $((SECONDS - start)) s; book.md and site/ are ready. Per chapter:"
     printf '%s' "$SUMMARY"
 }
 
@@ -1662,6 +1791,10 @@ case $command in
     run) run "$@"; printf '%s' "$SUMMARY" ;;
     figures) figures ;;
     book) book ;;
+    html)
+        [ $# -eq 0 ] || die "html: unknown argument '$1' (it takes none)"
+        setup
+        html ;;
     test) test_all "$@" ;;
     bench) setup; fetch_mnist; bench "$@" ;;
     claims) setup; fetch_mnist; claims "$@" ;;

@@ -305,7 +305,7 @@ END_TEST
 START_TEST(claim_wider_is_better_and_steadier)
 {
     const char *claim = "below the wider network on every seed, and less "
-                        "predictable";
+                        "predictable: its runs spread wider";
     claim_in_chapter("07_sgd", claim);
     Paired p = paired("07_sgd/seeds", "07_sgd/16_16_short", "test_accuracy");
     double narrow_max = value("07_sgd/16_16_short", "test_accuracy_max");
@@ -313,7 +313,7 @@ START_TEST(claim_wider_is_better_and_steadier)
     double narrow_spread =
         narrow_max - value("07_sgd/16_16_short", "test_accuracy_min");
     double wide_spread = value("07_sgd/seeds", "test_accuracy_max") - wide_min;
-    expect(narrow_spread > 1.5 * wide_spread, "07_sgd", claim,
+    expect(narrow_spread > wide_spread, "07_sgd", claim,
            "the 16-16 runs spread over %.2f points, the 128-64 runs over %.2f",
            narrow_spread, wide_spread);
     /* The book's seeds: every one; others (seed 42, the text says): most. */
@@ -614,15 +614,15 @@ START_TEST(claim_dropout_helps)
                         "a point on average";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("dropout", "none", "test_accuracy");
-    expect(2 * p.above > p.n && p.mean >= 0.2 && p.mean <= 1.2,
-           "09_regularise", claim,
+    expect(2 * p.above > p.n && p.mean >= 0.2 && p.mean <= 1.2, "09_regularise",
+           claim,
            "dropout is above none on %d of %d seeds, by %+.2f to %+.2f "
            "points, %+.2f on average",
            p.above, p.n, p.least, p.most, p.mean);
     if (book_values())
         expect(p.above == p.n && p.n == 10, "09_regularise", claim,
-               "on the book's seeds dropout is above none on %d of %d",
-               p.above, p.n);
+               "on the book's seeds dropout is above none on %d of %d", p.above,
+               p.n);
     const char *range = "from a third of a point to over a point on these ten";
     claim_in_chapter("09_regularise", range);
     if (book_values())
@@ -662,10 +662,11 @@ END_TEST
 
 START_TEST(claim_early_stopping)
 {
-    const char *claim = "its test accuracy is no better than no "
-                        "regularisation's, below it on most seeds by a tenth or "
-                        "two, and a little above it on a few: no clear "
-                        "difference, if anything a loss";
+    const char *claim =
+        "its test accuracy is no better than no "
+        "regularisation's, below it on most seeds by a tenth or "
+        "two, and a little above it on a few: no clear "
+        "difference, if anything a loss";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("early", "none", "test_accuracy");
     expect(p.mean <= 0.05 && p.most < 0.5, "09_regularise", claim,
@@ -690,20 +691,30 @@ END_TEST
 
 START_TEST(claim_all_three)
 {
-    const char *claim = "beat no regularisation on every seed and leave the "
-                        "smallest gap on average";
+    const char *claim = "beat no regularisation on each of the book's ten "
+                        "seeds (on other seeds, on nearly every one: one "
+                        "in ten or so goes the other way)";
     claim_in_chapter("09_regularise", claim);
     Paired p = paired9("all", "none", "test_accuracy");
-    expect(p.above == p.n, "09_regularise", claim,
+    /* The book's seeds: every one; others: all but one in ten at most
+     * (held-out lists of 5 and 10 seeds have shown 4 of 5 and 9 of 10). */
+    int allowed = book_values() ? 0 : (p.n + 9) / 10;
+    expect(p.above >= p.n - allowed, "09_regularise", claim,
            "all three beat none on %d of %d seeds", p.above, p.n);
-    const char *others[5] = {"none", "l2", "dropout", "early", "early_cost"};
-    double gap = value("09_regularise/all", "gap_mean");
-    for (int s = 0; s < 5; s++) {
+    const char *smaller = "with dropout alone, leave the smallest gaps on "
+                          "average";
+    claim_in_chapter("09_regularise", smaller);
+    const char *others[4] = {"none", "l2", "early", "early_cost"};
+    double gap = fmax(value("09_regularise/all", "gap_mean"),
+                      value("09_regularise/dropout", "gap_mean"));
+    for (int s = 0; s < 4; s++) {
         char dir[64];
         snprintf(dir, sizeof dir, "09_regularise/%s", others[s]);
-        expect(gap < value(dir, "gap_mean"), "09_regularise", claim,
-               "%s has a mean gap of %.2f (all three: %.2f)", others[s],
-               value(dir, "gap_mean"), gap);
+        expect(gap < value(dir, "gap_mean"), "09_regularise", smaller,
+               "%s has a mean gap of %.2f (all three: %.2f, dropout: %.2f)",
+               others[s], value(dir, "gap_mean"),
+               value("09_regularise/all", "gap_mean"),
+               value("09_regularise/dropout", "gap_mean"));
     }
     const char *dropout = "Against dropout alone there is no clear difference";
     claim_in_chapter("09_regularise", dropout);
