@@ -577,6 +577,77 @@ START_TEST(test_digits_count)
 }
 END_TEST
 
+/* ---- Given code: index_check, digits_load's labels ---------------------- */
+
+START_TEST(test_index_check)
+{
+    /* Of 60000 digits, --show takes 0 to 59999. */
+    const struct {
+        long index;
+        int ok;
+        const char *why;
+    } cases[] = {
+        {0, 1, "0 is the first digit: accept index >= 0 (not > 0)"},
+        {59999, 1, "59999 is the last of 60000 digits, n - 1"},
+        {60000, 0,
+         "there is no digit 60000 among 60000: the indices are 0 to n - 1, "
+         "so accept index < n (not <= n)"},
+        {-1, 0, "a negative index is no digit: accept index >= 0"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        Error err = {.msg = ""};
+        int status = index_check(cases[k].index, 60000, "--show", &err);
+        ck_assert_msg(status == (cases[k].ok ? 0 : -1),
+                      "index_check (given code, chapter 1) of --show %ld "
+                      "among 60000 digits should %s, returned %d: %s",
+                      cases[k].index,
+                      cases[k].ok ? "accept it (0)" : "refuse it (-1)", status,
+                      cases[k].why);
+    }
+    Error err = {.msg = ""};
+    index_check(60000, 60000, "--show", &err);
+    const char *want = "--show expects a whole number from 0 to 59999, got "
+                       "60000";
+    ck_assert_msg(strcmp(err.msg, want) == 0 && err.usage == 1,
+                  "index_check (given code, chapter 1) of --show 60000 among "
+                  "60000 digits should say \"%s\" (the range is 0 to n - 1), "
+                  "as a usage error (usage_set: exit 2); said \"%s\"%s",
+                  want, err.msg, err.usage ? "" : ", not as a usage error");
+}
+END_TEST
+
+START_TEST(test_digits_load_labels)
+{
+    /* Ten digits of 1 x 1 pixel labelled 0 to 9 load; of two labelled 9
+     * and 10, the 10 is refused, the first label that is not a digit. */
+    uint32_t image_dims[3] = {10, 1, 1}, label_dims[1] = {10};
+    const char *images = write_idx("images", 0x08, 3, image_dims, 10);
+    const char *labels = write_idx("labels", 0x08, 1, label_dims, 10);
+    Digits digits;
+    Error err = {.msg = ""};
+    int status = digits_load(&digits, images, labels, &err);
+    ck_assert_msg(status == 0 && digits.n == 10 && digits.labels[9] == 9,
+                  "digits_load (given code, chapter 1) of ten digits labelled "
+                  "0 to 9 should load all ten (each is a digit: a label is "
+                  "refused only above 9), returned %d: %s",
+                  status, err.msg);
+    digits_free(&digits);
+    image_dims[0] = 2;
+    images = write_idx("images2", 0x08, 3, image_dims, 2);
+    const uint8_t nine_ten[10] = {0, 0, 8, 1, 0, 0, 0, 2, 9, 10};
+    temp_write("labels2", nine_ten, sizeof nine_ten);
+    err = (Error){.msg = ""};
+    status = digits_load(&digits, images, temp_path("labels2"), &err);
+    ck_assert_msg(status == -1 && strstr(err.msg, "label 10 at index 1 is not "
+                                                  "a digit 0-9") != NULL,
+                  "digits_load (given code, chapter 1) of two digits labelled "
+                  "9 and 10 should refuse label 10 at index 1, the first "
+                  "label that is not a digit 0-9 (refuse labels[i] > 9, every "
+                  "i, up to the last), returned %d: %s",
+                  status, status == 0 ? "(no error)" : err.msg);
+}
+END_TEST
+
 Suite *suite_01_idx(void)
 {
     Suite *suite = suite_create("01_idx");
@@ -591,6 +662,12 @@ Suite *suite_01_idx(void)
     tcase_add_test(given, test_digit_print);
     tcase_add_test(given, test_digits_count);
     suite_add_tcase(suite, given);
+    TCase *index = tcase_create("given code: index_check");
+    tcase_add_test(index, test_index_check);
+    suite_add_tcase(suite, index);
+    TCase *labels = tcase_create("given code: digits_load (needs 1.1)");
+    tcase_add_test(labels, test_digits_load_labels);
+    suite_add_tcase(suite, labels);
     TCase *loader = tcase_create("loader (needs 1.1)");
     tcase_add_test(loader, test_loads_a_tiny_file);
     tcase_add_test(loader, test_loads_digits);

@@ -340,7 +340,7 @@ START_TEST(test_top_k)
 }
 END_TEST
 
-/* ---- Given code: argmax, the network's size, network_evaluate ---------- */
+/* ---- Given code: argmax, the sizes, forward_slice, network_evaluate --- */
 
 /* argmax(values, n) must be `want`; `why` names the likely mistake. */
 static void expect_argmax(const float *values, int n, int want,
@@ -434,6 +434,93 @@ START_TEST(test_network_size)
                       got == weights ? ": the biases were left out" : "");
         network_free(&net);
     }
+}
+END_TEST
+
+START_TEST(test_network_print_sizes)
+{
+    const int sizes[4] = {784, 16, 16, 10};
+    Network net;
+    Error err;
+    ck_assert_msg(network_init(&net, sizes, 4, 1, &err) == 0, "%s", err.msg);
+    char text[64] = "";
+    FILE *out = fmemopen(text, sizeof text - 1, "w");
+    ck_assert(out != NULL);
+    network_print_sizes(out, &net);
+    fclose(out);
+    network_free(&net);
+    const char *want = "784 -> 16 -> 16 -> 10";
+    size_t n = strlen(text);
+    const char *why = "every size, sizes[0] to sizes[n_layers] (n_layers + "
+                      "1 of them), \" -> \" between two, no newline";
+    if (n < strlen(want) && strncmp(text, want, n) == 0)
+        why = "the last size, the output layer's 10, is missing: there are "
+              "n_layers + 1 sizes, s <= n_layers (not < n_layers)";
+    else if (n > strlen(want) && strcmp(text + n - strlen(want), want) == 0)
+        why = "\" -> \" goes between two sizes, not before the first";
+    else if (strncmp(text, "784", 3) != 0)
+        why = "the input size, sizes[0], comes first: start at s = 0";
+    ck_assert_msg(strcmp(text, want) == 0,
+                  "network_print_sizes (given code, chapter 5) of a 784 -> "
+                  "16 -> 16 -> 10 network should print \"%s\", printed "
+                  "\"%s\": %s",
+                  want, text, why);
+}
+END_TEST
+
+/* forward_slice(net, digits, start) of ten digits of 2 x 3 pixels, on a
+ * 6 -> 3 network taking max_batch digits at a time, must take `want` of
+ * them, digits start to start + want - 1, into net->inputs. */
+static void expect_slice(int max_batch, size_t start, int want)
+{
+    /* Room for sixteen digits: a slice that runs past the tenth reads
+     * digits that are not there, but not past the array. */
+    static uint8_t pixels[16 * 6], labels[16];
+    for (int k = 0; k < 16 * 6; k++)
+        pixels[k] = (uint8_t)((k * 97 + 13) % 256);
+    Digits digits = {
+        .n = 10, .rows = 2, .cols = 3, .pixels = pixels, .labels = labels};
+    const int sizes[2] = {6, 3};
+    Network net;
+    Error err;
+    ck_assert_msg(network_init(&net, sizes, 2, max_batch, &err) == 0, "%s",
+                  err.msg);
+    int got = forward_slice(&net, &digits, start);
+    char what[160];
+    snprintf(what, sizeof what,
+             "forward_slice (given code, chapter 5) of 10 digits from digit "
+             "%zu, on a network taking %d digit%s at a time",
+             start, max_batch, max_batch == 1 ? "" : "s");
+    ck_assert_msg(got == want,
+                  "%s: should take %d digit%s (as many as fit in a batch, "
+                  "max_batch, and no more than are left, n - start), took "
+                  "%d%s",
+                  what, want, want == 1 ? "" : "s", got,
+                  got == want - 1 && want == max_batch
+                      ? ": one fewer than fit: a batch holds max_batch "
+                        "digits, not max_batch - 1 (with max_batch 1 that is "
+                        "none, and network_evaluate never ends)"
+                      : "");
+    for (int b = 0; b < want; b++)
+        for (int p = 0; p < 6; p++)
+            ck_assert_msg(
+                net.inputs[b * 6 + p] ==
+                    (float)pixels[(start + (size_t)b) * 6 + p] / 255.0f,
+                "%s: row %d of net->inputs should hold digit %zu "
+                "(digit start + b), pixel %d is %g",
+                what, b, start + (size_t)b, p, (double)net.inputs[b * 6 + p]);
+    network_free(&net);
+}
+
+START_TEST(test_forward_slice)
+{
+    expect_slice(1, 0, 1);
+    expect_slice(1, 9, 1);
+    expect_slice(4, 0, 4);
+    expect_slice(4, 4, 4);
+    expect_slice(4, 8, 2);
+    expect_slice(10, 0, 10);
+    expect_slice(16, 3, 7);
 }
 END_TEST
 
@@ -658,7 +745,11 @@ Suite *suite_05_cross_entropy(void)
     TCase *given = tcase_create("given code: argmax and the network's size");
     tcase_add_test(given, test_argmax);
     tcase_add_test(given, test_network_size);
+    tcase_add_test(given, test_network_print_sizes);
     suite_add_tcase(suite, given);
+    TCase *slice = tcase_create("given code: forward_slice");
+    tcase_add_test(slice, test_forward_slice);
+    suite_add_tcase(suite, slice);
     TCase *evaluate =
         tcase_create("given code: network_evaluate (needs 2.1 3.1 4.1 5.1)");
     tcase_add_test(evaluate, test_network_evaluate);

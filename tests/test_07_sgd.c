@@ -1211,6 +1211,33 @@ START_TEST(test_over_seeds)
 }
 END_TEST
 
+START_TEST(test_recent_window)
+{
+    /* The last tenth of a run, rounded down, but at least one iteration. */
+    const long n[] = {1, 5, 9, 10, 15, 19, 20, 100, 3000, 3005};
+    const long want[] = {1, 1, 1, 1, 1, 1, 2, 10, 300, 300};
+    for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) {
+        long got = recent_window(n[k]);
+        const char *why = "";
+        if (got == 0)
+            why = ": n_iterations / 10 is 0 below 10 iterations, and the "
+                  "mean of the last tenth would divide by 0; take 1 then "
+                  "(n_iterations / 10 > 0 ? n_iterations / 10 : 1)";
+        else if (got == n[k])
+            why = ": that is the whole run; below 10 iterations the window "
+                  "is 1 iteration, the last";
+        else if (got == (n[k] + 9) / 10)
+            why = ": that is rounded up; round down, n_iterations / 10";
+        ck_assert_msg(got == want[k],
+                      "recent_window (given code, chapter 7) of a run of "
+                      "%ld iteration%s should be %ld, got %ld: the last "
+                      "tenth, n_iterations / 10 rounded down, but at least "
+                      "1 iteration%s",
+                      n[k], n[k] == 1 ? "" : "s", want[k], got, why);
+    }
+}
+END_TEST
+
 /* train_step against chapter 7's steps done here one by one, on a copy of
  * the network and the trainer: next batch, forward, cost and count,
  * gradients zeroed, backward, step. Two steps in a row, so that gradients
@@ -1328,6 +1355,9 @@ Suite *suite_07_sgd(void)
     TCase *seeds = tcase_create("given code: over_seeds");
     tcase_add_test(seeds, test_over_seeds);
     suite_add_tcase(suite, seeds);
+    TCase *window = tcase_create("given code: recent_window");
+    tcase_add_test(window, test_recent_window);
+    suite_add_tcase(suite, window);
     TCase *step = tcase_create("given code: train_step");
     tcase_add_test(step, test_train_step);
     suite_add_tcase(suite, step);

@@ -169,7 +169,7 @@ START_TEST(test_program_reports_the_gap)
 }
 END_TEST
 
-/* ---- Given code: the split, shuffled labels, an epoch, confidence ------ */
+/* ---- Given code: the split, shuffled labels, an epoch, its row, confidence */
 
 /* Twenty digits of one pixel, labelled 0 to 19 mod 10; which digit a view
  * starts at is where its labels point. */
@@ -344,8 +344,75 @@ START_TEST(test_train_epoch)
                   "diverged_error; it returned %d after iteration %ld (from "
                   "11), saying '%s'",
                   status, iteration, said);
+    /* The step whose cost diverged is an iteration too: *iteration counts
+     * it, and the message names it. The epoch's steps took the trainer to
+     * position 3 per step (reshuffled at the first: 9 + 3 > 10). */
+    long steps = (long)trainer.next / 3, want = 11 + steps;
+    char message[64];
+    snprintf(message, sizeof message, "diverged at iteration %ld ", want);
+    const char *why = "";
+    if (iteration == want - 1)
+        why = ": the step that diverged was not counted: add 1 to "
+              "*iteration before the check, not after it";
+    else if (strstr(said, message) == NULL)
+        why = ": the message names the run's iteration, *iteration, not "
+              "the epoch's step";
+    ck_assert_msg(iteration == want && strstr(said, message) != NULL,
+                  "train_epoch (given code, chapter 8) at a learning rate of "
+                  "10,000: step %ld of the epoch diverged, iteration %ld of "
+                  "the run (from 11); *iteration should be %ld and the "
+                  "message should say 'diverged at iteration %ld'; "
+                  "*iteration is %ld, the message says '%s'%s",
+                  steps, want, want, want, iteration, said, why);
     trainer_free(&trainer);
     network_free(&net);
+}
+END_TEST
+
+/* print_epoch is the program's (in its demo part): its table, on a small
+ * run, must show in each row's gap column the training accuracy minus the
+ * test accuracy of that row, in percentage points. */
+START_TEST(test_print_epoch)
+{
+    const char *command = "bin/08_gap --train-size 200 --epochs 3 "
+                          "--validation 1000 --batch 50";
+    char out[8192];
+    int status = run_program(out, sizeof out, command);
+    ck_assert_msg(status == 0, "%s failed (%d): %s", command, status, out);
+    int rows = 0;
+    for (const char *line = out; line != NULL && *line != '\0';
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        long epoch;
+        double train, validation, test, gap;
+        if (sscanf(line, "%ld %lf%% %lf%% %lf%% %lf pts", &epoch, &train,
+                   &validation, &test, &gap) != 5)
+            continue;
+        rows++;
+        double want = train - test;
+        const char *why = "";
+        if (fabs(gap - (train - validation)) < 0.0151)
+            why = ": that is training minus validation; the gap is "
+                  "training minus test, on_train.accuracy - "
+                  "on_test.accuracy";
+        else if (fabs(gap + want) < 0.0151)
+            why = ": that is test minus training; the gap is training "
+                  "minus test, positive when training is ahead";
+        else if (fabs(100 * gap - want) < 1.5)
+            why = ": that is a fraction; in percentage points it is 100 "
+                  "times the difference of the accuracies";
+        /* Each column is rounded to 0.01: the difference of two rounded
+         * values is within 0.015 of the rounded gap. */
+        ck_assert_msg(fabs(gap - want) < 0.0151,
+                      "print_epoch (given code, chapter 8), %s: epoch %ld "
+                      "reads training %.2f%%, validation %.2f%%, test "
+                      "%.2f%%, so its gap should be %.2f pts (training minus "
+                      "test); it shows %.2f pts%s",
+                      command, epoch, train, validation, test, want, gap, why);
+    }
+    ck_assert_msg(rows == 3,
+                  "%s: the table should have a row for each of the 3 epochs "
+                  "(epoch, training, validation, test, gap), found %d:\n%s",
+                  command, rows, out);
 }
 END_TEST
 
@@ -419,6 +486,10 @@ Suite *suite_08_gap(void)
         tcase_create("given code: train_epoch (needs 2.1 4.1 5.1 6.2 7.1)");
     tcase_add_test(epoch, test_train_epoch);
     suite_add_tcase(suite, epoch);
+    TCase *printed = tcase_create("given code: print_epoch (needs 1.1 4.1)");
+    tcase_set_timeout(printed, 60);
+    tcase_add_test(printed, test_print_epoch);
+    suite_add_tcase(suite, printed);
     TCase *confidence =
         tcase_create("given code: digits_confidence (needs 2.1 3.1 4.1 8.2)");
     tcase_add_test(confidence, test_digits_confidence);

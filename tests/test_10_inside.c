@@ -442,81 +442,261 @@ START_TEST(test_weights_moved)
 }
 END_TEST
 
+/* The five digits of 1 x 3 pixels layer_activity's test runs on, two at a
+ * time (slices of 2, 2 and 1), and the hidden layer of its 3 -> 4 -> 2
+ * network: neuron 0 is x0 - x2, neuron 1 is x1 - 0.2, neuron 2 is always
+ * off (bias -10), neuron 3 is x0 + x1 + x2 - 0.5; after ReLU. */
+static const uint8_t activity_pixels[15] = {
+    255, 0, 0, 0, 255, 0, 204, 51, 0, 51, 153, 102, 128, 128, 128};
+static const uint8_t activity_labels[5] = {3, 5, 3, 1, 5};
+static const float activity_w[12] = {1, 0, 0, 1, 0, 1, 0, 1, -1, 0, 0, 1},
+                   activity_b[4] = {0, -0.2f, -10, -0.5f};
+
+/* layer_activity's answers for that layer, worked out here in double. Row
+ * b of a slice reads the hidden outputs at b * stride of the slice's
+ * outputs: stride 4, the layer's width, is right; stride 3 (the inputs'
+ * width) is what reading them at b * n_in gives. */
+static void activity_reference(double fires[4], double seen[4 * 3],
+                               double shares[4 * 10], int stride)
+{
+    double x[5][3], a[5][4], strength[4] = {0};
+    for (int d = 0; d < 5; d++) {
+        for (int i = 0; i < 3; i++)
+            x[d][i] = (double)((float)activity_pixels[3 * d + i] / 255.0f);
+        for (int j = 0; j < 4; j++) {
+            a[d][j] = (double)activity_b[j];
+            for (int i = 0; i < 3; i++)
+                a[d][j] += x[d][i] * (double)activity_w[4 * i + j];
+            a[d][j] = a[d][j] > 0 ? a[d][j] : 0;
+        }
+    }
+    memset(fires, 0, 4 * sizeof *fires);
+    memset(seen, 0, 4 * 3 * sizeof *seen);
+    memset(shares, 0, 4 * 10 * sizeof *shares);
+    for (int d = 0; d < 5; d++) {
+        int start = d / 2 * 2, b = d - start;
+        for (int j = 0; j < 4; j++) {
+            int k = b * stride + j;
+            double on = a[start + k / 4][k % 4];
+            if (on <= 1e-6)
+                continue;
+            fires[j] += 1.0 / 5;
+            strength[j] += on;
+            shares[10 * j + activity_labels[d]] += on;
+            for (int i = 0; i < 3; i++)
+                seen[3 * j + i] += on * x[d][i];
+        }
+    }
+    for (int j = 0; j < 4; j++) {
+        for (int i = 0; i < 3 && strength[j] > 0; i++)
+            seen[3 * j + i] /= strength[j];
+        for (int d = 0; d < 10 && strength[j] > 0; d++)
+            shares[10 * j + d] /= strength[j];
+    }
+}
+
+static int all_near(const double *got, const double *want, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (fabs(got[k] - want[k]) >= 1e-5)
+            return 0;
+    return 1;
+}
+
 START_TEST(test_layer_activity)
 {
-    /* A 3 -> 3 -> 2 network: hidden neuron 0 is x0 - x2, neuron 1 is
-     * x1 - 0.2, neuron 2 is always off (bias -10); after ReLU. Five digits
-     * of 1 x 3 pixels, two at a time (slices of 2, 2 and 1). */
-    const int sizes[3] = {3, 3, 2};
+    /* A 3 -> 4 -> 2 network (a hidden layer wider than the input, so that
+     * a row of its outputs is not as long as a row of inputs) over five
+     * digits, two at a time. */
+    const int sizes[3] = {3, 4, 2};
     Network net;
     Error err;
     ck_assert(network_init(&net, sizes, 3, 2, &err) == 0);
-    const float w[9] = {1, 0, 0, 0, 1, 0, -1, 0, 0}, b[3] = {0, -0.2f, -10};
-    memcpy(net.layers[0].weights, w, sizeof w);
-    memcpy(net.layers[0].biases, b, sizeof b);
-    static uint8_t pixels[15] = {255, 0,  0,   0,   255, 0,   204, 51,
-                                 0,   51, 153, 102, 128, 128, 128};
-    static uint8_t labels[5] = {3, 5, 3, 1, 5};
+    memcpy(net.layers[0].weights, activity_w, sizeof activity_w);
+    memcpy(net.layers[0].biases, activity_b, sizeof activity_b);
+    static uint8_t pixels[15], labels[5];
+    memcpy(pixels, activity_pixels, sizeof pixels);
+    memcpy(labels, activity_labels, sizeof labels);
     Digits digits = {
         .n = 5, .rows = 1, .cols = 3, .pixels = pixels, .labels = labels};
-    double fires[3], seen[3 * 3], shares[3 * 10];
+    double fires[4], seen[4 * 3], shares[4 * 10];
     ck_assert_msg(layer_activity(fires, seen, shares, &net, 0, &digits, &err) ==
                       0,
                   "%s", err.msg);
-    /* The same worked out here, in double. */
-    double want_fires[3] = {0}, want_seen[9] = {0}, want_shares[30] = {0},
-           strength[3] = {0};
-    for (int d = 0; d < 5; d++) {
-        double x[3];
-        for (int i = 0; i < 3; i++)
-            x[i] = (double)((float)pixels[3 * d + i] / 255.0f);
-        for (int j = 0; j < 3; j++) {
-            double a = (double)b[j];
-            for (int i = 0; i < 3; i++)
-                a += x[i] * (double)w[3 * i + j];
-            if (a <= 1e-6)
-                continue;
-            want_fires[j] += 1.0 / 5;
-            strength[j] += a;
-            want_shares[10 * j + labels[d]] += a;
-            for (int i = 0; i < 3; i++)
-                want_seen[3 * j + i] += a * x[i];
-        }
-    }
-    for (int j = 0; j < 3; j++) {
-        for (int i = 0; i < 3 && strength[j] > 0; i++)
-            want_seen[3 * j + i] /= strength[j];
-        for (int d = 0; d < 10 && strength[j] > 0; d++)
-            want_shares[10 * j + d] /= strength[j];
-    }
+    double want_fires[4], want_seen[4 * 3], want_shares[4 * 10];
+    double by_n_in[3][4 * 10];
+    activity_reference(want_fires, want_seen, want_shares, 4);
+    activity_reference(by_n_in[0], by_n_in[1], by_n_in[2], 3);
+    const char *row =
+        all_near(fires, by_n_in[0], 4) && all_near(seen, by_n_in[1], 12) &&
+                all_near(shares, by_n_in[2], 40)
+            ? ": row b of the hidden layer's outputs starts at "
+              "net->outputs[l] + b * n_out (the layer's width, 4), not b * "
+              "n_in (the inputs', 3)"
+            : "";
     const char *what = "layer_activity (given code, chapter 10) of hidden "
-                       "neurons x0 - x2, x1 - 0.2 and -10 (always off), after "
-                       "ReLU, over 5 digits taken 2 at a time";
-    for (int j = 0; j < 3; j++) {
+                       "neurons x0 - x2, x1 - 0.2, -10 (always off) and x0 + "
+                       "x1 + x2 - 0.5, after ReLU (a 3 -> 4 -> 2 network), "
+                       "over 5 digits taken 2 at a time";
+    for (int j = 0; j < 4; j++) {
         ck_assert_msg(fabs(fires[j] - want_fires[j]) < 1e-6,
                       "%s: neuron %d is on (above 0) for %.0f of the 5 "
                       "digits, so fires[%d] should be %.2f; got %.4f: the "
                       "fraction of all the digits for which its output is "
-                      "above 0 (0 is off)",
-                      what, j, 5 * want_fires[j], j, want_fires[j], fires[j]);
+                      "above 0 (0 is off)%s",
+                      what, j, 5 * want_fires[j], j, want_fires[j], fires[j],
+                      row);
         for (int i = 0; i < 3; i++)
             ck_assert_msg(fabs(seen[3 * j + i] - want_seen[3 * j + i]) < 1e-5,
                           "%s: seen[%d][%d] should be %.6f, got %.6f: the "
                           "digits' pixels, each digit weighted by how "
                           "strongly it turns the neuron on (a_j * x, that "
                           "digit's own x), summed, then divided by the sum "
-                          "of a_j",
-                          what, j, i, want_seen[3 * j + i], seen[3 * j + i]);
+                          "of a_j%s",
+                          what, j, i, want_seen[3 * j + i], seen[3 * j + i],
+                          row);
         for (int d = 0; d < 10; d++)
             ck_assert_msg(
                 fabs(shares[10 * j + d] - want_shares[10 * j + d]) < 1e-5,
                 "%s: labels[%d][%d] should be %.6f, got %.6f: the "
                 "share of the neuron's total output (sum of a_j) "
-                "that comes from digits labelled %d, each digit "
-                "counting by its a_j",
-                what, j, d, want_shares[10 * j + d], shares[10 * j + d], d);
+                "that comes from digits labelled %d (each digit's own "
+                "label, digits->labels[start + b]), each digit "
+                "counting by its a_j%s",
+                what, j, d, want_shares[10 * j + d], shares[10 * j + d], d,
+                row);
     }
     network_free(&net);
+}
+END_TEST
+
+/* ---- Given code: pgm_header, ink_centre --------------------------------- */
+
+START_TEST(test_pgm_header)
+{
+    /* A 28 x 28 P2 image of one-digit pixels (k % 10 for pixel k), one
+     * space between two and nothing after the last: 784 digits and 783
+     * spaces, 2n - 1 bytes after the header, the fewest n pixels can take
+     * in P2. */
+    static char text[16 + 2 * 784];
+    int at = snprintf(text, sizeof text, "P2 28 28 9\n");
+    for (int k = 0; k < 784; k++) {
+        text[at++] = (char)('0' + k % 10);
+        if (k < 783)
+            text[at++] = ' ';
+    }
+    temp_write("least.pgm", text, (size_t)at);
+    Image image = {0};
+    Error err = {.msg = ""};
+    int status = pgm_load(&image, temp_path("least.pgm"), &err);
+    ck_assert_msg(status == 0 && image.width == 28 && image.height == 28 &&
+                      image.values[9] == 1.0f &&
+                      image.values[783] == 3.0f / 9.0f,
+                  "pgm_header (given code, chapter 10): a 28 x 28 P2 image of "
+                  "one-digit pixels, one space between two and no newline "
+                  "after the last, has 1567 bytes after its header (2n - 1: "
+                  "n digits and n - 1 spaces), the fewest a P2 image can "
+                  "have; it should load (require at least 2n - 1 bytes, not "
+                  "2n), got %d: %s",
+                  status, status == 0 ? "wrong pixels" : err.msg);
+    image_free(&image);
+    /* One byte short, its last pixel cut: refused from the header, before
+     * the pixels are allocated and read. */
+    temp_write("short.pgm", text, (size_t)at - 1);
+    err = (Error){.msg = ""};
+    status = pgm_load(&image, temp_path("short.pgm"), &err);
+    ck_assert_msg(status == -1 &&
+                      strstr(err.msg, "28 x 28 pixels need at least 1567 "
+                                      "bytes after the header, the file has "
+                                      "1566") != NULL,
+                  "pgm_header (given code, chapter 10): the same P2 image one "
+                  "byte short (1566 bytes after the header) should be "
+                  "refused from its header, before its pixels are read: a "
+                  "P2 pixel takes at least 2 bytes, a digit and a space, "
+                  "but the last may end the file (2n - 1); got %d: %s",
+                  status, status == 0 ? "(no error)" : err.msg);
+}
+END_TEST
+
+/* ink_centre of a patch of out_h x out_w pixels (rows MNIST_INK_SIDE apart),
+ * its ink 1 and the rest 0, must put that ink exactly in rows want[0] to
+ * want[1] and columns want[2] to want[3] of the 28 x 28 image, and 0
+ * everywhere else. */
+static void expect_centred(const char *what, const float *patch, int out_h,
+                           int out_w, const int want[4], const char *why)
+{
+    float x[28 * 28];
+    for (int k = 0; k < 28 * 28; k++)
+        x[k] = 7.0f; /* what was there before */
+    ink_centre(x, patch, out_h, out_w);
+    int box[4] = {28, -1, 28, -1}, n_ink = 0, n_patch = 0, other = 0;
+    for (int r = 0; r < 28; r++)
+        for (int c = 0; c < 28; c++) {
+            float v = x[r * 28 + c];
+            other += v != 0.0f && v != 1.0f;
+            if (v != 1.0f)
+                continue;
+            n_ink++;
+            box[0] = r < box[0] ? r : box[0];
+            box[1] = r > box[1] ? r : box[1];
+            box[2] = c < box[2] ? c : box[2];
+            box[3] = c > box[3] ? c : box[3];
+        }
+    for (int r = 0; r < out_h; r++)
+        for (int c = 0; c < out_w; c++)
+            n_patch += patch[r * MNIST_INK_SIDE + c] == 1.0f;
+    const char *moved = "";
+    if (box[0] == want[0] + 1 && box[2] == want[2] + 1)
+        moved = ": it is one pixel down and to the right: pixel m spans m "
+                "to m + 1, so a mean index m is the point m + 0.5, and the "
+                "shift is 14 - m - 0.5, not 14 - m (nor 14 - m + 0.5)";
+    ck_assert_msg(box[0] == want[0] && box[1] == want[1] && box[2] == want[2] &&
+                      box[3] == want[3] && n_ink == n_patch && other == 0,
+                  "ink_centre (given code, chapter 10) of %s should put its "
+                  "ink in rows %d to %d and columns %d to %d of the 28 x 28 "
+                  "image, and 0 everywhere else; it is in rows %d to %d and "
+                  "columns %d to %d (%d pixels of ink of %d, %d others not "
+                  "0): %s%s",
+                  what, want[0], want[1], want[2], want[3], box[0], box[1],
+                  box[2], box[3], n_ink, n_patch, other, why, moved);
+}
+
+START_TEST(test_ink_centre)
+{
+    static float patch[MNIST_INK_SIDE * MNIST_INK_SIDE];
+    for (int r = 0; r < 2; r++)
+        for (int c = 0; c < 4; c++)
+            patch[r * MNIST_INK_SIDE + c] = 1.0f;
+    const int bar[4] = {13, 14, 12, 15};
+    expect_centred("a bar 2 pixels tall and 4 wide", patch, 2, 4, bar,
+                   "its centre of mass, the point (1, 2) of the patch, "
+                   "lands on the image's centre, the point (14, 14): the "
+                   "shift is 14 - m - 0.5, rounded, rows from the mean row "
+                   "(mass_r), columns from the mean column (mass_c)");
+    memset(patch, 0, sizeof patch);
+    for (int k = 0; k < 20; k++) {
+        patch[k] = patch[19 * MNIST_INK_SIDE + k] = 1.0f;
+        patch[k * MNIST_INK_SIDE] = patch[k * MNIST_INK_SIDE + 19] = 1.0f;
+    }
+    const int ring[4] = {4, 23, 4, 23};
+    expect_centred("the 20 x 20 outline of a square", patch, 20, 20, ring,
+                   "its centre, the point (10, 10) of the patch, lands on "
+                   "the point (14, 14): a shift of 4 each way");
+    /* A patch 4 tall and 20 wide whose ink is a 2 x 4 block in its
+     * bottom-right corner: centring the block would push the patch past
+     * the image's left edge, so the columns stop at 0; the rows centre. */
+    memset(patch, 0, sizeof patch);
+    for (int r = 2; r < 4; r++)
+        for (int c = 16; c < 20; c++)
+            patch[r * MNIST_INK_SIDE + c] = 1.0f;
+    const int corner[4] = {13, 14, 16, 19};
+    expect_centred("a 4 x 20 patch inked at rows 2 to 3, columns 16 to 19",
+                   patch, 4, 20, corner,
+                   "the rows centre (a shift of 14 - 2.5 - 0.5 = 11, at "
+                   "most 28 - out_h = 24); the columns would shift by -4, "
+                   "past the edge, so by 0: the whole patch stays in the "
+                   "image, its rows shifted by 0 to 28 - out_h, its columns "
+                   "by 0 to 28 - out_w");
 }
 END_TEST
 
@@ -543,6 +723,12 @@ Suite *suite_10_inside(void)
         tcase_create("given code: layer_activity (needs 2.1 3.1)");
     tcase_add_test(activity, test_layer_activity);
     suite_add_tcase(suite, activity);
+    TCase *header = tcase_create("given code: pgm_header");
+    tcase_add_test(header, test_pgm_header);
+    suite_add_tcase(suite, header);
+    TCase *centre = tcase_create("given code: ink_centre");
+    tcase_add_test(centre, test_ink_centre);
+    suite_add_tcase(suite, centre);
     TCase *program = tcase_create("program");
     tcase_add_test(program, test_inside_program_errors);
     suite_add_tcase(suite, program);
