@@ -565,10 +565,18 @@ static int n_outputs = 0;
  * removed again, if still empty, when the outputs are discarded. */
 static char outputs_made_dir[4096];
 
+#ifdef __wasi__
+/* WebAssembly (the digit pad's module, code/pad.c) has no signals. */
+typedef int SignalsHeld;
+static SignalsHeld outputs_hold_signals(void) { return 0; }
+static void outputs_release_signals(SignalsHeld before) { (void)before; }
+#else
+typedef sigset_t SignalsHeld;
+
 /* Block the signals that outputs_discard_on_signals handles while the list
  * of outputs changes (a handler must never see it half changed); returns
  * what to give back to outputs_release_signals. */
-static sigset_t outputs_hold_signals(void)
+static SignalsHeld outputs_hold_signals(void)
 {
     sigset_t hold, before;
     sigemptyset(&hold);
@@ -579,10 +587,11 @@ static sigset_t outputs_hold_signals(void)
     return before;
 }
 
-static void outputs_release_signals(sigset_t before)
+static void outputs_release_signals(SignalsHeld before)
 {
     sigprocmask(SIG_SETMASK, &before, NULL);
 }
+#endif
 
 /* The file opened for `path` and not yet closed, or NULL. */
 FILE *output_reserved(const char *path)
@@ -621,7 +630,7 @@ FILE *output_open_file(const char *path, Error *err)
     snprintf(outputs[k].path, sizeof outputs[k].path, "%s", path);
     snprintf(outputs[k].temp, sizeof outputs[k].temp, "%s.tmp-XXXXXX", path);
     /* No signal in between: its handler must see every file made. */
-    sigset_t held = outputs_hold_signals();
+    SignalsHeld held = outputs_hold_signals();
     int fd = mkstemp(outputs[k].temp);
     if (fd < 0) {
         int why = errno;
@@ -657,7 +666,7 @@ FILE *output_open(const char *dir, const char *name, Error *err)
         error_set(err, "%s: path is too long", dir);
         return NULL;
     }
-    sigset_t held = outputs_hold_signals();
+    SignalsHeld held = outputs_hold_signals();
     int made = mkdir(dir, 0777) == 0, why = errno;
     if (made && outputs_made_dir[0] == '\0')
         snprintf(outputs_made_dir, sizeof outputs_made_dir, "%s", dir);
@@ -721,7 +730,7 @@ int outputs_open(const char *dir, const char *const *names, int n, Error *err)
  * removed). */
 int outputs_commit(Error *err)
 {
-    sigset_t held = outputs_hold_signals();
+    SignalsHeld held = outputs_hold_signals();
     for (int k = 0; k < n_outputs; k++) {
         if (outputs[k].file != NULL) {
             fclose(outputs[k].file);
@@ -753,7 +762,7 @@ int outputs_commit(Error *err)
  * the folder made for them, if nothing else is in it). */
 void outputs_discard(void)
 {
-    sigset_t held = outputs_hold_signals();
+    SignalsHeld held = outputs_hold_signals();
     for (int k = 0; k < n_outputs; k++) {
         if (outputs[k].file != NULL)
             fclose(outputs[k].file);
@@ -771,6 +780,9 @@ void outputs_discard(void)
  * ends a program, so that the shell sees what stopped it (status 130 for
  * Ctrl-C). Only unlink and rmdir are called here: they are safe in a
  * signal handler, fclose is not. */
+#ifdef __wasi__
+void outputs_discard_on_signals(void) {}
+#else
 static void outputs_on_signal(int signal_number)
 {
     for (int k = 0; k < n_outputs; k++)
@@ -797,5 +809,6 @@ void outputs_discard_on_signals(void)
             sigaction(signals[k], &action, NULL);
     }
 }
+#endif
 
 #endif /* COMMON_H */
