@@ -56,17 +56,26 @@ static void temp_remove_tree(const char *path)
  * returns and exits; one that fails leaves with _exit (Check's ck_assert,
  * in the process Check forked for the test); one past its time limit is
  * killed. No atexit handler runs in the last two, so a small process of
- * its own, in a process group of its own (Check kills the test's group
- * when the test ends), waits on a pipe whose other end only this process
- * holds: the pipe closes when this process ends, and the folder goes. */
+ * its own waits on a pipe whose other end only this process holds: the
+ * pipe closes when this process ends, and the folder goes. It runs in a
+ * session of its own (Check kills the test's process group when the test
+ * ends, and the grader kills the whole session of a suite it ran), and the
+ * test goes on only once it is there. */
 static void temp_remove_at_end(const char *dir)
 {
-    int ends[2];
+    int ends[2], ready[2];
     if (pipe(ends) != 0)
         return;
+    if (pipe(ready) != 0) {
+        close(ends[0]);
+        close(ends[1]);
+        return;
+    }
     pid_t pid = fork();
     if (pid == 0) {
-        setpgid(0, 0);
+        setsid();
+        close(ready[0]);
+        close(ready[1]); /* in its own session now: the test may go on */
         int nowhere = open("/dev/null", O_RDWR);
         for (int fd = 0; fd < 3 && nowhere >= 0; fd++)
             dup2(nowhere, fd);
@@ -84,11 +93,16 @@ static void temp_remove_at_end(const char *dir)
         _exit(0);
     }
     close(ends[0]);
+    close(ready[1]);
     if (pid < 0) {
         close(ends[1]);
+        close(ready[0]);
         return;
     }
-    setpgid(pid, pid); /* here too: no window where Check's kill reaches it */
+    char byte;
+    while (read(ready[0], &byte, 1) < 0 && errno == EINTR)
+        continue;
+    close(ready[0]);
     /* Programs the test starts must not hold the pipe open. */
     fcntl(ends[1], F_SETFD, FD_CLOEXEC);
 }
