@@ -1009,9 +1009,7 @@ test_all() {
 # How many test folders (/tmp/workbook-test-*) there are; with a tag, only
 # those of the run that tag names.
 tmp_folders() {
-    local pattern=/tmp/workbook-test-${1:+$1-}*
-    # shellcheck disable=SC2086  # the pattern is a glob
-    find $pattern -maxdepth 0 -type d 2>/dev/null | wc -l
+    find /tmp -maxdepth 1 -type d -name "workbook-test-${1:+$1-}*" 2>/dev/null | wc -l
 }
 
 # /tmp as the run found it? Each test removes its folder as it ends, from a
