@@ -20,6 +20,7 @@
 // @listing idx_types
 #define IDX_MAX_DIMS   3
 #define IDX_TYPE_UBYTE 0x08
+#define N_CLASSES      10 /* the labels are the digits 0..9 */
 
 /* One IDX file as it is on disk: its sizes and its raw bytes. */
 typedef struct {
