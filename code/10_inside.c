@@ -1,8 +1,8 @@
 /* Chapter 10: inside the trained network. What did it learn?
  *
  *   cc -std=c11 -O3 code/10_inside.c -lm -o bin/10_inside
- *   bin/10_inside --model bin/09_best.net              its confusions
- *   bin/10_inside --model bin/09_best.net --classify my_digit.pgm
+ *   bin/10_inside --model figures/09_regularise/09_best.net              its confusions
+ *   bin/10_inside --model figures/09_regularise/09_best.net --classify my_digit.pgm
  *
  * Adds: the confusion matrix, and reading a digit of your own from a PGM
  * image, prepared the way MNIST's digits were.

@@ -19,7 +19,7 @@ repo=$PWD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/work"
-cp -r build.sh code tests chapters figures README.md "$tmp/work"/
+cp -rp build.sh Makefile code tests chapters figures README.md "$tmp/work"/
 ln -s "$repo/data" "$tmp/work/data"
 if [ -d bin/tests ]; then
     mkdir "$tmp/work/bin"

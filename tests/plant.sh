@@ -37,7 +37,7 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$repo/bin/submissions/planted"' EXIT
 mkdir "$tmp/planted"
-cp -r build.sh code tests chapters README.md "$tmp/planted"/
+cp -rp build.sh Makefile code tests chapters README.md "$tmp/planted"/
 ln -s "$repo/data" "$tmp/planted/data"
 if [ -d bin/tests ]; then # start from what is built: only planted chapters change
     mkdir "$tmp/planted/bin"

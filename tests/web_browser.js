@@ -29,7 +29,7 @@ const puppeteer = require("puppeteer-core");
 const SITE = path.resolve("site");
 const SHOTS = path.resolve("bin/web");
 const AXE = require.resolve("axe-core/axe.min.js");
-const NETWORKS = { "09_best": "bin/09_best.net", "07_16_16": "bin/07_16_16.net" };
+const NETWORKS = { "09_best": "figures/09_regularise/09_best.net", "07_16_16": "figures/07_sgd/07_16_16.net" };
 const problems = [];
 function problem(text) { problems.push(text); }
 

@@ -6,7 +6,7 @@
  *
  * For each network of the pad, the module the site ships (site/pad/, as
  * the page decodes it, with chapters/web/wasi.js as its host) loads the network file
- * the site ships (which must be the build's own bin/NAME.net, byte for
+ * the site ships (which must be the one the build saved in figures/, byte for
  * byte) and classifies all 10,000 test digits; bin/pad, the same C compiled
  * natively with the book's flags, does the same. Required: the same ten
  * probabilities for every digit, bit for bit (both print each float's exact
@@ -23,8 +23,8 @@ const { Wasi } = require("../chapters/web/wasi.js");
 
 // Each network of the pad, and the folder where chapter 10 wrote its values.
 const NETWORKS = [
-  { name: "09_best", values: "figures/10_inside/best/values.txt" },
-  { name: "07_16_16", values: "figures/10_inside/16_16/values.txt" },
+  { name: "09_best", file: "figures/09_regularise/09_best.net", values: "figures/10_inside/best/values.txt" },
+  { name: "07_16_16", file: "figures/07_sgd/07_16_16.net", values: "figures/10_inside/16_16/values.txt" },
 ];
 
 function fail(message) {
@@ -68,8 +68,8 @@ async function main() {
   for (const network of NETWORKS) {
     const file = network.name + ".net";
     const bytes = shipped("site/pad/" + file + ".js");
-    if (!bytes.equals(fs.readFileSync("bin/" + file)))
-      fail("site/pad/" + file + ".js does not hold bin/" + file + "'s bytes");
+    if (!bytes.equals(fs.readFileSync(network.file)))
+      fail("site/pad/" + file + ".js does not hold " + network.file + "'s bytes");
     const { wasi, instance, e } = await instantiate({
       [file]: bytes,
       "mnist/t10k-images-idx3-ubyte": images,
@@ -79,7 +79,7 @@ async function main() {
       fail(file + ": the module could not load it: " + wasi.cString(e.pad_error()));
     const correct = e.pad_test(wasi.string(instance, "/mnist"));
     if (correct < 0) fail("the module could not test " + file + ": " + wasi.cString(e.pad_error()));
-    const native = execFileSync("bin/pad", ["--model", "bin/" + file, "--data", "data/mnist"],
+    const native = execFileSync("bin/pad", ["--model", network.file, "--data", "data/mnist"],
                                 { maxBuffer: 64 << 20 }).toString();
     const ours = wasi.printed.split("\n"), theirs = native.split("\n");
     for (let k = 0; k < Math.max(ours.length, theirs.length); k++)
