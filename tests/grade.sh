@@ -393,7 +393,11 @@ grade_submission() {
     fi
     echo "reports: $out/"
     rm -rf "$scratch"
-    # The control group its sandboxes shared (tests/judge/sandbox.sh).
+    # Whatever of its sandboxes outlived the judge (a bwrap whose parent
+    # died before --die-with-parent took hold, seen once under heavy load):
+    # the uid is the sandboxes' alone. Then the control group they shared
+    # (tests/judge/sandbox.sh).
+    [ "$(id -u)" -ne 0 ] || pkill -KILL -u "$WORKBOOK_SANDBOX_UID" 2>/dev/null || true
     rmdir /sys/fs/cgroup/{cpu,pids,memory,}/"workbook-$WORKBOOK_SANDBOX_UID" 2>/dev/null || true
     return "$status"
 }
