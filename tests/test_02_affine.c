@@ -269,7 +269,7 @@ static double outputs_to_n_in(const Forward *f, int k)
     if (f->layer->n_in >= f->layer->n_out)
         return NAN;
     return k % f->layer->n_out < f->layer->n_in ? f->want[k]
-                                                 : (double)f->before;
+                                                : (double)f->before;
 }
 
 /* Every row after the first wrong: x or y not offset by the row. */
