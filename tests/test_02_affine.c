@@ -39,42 +39,54 @@ START_TEST(test_rng_differs_across_seeds)
 }
 END_TEST
 
-START_TEST(test_rng_uniform_range_and_moments)
+/* 200000 draws of `draw` from a generator seeded 7: their mean and
+ * variance, and the first draw not in [low, high) (NaN is in none). */
+typedef struct {
+    double mean, variance;
+    int outside; /* its index, or -1 */
+    double outside_value;
+} Moments;
+
+static Moments moments_of(float (*draw)(Rng *), double low, double high)
 {
     Rng rng;
     rng_seed(&rng, 7);
+    Moments m = {.outside = -1};
     double sum = 0, sum_squares = 0;
     const int n = 200000;
     for (int k = 0; k < n; k++) {
-        double u = rng_uniform(&rng);
-        ck_assert_msg(u >= 0.0 && u < 1.0, "uniform draw %g not in [0, 1)", u);
-        sum += u;
-        sum_squares += u * u;
+        double value = draw(&rng);
+        if (m.outside < 0 && !(value >= low && value < high)) {
+            m.outside = k;
+            m.outside_value = value;
+        }
+        sum += value;
+        sum_squares += value * value;
     }
-    double mean = sum / n, variance = sum_squares / n - mean * mean;
-    ck_assert_msg(fabs(mean - 0.5) < 0.005, "uniform mean %.4f, expected 0.5",
-                  mean);
-    ck_assert_msg(fabs(variance - 1.0 / 12) < 0.002,
-                  "uniform variance %.4f, expected 1/12 = 0.0833", variance);
+    m.mean = sum / n;
+    m.variance = sum_squares / n - m.mean * m.mean;
+    return m;
+}
+
+START_TEST(test_rng_uniform_range_and_moments)
+{
+    Moments m = moments_of(rng_uniform, 0.0, 1.0);
+    ck_assert_msg(m.outside < 0, "uniform draw %g not in [0, 1)",
+                  m.outside_value);
+    ck_assert_msg(fabs(m.mean - 0.5) < 0.005, "uniform mean %.4f, expected 0.5",
+                  m.mean);
+    ck_assert_msg(fabs(m.variance - 1.0 / 12) < 0.002,
+                  "uniform variance %.4f, expected 1/12 = 0.0833", m.variance);
 }
 END_TEST
 
 START_TEST(test_rng_normal_moments)
 {
-    Rng rng;
-    rng_seed(&rng, 7);
-    double sum = 0, sum_squares = 0;
-    const int n = 200000;
-    for (int k = 0; k < n; k++) {
-        double z = rng_normal(&rng);
-        ck_assert_msg(isfinite(z), "normal draw %d is not finite", k);
-        sum += z;
-        sum_squares += z * z;
-    }
-    double mean = sum / n, variance = sum_squares / n - mean * mean;
-    ck_assert_msg(fabs(mean) < 0.01, "normal mean %.4f, expected 0", mean);
-    ck_assert_msg(fabs(variance - 1.0) < 0.02,
-                  "normal variance %.4f, expected 1", variance);
+    Moments m = moments_of(rng_normal, -INFINITY, INFINITY);
+    ck_assert_msg(m.outside < 0, "normal draw %d is not finite", m.outside);
+    ck_assert_msg(fabs(m.mean) < 0.01, "normal mean %.4f, expected 0", m.mean);
+    ck_assert_msg(fabs(m.variance - 1.0) < 0.02,
+                  "normal variance %.4f, expected 1", m.variance);
 }
 END_TEST
 
