@@ -312,14 +312,15 @@ static const BlockMistake BLOCK_MISTAKES[] = {
     {"biases left out", biases_unchanged,
      "this layer's biases did not change at all: the biases need the same "
      "treatment as the weights, in a loop of their own (n_out of them)"},
-    {"weights moved that should not", weights_should_stay,
+    {"weights changed that should stay", weights_should_stay,
      "these weights should have stayed as they were"},
-    {"biases moved that should not", biases_should_stay,
+    {"biases changed that should stay", biases_should_stay,
      "these biases should have stayed as they were"},
     {"= instead of += or -=", replaced_by_change,
      "the new value is just the change: add the change to the old value (+= "
      "or -=), do not replace it (=)"},
-    {"sign", opposite_way, "every value moved the opposite way: mind the sign"},
+    {"the opposite sign", opposite_way,
+     "every value moved the opposite way: mind the sign"},
     {"divided by n_batch again", divided_by_batch,
      "the change was divided by the batch size (%.0f) again: the gradients "
      "are already averaged over the batch (chapter 6 divides by n_batch "
@@ -327,7 +328,8 @@ static const BlockMistake BLOCK_MISTAKES[] = {
     {"multiplied by n_batch", multiplied_by_batch,
      "the change was multiplied by the batch size (%.0f): the gradients are "
      "already averaged"},
-    {"scaled", scaled_change, "every change is %.4g times what it should be"},
+    {"scaled by a constant", scaled_change,
+     "every change is %.4g times what it should be"},
 };
 
 /* Why is `block` wrong? A sentence naming the likely mistake, or "". */
