@@ -158,17 +158,25 @@ static double without_bias(const Forward *f, int k)
     return f->want[k] - bias_of(f, k);
 }
 
+/* y[b][j] with W[i][j] read at weights[i * per_i + j * per_j] (the right
+ * place is per_i = n_out, per_j = 1). */
+static double with_weights_at(const Forward *f, int k, int per_i, int per_j)
+{
+    int j = k % f->layer->n_out;
+    double sum = bias_of(f, k);
+    for (int i = 0; i < f->layer->n_in; i++)
+        sum += (double)input_row(f, k)[i] *
+               (double)f->layer->weights[i * per_i + j * per_j];
+    return sum;
+}
+
 /* weights[j * n_in + i] for W[i][j]. */
 static double transposed(const Forward *f, int k)
 {
-    int n_in = f->layer->n_in, j = k % f->layer->n_out;
+    int n_in = f->layer->n_in;
     if (n_in == f->layer->n_out)
         return NAN;
-    double sum = bias_of(f, k);
-    for (int i = 0; i < n_in; i++)
-        sum += (double)input_row(f, k)[i] *
-               (double)f->layer->weights[j * n_in + i];
-    return sum;
+    return with_weights_at(f, k, 1, n_in);
 }
 
 /* sum = ... instead of sum += ...: the last input's term alone, after the
@@ -207,11 +215,7 @@ static double row_stride_n_in(const Forward *f, int k)
     int n_in = f->layer->n_in, n_out = f->layer->n_out, j = k % n_out;
     if (n_in == n_out || (n_in - 1) * n_in + j >= n_in * n_out)
         return NAN;
-    double sum = bias_of(f, k);
-    for (int i = 0; i < n_in; i++)
-        sum += (double)input_row(f, k)[i] *
-               (double)f->layer->weights[i * n_in + j];
-    return sum;
+    return with_weights_at(f, k, n_in, 1);
 }
 
 /* break instead of continue at the first zero input. */
