@@ -118,123 +118,234 @@ static int block_count(const Block *block, int from, int to, int right)
     return n;
 }
 
-/* Why is `block` wrong? A sentence naming the likely mistake, or "". */
-static void block_diagnosis(char *why, size_t size, const Block *blocks,
-                            int n_blocks, const Block *block, int n_batch)
+/* A block that came out wrong, among all the blocks of the step. */
+typedef struct {
+    const Block *blocks, *block;
+    int n_blocks, n_batch;
+} BlockCase;
+
+/* Is every element of the block right (`right`), or unchanged (`!right`)? */
+static int block_all(const Block *block, int right)
 {
     int n = block_size(block);
-    why[0] = '\0';
-    /* The first layers right, every layer from `stopped` on untouched: the
-     * layer loop stopped early. */
-    int stopped = -1, n_layers = 0;
-    for (int b = 0; b < n_blocks; b++) {
-        int size_b = block_size(&blocks[b]);
-        n_layers =
-            blocks[b].layer + 1 > n_layers ? blocks[b].layer + 1 : n_layers;
-        if (block_count(&blocks[b], 0, size_b, 1) != size_b &&
-            (stopped < 0 || blocks[b].layer < stopped))
-            stopped = blocks[b].layer;
+    return block_count(block, 0, n, right) == n;
+}
+
+/* The layer from which every block stayed as it was, while every block
+ * before it is right (a layer loop that stopped early), or -1. */
+static int first_untouched_layer(const BlockCase *c, int *n_layers)
+{
+    int stopped = -1;
+    *n_layers = 0;
+    for (int b = 0; b < c->n_blocks; b++) {
+        const Block *block = &c->blocks[b];
+        if (block->layer + 1 > *n_layers)
+            *n_layers = block->layer + 1;
+        if (!block_all(block, 1) && (stopped < 0 || block->layer < stopped))
+            stopped = block->layer;
     }
-    int layers_stopped = stopped > 0;
-    for (int b = 0; b < n_blocks && layers_stopped; b++) {
-        int size_b = block_size(&blocks[b]);
-        layers_stopped = blocks[b].layer < stopped
-                             ? block_count(&blocks[b], 0, size_b, 1) == size_b
-                             : block_count(&blocks[b], 0, size_b, 0) == size_b;
-    }
-    if (layers_stopped && stopped == 1) {
-        snprintf(why, size,
-                 "only the first layer changed: loop over every layer "
-                 "(l < net->n_layers), not just layer 0");
-        return;
-    }
-    if (layers_stopped) {
-        snprintf(why, size,
-                 "the layers from layer %d on did not change: the layer loop "
-                 "stops too early; it runs l < net->n_layers (%d layers), "
-                 "not n_layers - 1",
-                 stopped + 1, n_layers);
-        return;
-    }
-    /* A loop that stopped early: right up to a point, untouched after. */
-    int stop = block->is_bias ? block->n_in : block->n_out;
-    if (stop < n && block_count(block, 0, stop, 1) == stop &&
-        block_count(block, stop, n, 0) == n - stop) {
-        snprintf(why, size,
-                 "%s from index %d on did not change: the loop stops at %s; "
-                 "this layer has %d %s (%s)",
-                 block->is_bias ? "biases" : "weights", stop,
-                 block->is_bias ? "n_in" : "n_out", n,
-                 block->is_bias ? "biases" : "weights",
-                 block->is_bias ? "n_out of them"
-                                : "n_in * n_out: loop to that");
-        return;
-    }
-    int unchanged = block_count(block, 0, n, 0) == n;
-    int should_change = 0;
-    for (int k = 0; k < n; k++)
-        should_change |=
-            !close_enough(block->expected[k], (double)block->before[k]);
-    if (unchanged && should_change) {
-        snprintf(why, size, "this layer's %s did not change at all%s",
-                 block->is_bias ? "biases" : "weights",
-                 block->is_bias ? ": the biases need the same treatment as "
-                                  "the weights, in a loop of their own "
-                                  "(n_out of them)"
-                                : "");
-        return;
-    }
-    if (!should_change) {
-        snprintf(why, size, "these %s should have stayed as they were",
-                 block->is_bias ? "biases" : "weights");
-        return;
-    }
-    /* Replaced by the change, instead of changed by it. */
-    int replaced = 1;
-    for (int k = 0; k < n && replaced; k++)
-        replaced = close_enough((double)block->after[k],
-                                block->expected[k] - (double)block->before[k]);
-    if (replaced) {
-        snprintf(why, size,
-                 "the new value is just the change: add the change to the "
-                 "old value (+= or -=), do not replace it (=)");
-        return;
-    }
-    /* The right direction (or the opposite), scaled by a constant. */
-    double ratio = 0;
-    int consistent = 1, found = 0;
-    for (int k = 0; k < n && consistent; k++) {
+    if (stopped <= 0)
+        return -1;
+    for (int b = 0; b < c->n_blocks; b++)
+        if (!block_all(&c->blocks[b], c->blocks[b].layer < stopped))
+            return -1;
+    return stopped;
+}
+
+/* The block's own loop stopped at n_out (weights) or n_in (biases): right
+ * up to there, unchanged after. */
+static int block_loop_stopped(const Block *block)
+{
+    int n = block_size(block),
+        stop = block->is_bias ? block->n_in : block->n_out;
+    return stop < n && block_count(block, 0, stop, 1) == stop &&
+           block_count(block, stop, n, 0) == n - stop;
+}
+
+static int block_should_change(const Block *block)
+{
+    for (int k = 0; k < block_size(block); k++)
+        if (!close_enough(block->expected[k], (double)block->before[k]))
+            return 1;
+    return 0;
+}
+
+/* Did every value move `ratio` times as far as it should have (the same
+ * ratio for all)? */
+static int block_scaled(const Block *block, double *ratio)
+{
+    int found = 0;
+    for (int k = 0; k < block_size(block); k++) {
         double want = block->expected[k] - (double)block->before[k];
         double got = (double)block->after[k] - (double)block->before[k];
         if (fabs(want) < 1e-4)
             continue;
-        if (!found) {
-            ratio = got / want;
-            found = 1;
-        } else {
-            consistent = fabs(got / want - ratio) < 1e-3 * fmax(1, fabs(ratio));
+        if (!found)
+            *ratio = got / want;
+        else if (fabs(got / want - *ratio) >= 1e-3 * fmax(1, fabs(*ratio)))
+            return 0;
+        found = 1;
+    }
+    return found;
+}
+
+/* The recognisers of the mistakes below: 1 if the case shows it, with the
+ * numbers its hint names in number[]. */
+static int only_first_layer(const BlockCase *c, double number[2])
+{
+    int n_layers;
+    (void)number;
+    return first_untouched_layer(c, &n_layers) == 1;
+}
+
+static int layer_loop_stopped(const BlockCase *c, double number[2])
+{
+    int n_layers, stopped = first_untouched_layer(c, &n_layers);
+    number[0] = stopped + 1;
+    number[1] = n_layers;
+    return stopped > 0;
+}
+
+static int weight_loop_stopped(const BlockCase *c, double number[2])
+{
+    number[0] = c->block->n_out;
+    number[1] = block_size(c->block);
+    return !c->block->is_bias && block_loop_stopped(c->block);
+}
+
+static int bias_loop_stopped(const BlockCase *c, double number[2])
+{
+    number[0] = c->block->n_in;
+    number[1] = block_size(c->block);
+    return c->block->is_bias && block_loop_stopped(c->block);
+}
+
+static int weights_unchanged(const BlockCase *c, double number[2])
+{
+    (void)number;
+    return !c->block->is_bias && block_all(c->block, 0) &&
+           block_should_change(c->block);
+}
+
+static int biases_unchanged(const BlockCase *c, double number[2])
+{
+    (void)number;
+    return c->block->is_bias && block_all(c->block, 0) &&
+           block_should_change(c->block);
+}
+
+static int weights_should_stay(const BlockCase *c, double number[2])
+{
+    (void)number;
+    return !c->block->is_bias && !block_should_change(c->block);
+}
+
+static int biases_should_stay(const BlockCase *c, double number[2])
+{
+    (void)number;
+    return c->block->is_bias && !block_should_change(c->block);
+}
+
+static int replaced_by_change(const BlockCase *c, double number[2])
+{
+    const Block *block = c->block;
+    (void)number;
+    for (int k = 0; k < block_size(block); k++)
+        if (!close_enough((double)block->after[k],
+                          block->expected[k] - (double)block->before[k]))
+            return 0;
+    return 1;
+}
+
+static int opposite_way(const BlockCase *c, double number[2])
+{
+    return block_scaled(c->block, &number[0]) && fabs(number[0] + 1) < 1e-3;
+}
+
+static int divided_by_batch(const BlockCase *c, double number[2])
+{
+    double ratio;
+    number[0] = c->n_batch;
+    return c->n_batch > 1 && block_scaled(c->block, &ratio) &&
+           fabs(ratio - 1.0 / c->n_batch) < 1e-3;
+}
+
+static int multiplied_by_batch(const BlockCase *c, double number[2])
+{
+    double ratio;
+    number[0] = c->n_batch;
+    return c->n_batch > 1 && block_scaled(c->block, &ratio) &&
+           fabs(ratio - c->n_batch) < 1e-2;
+}
+
+static int scaled_change(const BlockCase *c, double number[2])
+{
+    return block_scaled(c->block, &number[0]);
+}
+
+/* The usual mistakes in a step over a network's blocks, each with what
+ * recognises it and its hint (a format of the recogniser's numbers); the
+ * first that matches is reported. Order matters: an entry is only
+ * reached when none above it matched (a block that should have stayed is
+ * not looked at for a scaled change). */
+typedef struct {
+    const char *mistake;
+    int (*recognise)(const BlockCase *c, double number[2]);
+    const char *hint;
+} BlockMistake;
+
+static const BlockMistake BLOCK_MISTAKES[] = {
+    {"only layer 0", only_first_layer,
+     "only the first layer changed: loop over every layer (l < "
+     "net->n_layers), not just layer 0"},
+    {"l < n_layers - 1", layer_loop_stopped,
+     "the layers from layer %.0f on did not change: the layer loop stops "
+     "too early; it runs l < net->n_layers (%.0f layers), not n_layers - 1"},
+    {"weight loop to n_out", weight_loop_stopped,
+     "weights from index %.0f on did not change: the loop stops at n_out; "
+     "this layer has %.0f weights (n_in * n_out: loop to that)"},
+    {"bias loop to n_in", bias_loop_stopped,
+     "biases from index %.0f on did not change: the loop stops at n_in; "
+     "this layer has %.0f biases (n_out of them)"},
+    {"weights left out", weights_unchanged,
+     "this layer's weights did not change at all"},
+    {"biases left out", biases_unchanged,
+     "this layer's biases did not change at all: the biases need the same "
+     "treatment as the weights, in a loop of their own (n_out of them)"},
+    {"weights changed that should stay", weights_should_stay,
+     "these weights should have stayed as they were"},
+    {"biases changed that should stay", biases_should_stay,
+     "these biases should have stayed as they were"},
+    {"= instead of += or -=", replaced_by_change,
+     "the new value is just the change: add the change to the old value (+= "
+     "or -=), do not replace it (=)"},
+    {"the opposite sign", opposite_way,
+     "every value moved the opposite way: mind the sign"},
+    {"divided by n_batch again", divided_by_batch,
+     "the change was divided by the batch size (%.0f) again: the gradients "
+     "are already averaged over the batch (chapter 6 divides by n_batch "
+     "once, in dz)"},
+    {"multiplied by n_batch", multiplied_by_batch,
+     "the change was multiplied by the batch size (%.0f): the gradients are "
+     "already averaged"},
+    {"scaled by a constant", scaled_change,
+     "every change is %.4g times what it should be"},
+};
+
+/* Why is `block` wrong? A sentence naming the likely mistake, or "". */
+static void block_diagnosis(char *why, size_t size, const Block *blocks,
+                            int n_blocks, const Block *block, int n_batch)
+{
+    BlockCase c = {blocks, block, n_blocks, n_batch};
+    int n = (int)(sizeof BLOCK_MISTAKES / sizeof BLOCK_MISTAKES[0]);
+    why[0] = '\0';
+    for (const BlockMistake *m = BLOCK_MISTAKES; m < BLOCK_MISTAKES + n; m++) {
+        double number[2] = {0, 0};
+        if (m->recognise(&c, number)) {
+            snprintf(why, size, m->hint, number[0], number[1]);
+            return;
         }
     }
-    if (!found || !consistent)
-        return;
-    if (fabs(ratio + 1) < 1e-3)
-        snprintf(why, size,
-                 "every value moved the opposite way: mind the "
-                 "sign");
-    else if (n_batch > 1 && fabs(ratio - 1.0 / n_batch) < 1e-3)
-        snprintf(why, size,
-                 "the change was divided by the batch size (%d) again: the "
-                 "gradients are already averaged over the batch (chapter 6 "
-                 "divides by n_batch once, in dz)",
-                 n_batch);
-    else if (n_batch > 1 && fabs(ratio - n_batch) < 1e-2)
-        snprintf(why, size,
-                 "the change was multiplied by the batch size (%d): the "
-                 "gradients are already averaged",
-                 n_batch);
-    else
-        snprintf(why, size, "every change is %.4g times what it should be",
-                 ratio);
 }
 
 /* Every element of every block must be as expected. On the first that is

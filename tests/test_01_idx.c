@@ -469,14 +469,25 @@ START_TEST(test_label_above_9)
 }
 END_TEST
 
+/* digits_load of image_dims[0] digits of image_dims[1] x image_dims[2]
+ * pixels and n_labels labels, in files write_idx writes (pixel and label
+ * i are i % 10). */
+static int load_written_digits(Digits *digits, const uint32_t image_dims[3],
+                               uint32_t n_labels, Error *err)
+{
+    uint32_t label_dims[1] = {n_labels};
+    size_t n_pixels = (size_t)image_dims[0] * image_dims[1] * image_dims[2];
+    const char *images = write_idx("images", 0x08, 3, image_dims, n_pixels);
+    const char *labels = write_idx("labels", 0x08, 1, label_dims, n_labels);
+    return digits_load(digits, images, labels, err);
+}
+
 START_TEST(test_loads_digits)
 {
-    uint32_t image_dims[3] = {2, 3, 4}, label_dims[1] = {2};
-    const char *images = write_idx("images", 0x08, 3, image_dims, 24);
-    const char *labels = write_idx("labels", 0x08, 1, label_dims, 2);
+    uint32_t image_dims[3] = {2, 3, 4};
     Digits digits;
     Error err;
-    ck_assert_msg(digits_load(&digits, images, labels, &err) == 0, "%s",
+    ck_assert_msg(load_written_digits(&digits, image_dims, 2, &err) == 0, "%s",
                   err.msg);
     ck_assert_uint_eq(digits.n, 2);
     ck_assert_int_eq(digits.rows, 3);
@@ -620,12 +631,10 @@ START_TEST(test_digits_load_labels)
 {
     /* Ten digits of 1 x 1 pixel labelled 0 to 9 load; of two labelled 9
      * and 10, the 10 is refused, the first label that is not a digit. */
-    uint32_t image_dims[3] = {10, 1, 1}, label_dims[1] = {10};
-    const char *images = write_idx("images", 0x08, 3, image_dims, 10);
-    const char *labels = write_idx("labels", 0x08, 1, label_dims, 10);
+    uint32_t image_dims[3] = {10, 1, 1};
     Digits digits;
     Error err = {.msg = ""};
-    int status = digits_load(&digits, images, labels, &err);
+    int status = load_written_digits(&digits, image_dims, 10, &err);
     ck_assert_msg(status == 0 && digits.n == 10 && digits.labels[9] == 9,
                   "digits_load (given code, chapter 1) of ten digits labelled "
                   "0 to 9 should load all ten (each is a digit: a label is "
@@ -633,7 +642,7 @@ START_TEST(test_digits_load_labels)
                   status, err.msg);
     digits_free(&digits);
     image_dims[0] = 2;
-    images = write_idx("images2", 0x08, 3, image_dims, 2);
+    const char *images = write_idx("images2", 0x08, 3, image_dims, 2);
     const uint8_t nine_ten[10] = {0, 0, 8, 1, 0, 0, 0, 2, 9, 10};
     temp_write("labels2", nine_ten, sizeof nine_ten);
     err = (Error){.msg = ""};

@@ -39,42 +39,54 @@ START_TEST(test_rng_differs_across_seeds)
 }
 END_TEST
 
-START_TEST(test_rng_uniform_range_and_moments)
+/* 200000 draws of `draw` from a generator seeded 7: their mean and
+ * variance, and the first draw not in [low, high) (NaN is in none). */
+typedef struct {
+    double mean, variance;
+    int outside; /* its index, or -1 */
+    double outside_value;
+} Moments;
+
+static Moments moments_of(float (*draw)(Rng *), double low, double high)
 {
     Rng rng;
     rng_seed(&rng, 7);
+    Moments m = {.outside = -1};
     double sum = 0, sum_squares = 0;
     const int n = 200000;
     for (int k = 0; k < n; k++) {
-        double u = rng_uniform(&rng);
-        ck_assert_msg(u >= 0.0 && u < 1.0, "uniform draw %g not in [0, 1)", u);
-        sum += u;
-        sum_squares += u * u;
+        double value = draw(&rng);
+        if (m.outside < 0 && !(value >= low && value < high)) {
+            m.outside = k;
+            m.outside_value = value;
+        }
+        sum += value;
+        sum_squares += value * value;
     }
-    double mean = sum / n, variance = sum_squares / n - mean * mean;
-    ck_assert_msg(fabs(mean - 0.5) < 0.005, "uniform mean %.4f, expected 0.5",
-                  mean);
-    ck_assert_msg(fabs(variance - 1.0 / 12) < 0.002,
-                  "uniform variance %.4f, expected 1/12 = 0.0833", variance);
+    m.mean = sum / n;
+    m.variance = sum_squares / n - m.mean * m.mean;
+    return m;
+}
+
+START_TEST(test_rng_uniform_range_and_moments)
+{
+    Moments m = moments_of(rng_uniform, 0.0, 1.0);
+    ck_assert_msg(m.outside < 0, "uniform draw %g not in [0, 1)",
+                  m.outside_value);
+    ck_assert_msg(fabs(m.mean - 0.5) < 0.005, "uniform mean %.4f, expected 0.5",
+                  m.mean);
+    ck_assert_msg(fabs(m.variance - 1.0 / 12) < 0.002,
+                  "uniform variance %.4f, expected 1/12 = 0.0833", m.variance);
 }
 END_TEST
 
 START_TEST(test_rng_normal_moments)
 {
-    Rng rng;
-    rng_seed(&rng, 7);
-    double sum = 0, sum_squares = 0;
-    const int n = 200000;
-    for (int k = 0; k < n; k++) {
-        double z = rng_normal(&rng);
-        ck_assert_msg(isfinite(z), "normal draw %d is not finite", k);
-        sum += z;
-        sum_squares += z * z;
-    }
-    double mean = sum / n, variance = sum_squares / n - mean * mean;
-    ck_assert_msg(fabs(mean) < 0.01, "normal mean %.4f, expected 0", mean);
-    ck_assert_msg(fabs(variance - 1.0) < 0.02,
-                  "normal variance %.4f, expected 1", variance);
+    Moments m = moments_of(rng_normal, -INFINITY, INFINITY);
+    ck_assert_msg(m.outside < 0, "normal draw %d is not finite", m.outside);
+    ck_assert_msg(fabs(m.mean) < 0.01, "normal mean %.4f, expected 0", m.mean);
+    ck_assert_msg(fabs(m.variance - 1.0) < 0.02,
+                  "normal variance %.4f, expected 1", m.variance);
 }
 END_TEST
 
@@ -99,135 +111,284 @@ END_TEST
 typedef void ForwardFunction(float *y, const float *x, const Affine *layer,
                              int n_batch);
 
-/* What a wrong y most likely came from, by comparing it with the results
- * of the usual mistakes (each worked out here for every element). `x`'s
- * last input is not 0. */
-static void forward_diagnosis(char *why, size_t size, const float *y,
-                              const double *want, const float *x,
-                              const Affine *layer, int n_batch, float before)
+/* A forward pass that went wrong: y came from x and the layer, want is
+ * what it should have been, and y held `before` in every element before
+ * the call. */
+typedef struct {
+    const float *y, *x;
+    const double *want;
+    const Affine *layer;
+    int n_batch;
+    float before;
+} Forward;
+
+/* What y[k] would be after one likely mistake (NAN: the mistake cannot be
+ * worked out for this element, or cannot happen on this layer). */
+typedef double ForwardGuess(const Forward *f, int k);
+
+static const float *input_row(const Forward *f, int k)
 {
-    int n_in = layer->n_in, n_out = layer->n_out, n = n_batch * n_out;
-    const float *weights = layer->weights;
-    int no_bias = 1, transposed = 1, last_only = 1, last_alone = 1, added = 1;
-    int short_inputs = n_out < n_in, short_outputs = n_in < n_out;
-    int bias_per_input = 1, bias_per_nonzero = 1, stopped = 1;
-    int int_inputs = 1, int_sum = 1, not_reset = 1, not_reset_batch = 1;
-    /* weights[i * n_in + j] may lie past the end of W: only the elements
-     * that stay inside count, and one of them must differ from want. */
-    int stride_n_in = n_in != n_out, stride_differs = 0;
-    double row_so_far = 0, batch_so_far = 0;
-    for (int k = 0; k < n; k++) {
-        int b = k / n_out, j = k % n_out;
-        const float *x_row = x + b * n_in;
-        double got = (double)y[k], bias = layer->biases[j];
-        double sum_t = bias, sum_short = bias, dot = 0, dot_stopped = 0;
-        double dot_int = 0, dot_stride = bias;
-        int nonzero = 0, stop = 0, stride_inside = 1;
-        int sum_int = (int)layer->biases[j]; /* as `int sum` would */
-        for (int i = 0; i < n_in; i++) {
-            double x_i = (double)x_row[i];
-            double w = (double)weights[i * n_out + j];
-            sum_t += x_i * (double)weights[j * n_in + i];
-            if (i < n_out)
-                sum_short += x_i * w;
-            dot += x_i * w;
-            nonzero += x_row[i] != 0.0f;
-            stop |= x_row[i] == 0.0f;
-            if (!stop)
-                dot_stopped += x_i * w;
-            dot_int += (double)(int)x_row[i] * w;
-            sum_int = (int)((float)sum_int + x_row[i] * weights[i * n_out + j]);
-            if (i * n_in + j < n_in * n_out)
-                dot_stride += x_i * (double)weights[i * n_in + j];
-            else
-                stride_inside = 0;
-        }
-        short_inputs &= close_enough(got, sum_short);
-        short_outputs &= j < n_in ? close_enough(got, want[k]) : y[k] == before;
-        double last =
-            (double)x_row[n_in - 1] * (double)weights[(n_in - 1) * n_out + j];
-        no_bias &= close_enough(got, want[k] - bias);
-        transposed &= close_enough(got, sum_t);
-        last_only &= close_enough(got, bias + last);
-        last_alone &= close_enough(got, last);
-        added &= close_enough(got, want[k] + (double)before);
-        bias_per_input &= close_enough(got, dot + n_in * bias);
-        bias_per_nonzero &= close_enough(got, dot + nonzero * bias);
-        stopped &= close_enough(got, bias + dot_stopped);
-        int_inputs &= close_enough(got, bias + dot_int);
-        int_sum &= close_enough(got, (double)sum_int);
-        if (stride_inside) {
-            stride_n_in &= close_enough(got, dot_stride);
-            stride_differs |= !close_enough(dot_stride, want[k]);
-        }
-        row_so_far = j == 0 ? want[k] : row_so_far + want[k];
-        batch_so_far += want[k];
-        not_reset &= close_enough(got, row_so_far);
-        not_reset_batch &= close_enough(got, batch_so_far);
+    return f->x + k / f->layer->n_out * f->layer->n_in;
+}
+
+static double bias_of(const Forward *f, int k)
+{
+    return f->layer->biases[k % f->layer->n_out];
+}
+
+/* x[b][i] * W[i][j], for the output k = b * n_out + j. */
+static double input_term(const Forward *f, int k, int i)
+{
+    int n_out = f->layer->n_out;
+    return (double)input_row(f, k)[i] *
+           (double)f->layer->weights[i * n_out + k % n_out];
+}
+
+/* The sum without its bias, over every input. */
+static double weighted_inputs(const Forward *f, int k)
+{
+    double sum = 0;
+    for (int i = 0; i < f->layer->n_in; i++)
+        sum += input_term(f, k, i);
+    return sum;
+}
+
+static double without_bias(const Forward *f, int k)
+{
+    return f->want[k] - bias_of(f, k);
+}
+
+/* y[b][j] with W[i][j] read at weights[i * per_i + j * per_j] (the right
+ * place is per_i = n_out, per_j = 1). */
+static double with_weights_at(const Forward *f, int k, int per_i, int per_j)
+{
+    int j = k % f->layer->n_out;
+    double sum = bias_of(f, k);
+    for (int i = 0; i < f->layer->n_in; i++)
+        sum += (double)input_row(f, k)[i] *
+               (double)f->layer->weights[i * per_i + j * per_j];
+    return sum;
+}
+
+/* weights[j * n_in + i] for W[i][j]. */
+static double transposed(const Forward *f, int k)
+{
+    int n_in = f->layer->n_in;
+    if (n_in == f->layer->n_out)
+        return NAN;
+    return with_weights_at(f, k, 1, n_in);
+}
+
+/* sum = ... instead of sum += ...: the last input's term alone, after the
+ * bias or instead of it. */
+static double last_input_and_bias(const Forward *f, int k)
+{
+    return bias_of(f, k) + input_term(f, k, f->layer->n_in - 1);
+}
+
+static double last_input_alone(const Forward *f, int k)
+{
+    return input_term(f, k, f->layer->n_in - 1);
+}
+
+static double added_to_before(const Forward *f, int k)
+{
+    return f->want[k] + (double)f->before;
+}
+
+static double bias_per_input(const Forward *f, int k)
+{
+    return weighted_inputs(f, k) + f->layer->n_in * bias_of(f, k);
+}
+
+static double bias_per_nonzero_input(const Forward *f, int k)
+{
+    int nonzero = 0;
+    for (int i = 0; i < f->layer->n_in; i++)
+        nonzero += input_row(f, k)[i] != 0.0f;
+    return weighted_inputs(f, k) + nonzero * bias_of(f, k);
+}
+
+/* weights[i * n_in + j] for W[i][j], where that stays inside W. */
+static double row_stride_n_in(const Forward *f, int k)
+{
+    int n_in = f->layer->n_in, n_out = f->layer->n_out, j = k % n_out;
+    if (n_in == n_out || (n_in - 1) * n_in + j >= n_in * n_out)
+        return NAN;
+    return with_weights_at(f, k, n_in, 1);
+}
+
+/* break instead of continue at the first zero input. */
+static double stopped_at_zero(const Forward *f, int k)
+{
+    double sum = bias_of(f, k);
+    for (int i = 0; i < f->layer->n_in && input_row(f, k)[i] != 0.0f; i++)
+        sum += input_term(f, k, i);
+    return sum;
+}
+
+static double whole_number_inputs(const Forward *f, int k)
+{
+    int n_out = f->layer->n_out;
+    double sum = bias_of(f, k);
+    for (int i = 0; i < f->layer->n_in; i++)
+        sum += (double)(int)input_row(f, k)[i] *
+               (double)f->layer->weights[i * n_out + k % n_out];
+    return sum;
+}
+
+/* int sum = biases[j]; sum += x * w, cut at every step. */
+static double whole_number_sum(const Forward *f, int k)
+{
+    int n_out = f->layer->n_out, j = k % n_out;
+    int sum = (int)f->layer->biases[j];
+    for (int i = 0; i < f->layer->n_in; i++)
+        sum = (int)((float)sum +
+                    input_row(f, k)[i] * f->layer->weights[i * n_out + j]);
+    return (double)sum;
+}
+
+/* The running sum carried from output to output: along the row, or along
+ * the whole batch. */
+static double sum_carried_along_row(const Forward *f, int k)
+{
+    double sum = 0;
+    for (int at = k - k % f->layer->n_out; at <= k; at++)
+        sum += f->want[at];
+    return sum;
+}
+
+static double sum_carried_along_batch(const Forward *f, int k)
+{
+    double sum = 0;
+    for (int at = 0; at <= k; at++)
+        sum += f->want[at];
+    return sum;
+}
+
+/* The input loop runs i < n_out (only where n_out < n_in). */
+static double inputs_to_n_out(const Forward *f, int k)
+{
+    int n_out = f->layer->n_out;
+    if (n_out >= f->layer->n_in)
+        return NAN;
+    double sum = bias_of(f, k);
+    for (int i = 0; i < n_out; i++)
+        sum += input_term(f, k, i);
+    return sum;
+}
+
+/* The output loop runs j < n_in (only where n_in < n_out): the rest of y
+ * as it was. */
+static double outputs_to_n_in(const Forward *f, int k)
+{
+    if (f->layer->n_in >= f->layer->n_out)
+        return NAN;
+    return k % f->layer->n_out < f->layer->n_in ? f->want[k]
+                                                : (double)f->before;
+}
+
+/* Every row after the first wrong: x or y not offset by the row. */
+static int first_row_alone_right(const Forward *f)
+{
+    int n_out = f->layer->n_out;
+    return f->n_batch > 1 && first_difference(f->y, f->want, n_out) < 0;
+}
+
+static int anything(const Forward *f)
+{
+    (void)f;
+    return 1;
+}
+
+/* The usual mistakes in a forward pass, each recognised by working out
+ * what it gives (guess) or by a look at y (seen), and the hint that
+ * names it; the first that matches is reported. */
+typedef struct {
+    const char *mistake;
+    ForwardGuess *guess;
+    int (*seen)(const Forward *f);
+    const char *hint;
+} ForwardMistake;
+
+static const ForwardMistake FORWARD_MISTAKES[] = {
+    {"no bias", without_bias, NULL,
+     "every y is off by its bias: start each y[b][j] from biases[j]"},
+    {"W transposed", transposed, NULL,
+     "that is x times W transposed: W[i][j] is weights[i * n_out + j], not "
+     "weights[j * n_in + i]"},
+    {"= instead of +=", last_input_and_bias, NULL,
+     "only the last input counts: add (+=) each x[b][i] * W[i][j] to the "
+     "sum, do not assign (=)"},
+    {"= instead of +=, bias lost too", last_input_alone, NULL,
+     "only the last input counts: add (+=) each x[b][i] * W[i][j] to the "
+     "sum, do not assign (=)"},
+    {"y added to", added_to_before, NULL,
+     "y was added to, not overwritten: whatever y held before is still in "
+     "it; start each row from the biases"},
+    {"bias in the input loop", bias_per_input, NULL,
+     "the bias was added once per input (inside the loop over i): add "
+     "biases[j] once for each output, outside the input loop"},
+    {"bias in the input loop, after a skip", bias_per_nonzero_input, NULL,
+     "the bias was added once per input (inside the loop over i): add "
+     "biases[j] once for each output, outside the input loop"},
+    {"row stride n_in", row_stride_n_in, NULL,
+     "row i of W starts at weights + i * n_out, not i * n_in: W is n_in x "
+     "n_out, so a row holds n_out weights (W[i][j] is weights[i * n_out + "
+     "j])"},
+    {"break at a zero input", stopped_at_zero, NULL,
+     "a zero input ends the loop: skip it (continue), don't stop (break)"},
+    {"int input", whole_number_inputs, NULL,
+     "the inputs were cut to whole numbers (an int variable?): keep x[b][i] "
+     "a float (float x_i = ...)"},
+    {"int sum", whole_number_sum, NULL,
+     "the sum was cut to a whole number at every step (int sum?): keep the "
+     "running sum a float"},
+    {"sum not reset for each neuron", sum_carried_along_row, NULL,
+     "each output also holds the outputs before it: the running sum is not "
+     "reset for each neuron; declare it inside the loop over j, float sum = "
+     "biases[j]"},
+    {"sum not reset for each neuron or row", sum_carried_along_batch, NULL,
+     "each output also holds the outputs before it: the running sum is not "
+     "reset for each neuron; declare it inside the loop over j, float sum = "
+     "biases[j]"},
+    {"input loop to n_out", inputs_to_n_out, NULL,
+     "only the first n_out inputs were added up: the input loop runs i < "
+     "n_in"},
+    {"output loop to n_in", outputs_to_n_in, NULL,
+     "the outputs from j = n_in on were not written: the output loop runs j "
+     "< n_out"},
+    {"rows not offset", NULL, first_row_alone_right,
+     "the first row is right, a later one is not: row b of x starts at x + b "
+     "* n_in, row b of y at y + b * n_out"},
+    {"something else", NULL, anything,
+     "check the loop bounds: b < n_batch, i < n_in, j < n_out"},
+};
+
+/* Does the mistake explain y: y is what it gives wherever that can be
+ * worked out, and that is wrong somewhere? */
+static int explains(ForwardGuess *guess, const Forward *f)
+{
+    int wrong = 0;
+    for (int k = 0; k < f->n_batch * f->layer->n_out; k++) {
+        double value = guess(f, k);
+        if (isnan(value))
+            continue;
+        if (!close_enough((double)f->y[k], value))
+            return 0;
+        wrong |= !close_enough(value, f->want[k]);
     }
-    int first_row = first_difference(y, want, n_out) < 0;
-    if (no_bias)
-        snprintf(why, size,
-                 "every y is off by its bias: start each y[b][j] "
-                 "from biases[j]");
-    else if (transposed && n_in != n_out)
-        snprintf(why, size,
-                 "that is x times W transposed: W[i][j] is "
-                 "weights[i * n_out + j], not weights[j * n_in + "
-                 "i]");
-    else if (last_only || last_alone)
-        snprintf(why, size,
-                 "only the last input counts: add (+=) each "
-                 "x[b][i] * W[i][j] to the sum, do not assign (=)");
-    else if (added)
-        snprintf(why, size,
-                 "y was added to, not overwritten: whatever y held "
-                 "before is still in it; start each row from the "
-                 "biases");
-    else if (bias_per_input || bias_per_nonzero)
-        snprintf(why, size,
-                 "the bias was added once per input (inside the loop over "
-                 "i): add biases[j] once for each output, outside the input "
-                 "loop");
-    else if (stride_n_in && stride_differs)
-        snprintf(why, size,
-                 "row i of W starts at weights + i * n_out, not i * n_in: "
-                 "W is n_in x n_out, so a row holds n_out weights (W[i][j] "
-                 "is weights[i * n_out + j])");
-    else if (stopped)
-        snprintf(why, size,
-                 "a zero input ends the loop: skip it (continue), don't "
-                 "stop (break)");
-    else if (int_inputs)
-        snprintf(why, size,
-                 "the inputs were cut to whole numbers (an int variable?): "
-                 "keep x[b][i] a float (float x_i = ...)");
-    else if (int_sum)
-        snprintf(why, size,
-                 "the sum was cut to a whole number at every step (int "
-                 "sum?): keep the running sum a float");
-    else if (not_reset || not_reset_batch)
-        snprintf(why, size,
-                 "each output also holds the outputs before it: the running "
-                 "sum is not reset for each neuron; declare it inside the "
-                 "loop over j, float sum = biases[j]");
-    else if (short_inputs)
-        snprintf(why, size,
-                 "only the first n_out inputs were added up: the input "
-                 "loop runs i < n_in");
-    else if (short_outputs)
-        snprintf(why, size,
-                 "the outputs from j = n_in on were not written: the output "
-                 "loop runs j < n_out");
-    else if (first_row && n_batch > 1)
-        snprintf(why, size,
-                 "the first row is right, a later one is not: row "
-                 "b of x starts at x + b * n_in, row b of y at y + "
-                 "b * n_out");
-    else
-        snprintf(why, size,
-                 "check the loop bounds: b < n_batch, i < n_in, "
-                 "j < n_out");
+    return wrong;
+}
+
+/* The hint for a wrong y: the first of the usual mistakes that explains
+ * it. `x`'s last input is not 0. */
+static const char *forward_diagnosis(const Forward *f)
+{
+    const ForwardMistake *m = FORWARD_MISTAKES;
+    while (m->guess != NULL ? !explains(m->guess, f) : !m->seen(f))
+        m++;
+    return m->hint;
 }
 
 /* y (n_batch rows, then 4 canaries) against want, every element; on the
@@ -241,13 +402,13 @@ static void expect_rows(const float *y, const double *want, const float *x,
     int k = first_difference(y, want, n_y);
     if (k < 0)
         return;
-    char why[256];
-    forward_diagnosis(why, sizeof why, y, want, x, layer, n_batch, before);
+    Forward f = {y, x, want, layer, n_batch, before};
     ck_assert_msg(0,
                   "%s: y[%d][%d] should be %.6g, got %.6g: %s (y[b][j] = "
                   "biases[j] + sum over i of x[b][i] * weights[i * n_out + "
                   "j])",
-                  what, k / n_out, k % n_out, want[k], (double)y[k], why);
+                  what, k / n_out, k % n_out, want[k], (double)y[k],
+                  forward_diagnosis(&f));
 }
 
 /* forward() on a random n_in -> n_out layer and n_batch inputs (a third of

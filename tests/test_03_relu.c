@@ -34,6 +34,55 @@ START_TEST(test_relu_values)
 }
 END_TEST
 
+/* Why a (leaky) ReLU's output `out` of `x` is wrong: the mistake its
+ * numbers show, if they show one (in a buffer of its own). */
+static const char *leaky_diagnosis(const float *out, const float *x, int n,
+                                   float slope)
+{
+    static char why[224];
+    /* A slope of its own: out / x the same for every negative x. */
+    double own = 0;
+    int fixed = slope != 0.0f, max_trick = slope != 0.0f;
+    for (int j = 0; j < n; j++) {
+        max_trick &= out[j] == fmaxf(x[j], slope * x[j]);
+        if (x[j] > 0)
+            fixed &= out[j] == x[j];
+        if (x[j] >= 0 || !fixed)
+            continue;
+        double ratio = (double)out[j] / (double)x[j];
+        fixed = own == 0 || fabs(ratio - own) < 1e-5 * fabs(own);
+        own = ratio;
+    }
+    if (max_trick)
+        snprintf(why, sizeof why,
+                 "max(x, slope * x) is leaky ReLU only for a slope below "
+                 "1: with slope %g it gives slope * x for x > 0 and x "
+                 "for x < 0; compare x with 0 instead (x > 0 ? x : "
+                 "slope * x)",
+                 (double)slope);
+    else if (fixed && own != 0 && fabs(own * (double)slope - 1) < 1e-5)
+        snprintf(why, sizeof why,
+                 "where x < 0 every y is x / %g: multiply by the slope "
+                 "(slope * x), do not divide by it",
+                 (double)slope);
+    else if (fixed && own != 0 &&
+             fabs(own + (double)slope) < 1e-5 * (double)slope)
+        snprintf(why, sizeof why,
+                 "where x < 0 every y is -slope * x, positive: mind the "
+                 "sign, y = slope * x (negative for a negative x)");
+    else if (fixed && own != 0)
+        snprintf(why, sizeof why,
+                 "where x < 0 every y is %g * x: use the slope argument "
+                 "(here %g), not a number of your own",
+                 own, (double)slope);
+    else
+        snprintf(why, sizeof why, "%s, for every k < n",
+                 slope == 0.0f ? "y = x where x > 0, else 0"
+                               : "y = x where x > 0, slope * x "
+                                 "elsewhere");
+    return why;
+}
+
 /* Random inputs of both signs (some 0): every output, and nothing written
  * past the end. */
 static void expect_leaky(float slope, int in_place)
@@ -65,52 +114,11 @@ static void expect_leaky(float slope, int in_place)
                                       : (double)(slope * copy[k]);
         if (close_enough((double)out[k], want))
             continue;
-        /* A slope of its own: out / x the same for every negative x. */
-        double own = 0;
-        int fixed = slope != 0.0f, max_trick = slope != 0.0f;
-        for (int j = 0; j < N; j++) {
-            max_trick &= out[j] == fmaxf(copy[j], slope * copy[j]);
-            if (copy[j] > 0)
-                fixed &= out[j] == copy[j];
-            if (copy[j] >= 0 || !fixed)
-                continue;
-            double ratio = (double)out[j] / (double)copy[j];
-            fixed = own == 0 || fabs(ratio - own) < 1e-5 * fabs(own);
-            own = ratio;
-        }
-        char why[224];
-        if (max_trick)
-            snprintf(why, sizeof why,
-                     "max(x, slope * x) is leaky ReLU only for a slope below "
-                     "1: with slope %g it gives slope * x for x > 0 and x "
-                     "for x < 0; compare x with 0 instead (x > 0 ? x : "
-                     "slope * x)",
-                     (double)slope);
-        else if (fixed && own != 0 && fabs(own * (double)slope - 1) < 1e-5)
-            snprintf(why, sizeof why,
-                     "where x < 0 every y is x / %g: multiply by the slope "
-                     "(slope * x), do not divide by it",
-                     (double)slope);
-        else if (fixed && own != 0 &&
-                 fabs(own + (double)slope) < 1e-5 * (double)slope)
-            snprintf(why, sizeof why,
-                     "where x < 0 every y is -slope * x, positive: mind the "
-                     "sign, y = slope * x (negative for a negative x)");
-        else if (fixed && own != 0)
-            snprintf(why, sizeof why,
-                     "where x < 0 every y is %g * x: use the slope argument "
-                     "(here %g), not a number of your own",
-                     own, (double)slope);
-        else
-            snprintf(why, sizeof why, "%s, for every k < n",
-                     slope == 0.0f ? "y = x where x > 0, else 0"
-                                   : "y = x where x > 0, slope * x "
-                                     "elsewhere");
         ck_assert_msg(0,
                       "%s, slope %g: element %d of %d, x = %g, should give %g, "
                       "got %g: %s",
                       what, (double)slope, k, N, (double)copy[k], want,
-                      (double)out[k], why);
+                      (double)out[k], leaky_diagnosis(out, copy, N, slope));
     }
 }
 

@@ -539,6 +539,39 @@ static Digits ten_digits(void)
                     .labels = ten_labels};
 }
 
+/* What network_evaluate should give on ten digits of which p holds the
+ * probabilities, in batches of 4, 4 and 2; and what two likely mistakes
+ * give: the mean of the batches' mean costs, and every batch scored
+ * against the first batch's labels. */
+typedef struct {
+    int correct, first_labels_correct;
+    double loss, batch_means, first_labels_loss;
+} Evaluation;
+
+static Evaluation evaluation_reference(const double *p, const Digits *digits)
+{
+    Evaluation want = {0};
+    double batch_sum = 0;
+    for (int b = 0; b < 10; b++) {
+        const double *row = p + 3 * b;
+        int best = 0;
+        for (int c = 1; c < 3; c++)
+            best = row[c] > row[best] ? c : best;
+        want.correct += best == digits->labels[b];
+        int first = digits->labels[b < 8 ? b % 4 : b % 8];
+        want.first_labels_correct += best == first;
+        want.first_labels_loss -= log(fmax(row[first], 1e-30)) / 10;
+        double cost = -log(fmax(row[digits->labels[b]], 1e-30));
+        want.loss += cost / 10;
+        batch_sum += cost;
+        if (b == 3 || b == 7 || b == 9) { /* the end of a batch of 4, 4, 2 */
+            want.batch_means += batch_sum / (b == 9 ? 2 : 4) / 3;
+            batch_sum = 0;
+        }
+    }
+    return want;
+}
+
 START_TEST(test_network_evaluate)
 {
     /* A 6 -> 5 -> 3 network that takes 4 digits at a time: the ten digits
@@ -554,51 +587,33 @@ START_TEST(test_network_evaluate)
         all[b] = (size_t)b;
     float x[10 * 6];
     digits_inputs(x, &digits, all, 10);
-    double p[10 * 3], want_loss = 0, batch_means = 0, batch_sum = 0;
-    double first_labels_loss = 0; /* each batch scored with labels 0, 1, ... */
+    double p[10 * 3];
     reference_forward(p, &net, x, 10);
-    int want_correct = 0, first_labels_correct = 0;
-    for (int b = 0; b < 10; b++) {
-        const double *row = p + 3 * b;
-        int best = 0;
-        for (int c = 1; c < 3; c++)
-            best = row[c] > row[best] ? c : best;
-        want_correct += best == digits.labels[b];
-        int first = digits.labels[b < 8 ? b % 4 : b % 8];
-        first_labels_correct += best == first;
-        first_labels_loss -= log(fmax(row[first], 1e-30)) / 10;
-        double cost = -log(fmax(row[digits.labels[b]], 1e-30));
-        want_loss += cost / 10;
-        batch_sum += cost;
-        if (b == 3 || b == 7 || b == 9) { /* the end of a batch of 4, 4, 2 */
-            batch_means += batch_sum / (b == 9 ? 2 : 4) / 3;
-            batch_sum = 0;
-        }
-    }
-    ck_assert_msg(want_correct > 0 && want_correct < 10,
-                  "the test's network gets %d right", want_correct);
+    Evaluation want = evaluation_reference(p, &digits);
+    ck_assert_msg(want.correct > 0 && want.correct < 10,
+                  "the test's network gets %d right", want.correct);
     Score score = network_evaluate(&net, &digits);
     const char *first_labels =
-        fabs(score.loss - first_labels_loss) < 1e-5 * want_loss ||
-                (fabs(score.loss - want_loss) < 1e-5 * want_loss &&
-                 fabs(score.accuracy - first_labels_correct / 10.0) < 1e-9)
+        fabs(score.loss - want.first_labels_loss) < 1e-5 * want.loss ||
+                (fabs(score.loss - want.loss) < 1e-5 * want.loss &&
+                 fabs(score.accuracy - want.first_labels_correct / 10.0) < 1e-9)
             ? ": every batch was scored against the first batch's labels: "
               "batch `start` has labels digits->labels + start"
             : "";
     const char *what = "network_evaluate (given code, chapter 5) of a 6 -> 5 "
                        "-> 3 network taking 4 digits at a time, on 10 digits "
                        "(batches of 4, 4 and 2)";
-    ck_assert_msg(fabs(score.accuracy - want_correct / 10.0) < 1e-9,
+    ck_assert_msg(fabs(score.accuracy - want.correct / 10.0) < 1e-9,
                   "%s: the accuracy should be %d of 10, got %.4f: count "
                   "every digit's answer against its own label "
                   "(digits->labels + start), and divide by all the "
                   "digits%s",
-                  what, want_correct, score.accuracy, first_labels);
-    ck_assert_msg(fabs(score.loss - want_loss) < 1e-5 * want_loss,
+                  what, want.correct, score.accuracy, first_labels);
+    ck_assert_msg(fabs(score.loss - want.loss) < 1e-5 * want.loss,
                   "%s: the cost should be %.6f, the mean over the 10 digits, "
                   "got %.6f%s%s",
-                  what, want_loss, score.loss,
-                  fabs(score.loss - batch_means) < 1e-5 * want_loss
+                  what, want.loss, score.loss,
+                  fabs(score.loss - want.batch_means) < 1e-5 * want.loss
                       ? ": that is the mean of the batches' costs, but the "
                         "last batch holds only 2 digits: weight each "
                         "batch's cost by its number of digits"

@@ -458,6 +458,18 @@ START_TEST(test_gradient_check_all_bent_block)
 }
 END_TEST
 
+/* A network of `sizes` for batches of up to max_batch, and its gradients:
+ * He weights and biases of 0.1 times a normal number, drawn from `seed`. */
+static void seeded_network(Network *net, Gradients *grads, const int *sizes,
+                           int n_sizes, int max_batch, uint64_t seed)
+{
+    Error err;
+    Rng rng;
+    rng_seed(&rng, seed);
+    test_network(net, sizes, n_sizes, max_batch, &rng, 0.1f);
+    ck_assert(gradients_init(grads, net, &err) == 0);
+}
+
 /* The program's promise: for a correct backprop, the check agrees (largest
  * error at most GRADIENTS_AGREE) at any seed, for both network sizes the
  * book uses, and batches of 1 to 100 real digits. Seeds the book does not
@@ -488,14 +500,7 @@ START_TEST(test_gradient_check_agrees_at_any_seed)
                 digit_network_sizes(sizes, 784, hidden[h], 2);
                 Network net;
                 Gradients grads;
-                ck_assert(network_init(&net, sizes, 4, 100, &err) == 0);
-                ck_assert(gradients_init(&grads, &net, &err) == 0);
-                Rng rng;
-                rng_seed(&rng, seed);
-                network_randomize(&net, INIT_HE, &rng);
-                for (int l = 0; l < net.n_layers; l++)
-                    for (int j = 0; j < net.sizes[l + 1]; j++)
-                        net.layers[l].biases[j] = 0.1f * rng_normal(&rng);
+                seeded_network(&net, &grads, sizes, 4, 100, seed);
                 digits_inputs(net.inputs, &train, indices, batches[n]);
                 BlockCheck checks[6];
                 gradient_check(checks, &net, &grads, net.inputs, train.labels,
@@ -551,14 +556,7 @@ START_TEST(test_gradient_check_tiny_networks)
                     digit_network_sizes(sizes, 784, hidden[h], n_hidden[h]);
                 Network net;
                 Gradients grads;
-                ck_assert(network_init(&net, sizes, n_sizes, 10, &err) == 0);
-                ck_assert(gradients_init(&grads, &net, &err) == 0);
-                Rng rng;
-                rng_seed(&rng, seeds[s]);
-                network_randomize(&net, INIT_HE, &rng);
-                for (int l = 0; l < net.n_layers; l++)
-                    for (int j = 0; j < net.sizes[l + 1]; j++)
-                        net.layers[l].biases[j] = 0.1f * rng_normal(&rng);
+                seeded_network(&net, &grads, sizes, n_sizes, 10, seeds[s]);
                 digits_inputs(net.inputs, &train, indices, batches[n]);
                 BlockCheck checks[8];
                 int n_blocks = gradient_check(checks, &net, &grads, net.inputs,

@@ -201,15 +201,69 @@ static int same_counts(long a[10][10], long b[10][10], int transposed)
     return 1;
 }
 
+/* The 9 -> 10 -> 10 network of the test below: pixel i lights hidden
+ * neuron i - 1 (weight 10; a blank digit, neuron 8 by its bias of 5), and
+ * hidden neuron h lights answer h + 1 (mod 10), for batches of CHUNK. */
+static void synthetic_network(Network *net)
+{
+    const int sizes[3] = {9, 10, 10};
+    Error err;
+    ck_assert(network_init(net, sizes, 3, CHUNK, &err) == 0);
+    for (int i = 0; i < 9; i++)
+        net->layers[0].weights[i * 10 + (i + 9) % 10] = 10.0f;
+    net->layers[0].biases[8] = 5.0f;
+    for (int h = 0; h < 10; h++)
+        net->layers[1].weights[h * 10 + (h + 1) % 10] = 1.0f;
+}
+
+/* Why confusion_count gave `counts` and not `want`: by their total, then
+ * by the counts each likely mistake gives. */
+static const char *confusion_diagnosis(long counts[10][10], long want[10][10])
+{
+    long total = 0, wrong[10][10];
+    for (int t = 0; t < 10; t++)
+        for (int c = 0; c < 10; c++)
+            total += counts[t][c];
+    if (total >= 100 * 1000)
+        return "the counts did not start at 0: set all 100 to 0 first "
+               "(counts is overwritten, memset)";
+    if (total == N_DIGITS / CHUNK * CHUNK)
+        return "the last, smaller batch was left out (23 digits, batches of "
+               "5): the last batch holds digits->n - start digits";
+    if (total > N_DIGITS)
+        return "more digits were counted than there are: the last batch "
+               "holds only digits->n - start digits";
+    if (total < N_DIGITS)
+        return "some digits were not counted: go through all of them, "
+               "max_batch at a time";
+    if (same_counts(counts, want, 1))
+        return "rows and columns are swapped: counts[true digit][answer], "
+               "not [answer][true digit]";
+    synthetic_counts(wrong, FIRST_ROW_ANSWER);
+    if (same_counts(counts, wrong, 0))
+        return "every digit of a batch got the first digit's answer: digit "
+               "b's probabilities are row b, p + b * 10";
+    synthetic_counts(wrong, HIDDEN_ANSWER);
+    if (same_counts(counts, wrong, 0))
+        return "the answers were read from the first layer's outputs: the "
+               "probabilities are the last layer's, "
+               "net->outputs[net->n_layers - 1]";
+    synthetic_counts(wrong, CHUNK_LABEL);
+    if (same_counts(counts, wrong, 0))
+        return "the labels were read from the start of the set in every "
+               "batch: digit b of the batch starting at `start` is labelled "
+               "digits->labels[start + b]";
+    return "counts[labels[i]][argmax of row i of p] += 1 for every digit i";
+}
+
 START_TEST(test_confusion_counts_every_digit)
 {
     /* 23 digits of 3 x 3 pixels, each blank or with one pixel of ink, and a
      * 9 -> 10 -> 10 network whose answer is the pixel that is inked or,
      * for a blank digit, 9, run 5 digits at a time: the test knows every
-     * answer without trusting any other function. Pixel i lights hidden
-     * neuron i - 1 (weight 10; a blank digit, neuron 8 by its bias of 5),
-     * and hidden neuron h lights answer h + 1 (mod 10): reading the hidden
-     * layer's outputs instead of the last layer's gives other answers. */
+     * answer without trusting any other function. Reading the hidden
+     * layer's outputs instead of the last layer's gives other answers
+     * (synthetic_network). */
     uint8_t pixels[N_DIGITS * 9] = {0}, labels[N_DIGITS];
     for (int i = 0; i < N_DIGITS; i++) {
         if (synthetic_answer(i) < 9)
@@ -221,16 +275,9 @@ START_TEST(test_confusion_counts_every_digit)
                      .cols = 3,
                      .pixels = pixels,
                      .labels = labels};
-    const int sizes[3] = {9, 10, 10};
     Network net;
-    Error err;
-    ck_assert(network_init(&net, sizes, 3, CHUNK, &err) == 0);
-    for (int i = 0; i < 9; i++)
-        net.layers[0].weights[i * 10 + (i + 9) % 10] = 10.0f;
-    net.layers[0].biases[8] = 5.0f;
-    for (int h = 0; h < 10; h++)
-        net.layers[1].weights[h * 10 + (h + 1) % 10] = 1.0f;
-    long counts[10][10], want[10][10], wrong[10][10];
+    synthetic_network(&net);
+    long counts[10][10], want[10][10];
     for (int t = 0; t < 10; t++)
         for (int c = 0; c < 10; c++)
             counts[t][c] = 1000; /* whatever was there before */
@@ -239,41 +286,7 @@ START_TEST(test_confusion_counts_every_digit)
     synthetic_counts(want, RIGHT);
     if (same_counts(counts, want, 0))
         return;
-    long total = 0;
-    for (int t = 0; t < 10; t++)
-        for (int c = 0; c < 10; c++)
-            total += counts[t][c];
-    const char *why = "counts[labels[i]][argmax of row i of p] += 1 for "
-                      "every digit i";
-    if (total >= 100 * 1000)
-        why = "the counts did not start at 0: set all 100 to 0 first "
-              "(counts is overwritten, memset)";
-    else if (total == N_DIGITS / CHUNK * CHUNK)
-        why = "the last, smaller batch was left out (23 digits, batches of "
-              "5): the last batch holds digits->n - start digits";
-    else if (total > N_DIGITS)
-        why = "more digits were counted than there are: the last batch holds "
-              "only digits->n - start digits";
-    else if (total < N_DIGITS)
-        why = "some digits were not counted: go through all of them, "
-              "max_batch at a time";
-    else if (same_counts(counts, want, 1))
-        why = "rows and columns are swapped: counts[true digit][answer], not "
-              "[answer][true digit]";
-    else if (synthetic_counts(wrong, FIRST_ROW_ANSWER),
-             same_counts(counts, wrong, 0))
-        why = "every digit of a batch got the first digit's answer: digit "
-              "b's probabilities are row b, p + b * 10";
-    else if (synthetic_counts(wrong, HIDDEN_ANSWER),
-             same_counts(counts, wrong, 0))
-        why = "the answers were read from the first layer's outputs: the "
-              "probabilities are the last layer's, net->outputs[net->n_layers "
-              "- 1]";
-    else if (synthetic_counts(wrong, CHUNK_LABEL),
-             same_counts(counts, wrong, 0))
-        why = "the labels were read from the start of the set in every "
-              "batch: digit b of the batch starting at `start` is labelled "
-              "digits->labels[start + b]";
+    const char *why = confusion_diagnosis(counts, want);
     for (int t = 0; t < 10; t++)
         for (int c = 0; c < 10; c++)
             ck_assert_msg(counts[t][c] == want[t][c],
@@ -503,6 +516,21 @@ static int all_near(const double *got, const double *want, int n)
     return 1;
 }
 
+/* The end of a hint, if layer_activity's results are what reading the
+ * hidden outputs at b * n_in gives (else ""). */
+static const char *activity_stride_hint(const double *fires, const double *seen,
+                                        const double *shares)
+{
+    double by_n_in[3][4 * 10];
+    activity_reference(by_n_in[0], by_n_in[1], by_n_in[2], 3);
+    return all_near(fires, by_n_in[0], 4) && all_near(seen, by_n_in[1], 12) &&
+                   all_near(shares, by_n_in[2], 40)
+               ? ": row b of the hidden layer's outputs starts at "
+                 "net->outputs[l] + b * n_out (the layer's width, 4), not b "
+                 "* n_in (the inputs', 3)"
+               : "";
+}
+
 START_TEST(test_layer_activity)
 {
     /* A 3 -> 4 -> 2 network (a hidden layer wider than the input, so that
@@ -524,16 +552,8 @@ START_TEST(test_layer_activity)
                       0,
                   "%s", err.msg);
     double want_fires[4], want_seen[4 * 3], want_shares[4 * 10];
-    double by_n_in[3][4 * 10];
     activity_reference(want_fires, want_seen, want_shares, 4);
-    activity_reference(by_n_in[0], by_n_in[1], by_n_in[2], 3);
-    const char *row =
-        all_near(fires, by_n_in[0], 4) && all_near(seen, by_n_in[1], 12) &&
-                all_near(shares, by_n_in[2], 40)
-            ? ": row b of the hidden layer's outputs starts at "
-              "net->outputs[l] + b * n_out (the layer's width, 4), not b * "
-              "n_in (the inputs', 3)"
-            : "";
+    const char *row = activity_stride_hint(fires, seen, shares);
     const char *what = "layer_activity (given code, chapter 10) of hidden "
                        "neurons x0 - x2, x1 - 0.2, -10 (always off) and x0 + "
                        "x1 + x2 - 0.5, after ReLU (a 3 -> 4 -> 2 network), "

@@ -437,45 +437,43 @@ int wire_call(Wire *w)
     return 0;
 }
 
-/* After the call. The worker says whether it wrote past an output's end
- * and which exercises' stubs ran; the judge notes both. */
-void wire_reply(Wire *w)
+/* Worker: the first output whose guard was written (and, in `past`, the
+ * element past its end, 1 = the first), or -1. */
+static int32_t wire_past_guard(Wire *w, int64_t *past)
 {
-    uint32_t head[3] = {WIRE_REPLY, w->seq, 0};
-    int32_t past_buffer = -1;
-    int64_t past = 0;
-    if (w->serving) {
-        for (int k = 0; k < w->n_buffers && past_buffer < 0; k++) {
-            WireBuffer *b = &w->buffers[k];
-            for (size_t at = 0; b->output && at < WIRE_GUARD; at++)
-                if (b->data[b->n_bytes + at] != 0xA5) {
-                    past_buffer = k;
-                    past = (int64_t)(at / b->element) + 1;
-                    break;
-                }
-        }
-        wire_write(w, head, sizeof head);
-        wire_write(w, &past_buffer, sizeof past_buffer);
-        wire_write(w, &past, sizeof past);
-        char todo[256] = "";
-        FILE *file = fopen("/tmp/todo", "r");
-        if (file != NULL) {
-            size_t n = fread(todo, 1, sizeof todo - 1, file);
-            todo[n] = '\0';
-            fclose(file);
-            remove("/tmp/todo");
-        }
-        uint32_t n_todo = (uint32_t)strlen(todo);
-        wire_write(w, &n_todo, sizeof n_todo);
-        wire_write(w, todo, n_todo);
-        return;
+    for (int k = 0; k < w->n_buffers; k++) {
+        WireBuffer *b = &w->buffers[k];
+        for (size_t at = 0; b->output && at < WIRE_GUARD; at++)
+            if (b->data[b->n_bytes + at] != 0xA5) {
+                *past = (int64_t)(at / b->element) + 1;
+                return k;
+            }
     }
-    uint32_t got[3];
-    wire_read(w, got, sizeof got);
-    if (got[0] != WIRE_REPLY || got[1] != w->seq)
-        remote_fail(w, "its answer is not the worker's (something in the "
-                       "program wrote on the judge's channel)");
-    if (got[2] == 2) { /* the sanitizer found undefined behaviour */
+    return -1;
+}
+
+/* Worker: which exercises' stubs ran (exercise_todo noted them in
+ * /tmp/todo), to the judge. */
+static void wire_send_todo(Wire *w)
+{
+    char todo[256] = "";
+    FILE *file = fopen("/tmp/todo", "r");
+    if (file != NULL) {
+        size_t n = fread(todo, 1, sizeof todo - 1, file);
+        todo[n] = '\0';
+        fclose(file);
+        remove("/tmp/todo");
+    }
+    uint32_t n_todo = (uint32_t)strlen(todo);
+    wire_write(w, &n_todo, sizeof n_todo);
+    wire_write(w, todo, n_todo);
+}
+
+/* Judge: the worker could not answer (`got`: 2, the sanitizer found
+ * undefined behaviour; else the worker's own words, marked as such). */
+static _Noreturn void wire_not_answered(Wire *w, uint32_t got)
+{
+    if (got == 2) {
         char file[256], message[512];
         uint32_t line = 0;
         wire_text(w, file, sizeof file, 0);
@@ -490,13 +488,47 @@ void wire_reply(Wire *w)
                        "behaviour at \"%s:%u\": \"%s\"",
                     code != NULL ? code : file, line, message);
     }
-    if (got[2] != 0) { /* the worker's own words, marked as such */
-        char why[512];
-        wire_text(w, why, sizeof why, 0);
-        remote_fail(w, "the call could not be made there; the worker says: "
-                       "\"%s\"",
-                    why);
+    char why[512];
+    wire_text(w, why, sizeof why, 0);
+    remote_fail(w, "the call could not be made there; the worker says: "
+                   "\"%s\"",
+                why);
+}
+
+/* Judge: the stubs that ran in the worker. One exercise id a line
+ * ("4.1"): note each as the suites' stubs do. */
+static void wire_note_todo(Wire *w)
+{
+    char todo[256];
+    wire_text(w, todo, sizeof todo, 1);
+    for (char *line = strtok(todo, "\n"); line != NULL;
+         line = strtok(NULL, "\n"))
+        if (strspn(line, "0123456789.") == strlen(line) && strlen(line) < 6)
+            exercise_todo(line);
+}
+
+/* After the call. The worker says whether it wrote past an output's end
+ * and which exercises' stubs ran; the judge notes both. */
+void wire_reply(Wire *w)
+{
+    uint32_t head[3] = {WIRE_REPLY, w->seq, 0};
+    int32_t past_buffer = -1;
+    int64_t past = 0;
+    if (w->serving) {
+        past_buffer = wire_past_guard(w, &past);
+        wire_write(w, head, sizeof head);
+        wire_write(w, &past_buffer, sizeof past_buffer);
+        wire_write(w, &past, sizeof past);
+        wire_send_todo(w);
+        return;
     }
+    uint32_t got[3];
+    wire_read(w, got, sizeof got);
+    if (got[0] != WIRE_REPLY || got[1] != w->seq)
+        remote_fail(w, "its answer is not the worker's (something in the "
+                       "program wrote on the judge's channel)");
+    if (got[2] != 0)
+        wire_not_answered(w, got[2]);
     wire_read(w, &past_buffer, sizeof past_buffer);
     wire_read(w, &past, sizeof past);
     if (past_buffer >= 0 && !remote_overrun.seen) {
@@ -505,13 +537,7 @@ void wire_reply(Wire *w)
         snprintf(remote_overrun.what, sizeof remote_overrun.what, "%s",
                  remote_name(w->function));
     }
-    char todo[256];
-    wire_text(w, todo, sizeof todo, 1);
-    /* One exercise id a line ("4.1"): note each as the suites' stubs do. */
-    for (char *line = strtok(todo, "\n"); line != NULL;
-         line = strtok(NULL, "\n"))
-        if (strspn(line, "0123456789.") == strlen(line) && strlen(line) < 6)
-            exercise_todo(line);
+    wire_note_todo(w);
 }
 
 /* An output, back to the judge after the call. */
@@ -617,6 +643,25 @@ void wire_end(Wire *w)
                        "program wrote on the judge's channel)");
 }
 
+/* Judge, in the child it forked: start the sandbox. The sandbox gets the
+ * socket `end` as 0 and 1, nothing as 2, and no other file of the judge's
+ * (such as Check's channel from a test to its runner). */
+static _Noreturn void wire_exec_sandbox(int end, const char *sandbox,
+                                        const char *worker)
+{
+    int nowhere = open("/dev/null", O_WRONLY);
+    dup2(end, 0);
+    dup2(end, 1);
+    if (nowhere >= 0)
+        dup2(nowhere, 2);
+    long n_files = sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < (n_files > 0 && n_files < 65536 ? n_files : 65536);
+         fd++)
+        close(fd);
+    execl(sandbox, sandbox, worker, (char *)NULL);
+    _exit(127);
+}
+
 /* Judge: start the sandbox and wait for its worker's hello: 1 when it
  * came, 0 if the sandbox ended first, -1 if none came in time (the
  * sandbox is then killed). */
@@ -628,22 +673,8 @@ static int wire_start(Wire *w, const char *sandbox, const char *worker,
         remote_fail(w, "cannot make a socket: %s", strerror(errno));
     fflush(NULL);
     w->pid = fork();
-    if (w->pid == 0) {
-        /* The sandbox gets the socket as 0 and 1, nothing as 2, and no
-         * other file of the judge's (such as Check's channel from a test
-         * to its runner). */
-        int nowhere = open("/dev/null", O_WRONLY);
-        dup2(ends[1], 0);
-        dup2(ends[1], 1);
-        if (nowhere >= 0)
-            dup2(nowhere, 2);
-        long n_files = sysconf(_SC_OPEN_MAX);
-        for (int fd = 3; fd < (n_files > 0 && n_files < 65536 ? n_files : 65536);
-             fd++)
-            close(fd);
-        execl(sandbox, sandbox, worker, (char *)NULL);
-        _exit(127);
-    }
+    if (w->pid == 0)
+        wire_exec_sandbox(ends[1], sandbox, worker);
     close(ends[1]);
     w->fd = ends[0];
     fcntl(w->fd, F_SETFD, FD_CLOEXEC);
@@ -684,6 +715,43 @@ static int wire_start(Wire *w, const char *sandbox, const char *worker,
     return 0;
 }
 
+/* Judge: `broken` (state/broken), if there, says why this submission's
+ * worker cannot start: the probe of ./build.sh grade (tests/judge/probe.c)
+ * waited for its hello, in vain, so every test fails at once with the
+ * reason instead of waiting in turn. */
+static void wire_broken(Wire *w, const char *broken)
+{
+    char why[512] = "";
+    FILE *note = fopen(broken, "r");
+    if (note != NULL) {
+        if (fgets(why, sizeof why, note) == NULL)
+            why[0] = '\0';
+        fclose(note);
+        why[strcspn(why, "\n")] = '\0';
+        remote_fail(w, "%s", why);
+    }
+}
+
+/* Judge: no hello came within `seconds`. The probe notes why in `broken`
+ * for the tests after it. */
+static _Noreturn void wire_never_started(Wire *w, const char *broken,
+                                         int seconds)
+{
+    char why[512];
+    snprintf(why, sizeof why,
+             "the worker (your chapter files) did not start within %d s: a "
+             "constructor or a global that never returns?",
+             seconds);
+    if (getenv("WORKBOOK_PROBE") != NULL) {
+        FILE *note = fopen(broken, "w");
+        if (note != NULL) {
+            fprintf(note, "%s\n", why);
+            fclose(note);
+        }
+    }
+    remote_fail(w, "%s", why);
+}
+
 /* Judge: start the worker (once per process: Check runs each test in a
  * process of its own), through the sandbox. WORKBOOK_SANDBOX is the
  * program that starts it (tests/judge/sandbox.sh), WORKBOOK_WORKER the
@@ -709,20 +777,9 @@ Wire *wire_judge(RemoteFunction function)
                         "exercises in a sandboxed worker; WORKBOOK_SANDBOX, "
                         "WORKBOOK_WORKER and WORKBOOK_JUDGE_STATE are not set "
                         "(./build.sh grade --submission sets them)");
-    /* state/broken, if there, says why this submission's worker cannot
-     * start: the probe of ./build.sh grade (tests/judge/probe.c) waited
-     * for its hello, in vain, so every test fails at once with the reason
-     * instead of waiting in turn. */
-    char broken[4096], why[512] = "";
+    char broken[4096];
     snprintf(broken, sizeof broken, "%s/broken", state);
-    FILE *note = fopen(broken, "r");
-    if (note != NULL) {
-        if (fgets(why, sizeof why, note) == NULL)
-            why[0] = '\0';
-        fclose(note);
-        why[strcspn(why, "\n")] = '\0';
-        remote_fail(&w, "%s", why);
-    }
+    wire_broken(&w, broken);
     int seconds = wire_seconds("WORKBOOK_START_SECONDS", 10);
     /* A sandbox that ends before its worker says hello may have met a
      * passing shortage (processes being reaped): try again, twice. */
@@ -744,18 +801,7 @@ Wire *wire_judge(RemoteFunction function)
                                                   : -1);
         break;
     }
-    snprintf(why, sizeof why,
-             "the worker (your chapter files) did not start within %d s: a "
-             "constructor or a global that never returns?",
-             seconds);
-    if (getenv("WORKBOOK_PROBE") != NULL) {
-        note = fopen(broken, "w");
-        if (note != NULL) {
-            fprintf(note, "%s\n", why);
-            fclose(note);
-        }
-    }
-    remote_fail(&w, "%s", why);
+    wire_never_started(&w, broken, seconds);
 }
 
 /* The start of a call: the judge sends which function; the worker has
