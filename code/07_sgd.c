@@ -345,6 +345,26 @@ void trainer_next_batch(Trainer *trainer, Network *net, uint8_t *labels,
     digits_inputs(net->inputs, digits, batch, n_batch);
 }
 
+/* What a later chapter may change in a training step, each NULL for chapter
+ * 7's own: the forward pass and the backward pass (chapter 9 drops neurons
+ * in both), and a term added to the gradients after backward and before the
+ * step (chapter 9's weight decay). `context` is handed to each (chapter 9:
+ * its Regulariser). A step is written once, here; a chapter that trains
+ * differently fills in a StepHooks instead of copying it. */
+typedef struct {
+    const float *(*forward)(void *context, Network *net, const float *x,
+                            int n_batch);
+    void (*backward)(void *context, Gradients *grads, const Network *net,
+                     const float *x, const uint8_t *labels, int n_batch);
+    void (*add_to_gradients)(void *context, Gradients *grads,
+                             const Network *net);
+    void *context;
+} StepHooks;
+
+StepResult train_step_hooked(Trainer *trainer, Network *net,
+                             const StepHooks *hooks, const Digits *digits,
+                             int n_batch, float learning_rate);
+
 /* One iteration of mini-batch SGD:
  *
  *     next batch -> forward -> cost -> zero the gradients -> backward
@@ -357,14 +377,37 @@ void trainer_next_batch(Trainer *trainer, Network *net, uint8_t *labels,
 StepResult train_step(Trainer *trainer, Network *net, const Digits *digits,
                       int n_batch, float learning_rate)
 {
-    uint8_t labels[NETWORK_MAX_BATCH];
+    return train_step_hooked(trainer, net, NULL, digits, n_batch,
+                             learning_rate);
+}
+
+/* The same step with a later chapter's hooks (NULL: none). */
+StepResult train_step_hooked(Trainer *trainer, Network *net,
+                             const StepHooks *hooks, const Digits *digits,
+                             int n_batch, float learning_rate)
+{
+    static const StepHooks none = {0};
+    if (hooks == NULL)
+        hooks = &none;
+    /* Filled by trainer_next_batch; zeroed first only so that gcc, which
+     * cannot see that, does not warn that it may be used uninitialised. */
+    uint8_t labels[NETWORK_MAX_BATCH] = {0};
     trainer_next_batch(trainer, net, labels, digits, n_batch);
-    const float *p = network_forward(net, net->inputs, n_batch);
+    const float *p =
+        hooks->forward
+            ? hooks->forward(hooks->context, net, net->inputs, n_batch)
+            : network_forward(net, net->inputs, n_batch);
     int n_classes = net->sizes[net->n_layers];
     StepResult result = {cross_entropy_loss(p, labels, n_batch, n_classes),
                          count_correct(p, labels, n_batch, n_classes)};
     gradients_zero(&trainer->grads);
-    network_backward(&trainer->grads, net, net->inputs, labels, n_batch);
+    if (hooks->backward)
+        hooks->backward(hooks->context, &trainer->grads, net, net->inputs,
+                        labels, n_batch);
+    else
+        network_backward(&trainer->grads, net, net->inputs, labels, n_batch);
+    if (hooks->add_to_gradients)
+        hooks->add_to_gradients(hooks->context, &trainer->grads, net);
     sgd_step(net, &trainer->grads, learning_rate);
     return result;
 }

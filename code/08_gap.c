@@ -21,12 +21,25 @@ typedef struct {
     Digits train, validation, test;
 } Sets;
 
+/* How train_epoch trains: batches of n_batch, at a learning rate that falls
+ * from learning_rate at the run's first step to lr_end at its n_steps-th
+ * (chapter 7's learning_rate_at; lr_end < 0: constant), each step chapter
+ * 7's, with `hooks` (NULL: none; chapter 9 adds its regularisers). */
+typedef struct {
+    int n_batch;
+    double learning_rate, lr_end;
+    long n_steps; /* of the whole run, every epoch's */
+    const StepHooks *hooks;
+} EpochPlan;
+
 Digits digits_slice(const Digits *all, size_t first, size_t n);
 int training_split(Digits *train, Digits *validation, const Digits *all,
                    long train_size, long n_validation, long n_batch,
                    Error *err);
+EpochPlan epoch_plan(const TrainOptions *t, double lr_end, long epochs,
+                     size_t n_train, const StepHooks *hooks);
 int train_epoch(Trainer *trainer, Network *net, const Digits *train,
-                int n_batch, float learning_rate, long *iteration, Error *err);
+                const EpochPlan *plan, long *iteration, Error *err);
 void noise_inputs(float *x, int n_batch, int size, Rng *rng);
 double mean_confidence(const float *p, int n_batch, int n_classes);
 double digits_confidence(Network *net, const Digits *digits);
@@ -83,20 +96,35 @@ int training_split(Digits *train, Digits *validation, const Digits *all,
     return 0;
 }
 
+/* The plan of a run of `epochs` epochs over n_train digits with t's batch
+ * size and learning rate. */
+EpochPlan epoch_plan(const TrainOptions *t, double lr_end, long epochs,
+                     size_t n_train, const StepHooks *hooks)
+{
+    return (EpochPlan){.n_batch = (int)t->batch,
+                       .learning_rate = t->learning_rate,
+                       .lr_end = lr_end,
+                       .n_steps = epochs * ((long)n_train / t->batch),
+                       .hooks = hooks};
+}
+
 /* One epoch: train->n / n_batch steps, one pass over the training digits
  * (the trainer reshuffles them between passes). *iteration counts the
- * steps of the whole run. Returns 0, or -1 with err set if training
- * diverged. */
+ * steps of the whole run, and sets the learning rate of each. Returns 0,
+ * or -1 with err set if training diverged. */
 int train_epoch(Trainer *trainer, Network *net, const Digits *train,
-                int n_batch, float learning_rate, long *iteration, Error *err)
+                const EpochPlan *plan, long *iteration, Error *err)
 {
-    long per_epoch = (long)train->n / n_batch;
+    long per_epoch = (long)train->n / plan->n_batch;
     for (long it = 0; it < per_epoch; it++) {
-        StepResult step =
-            train_step(trainer, net, train, n_batch, learning_rate);
+        double rate = learning_rate_at(plan->learning_rate, plan->lr_end,
+                                       *iteration, plan->n_steps);
+        StepResult step = train_step_hooked(trainer, net, plan->hooks, train,
+                                            plan->n_batch, (float)rate);
         *iteration += 1;
         if (training_diverged(step.loss))
-            return diverged_error(err, *iteration, step.loss, learning_rate);
+            return diverged_error(err, *iteration, step.loss,
+                                  plan->learning_rate);
     }
     return 0;
 }
@@ -162,6 +190,116 @@ int labels_shuffle(uint8_t *labels, const uint8_t *from, size_t n, Rng *rng,
 }
 // @end labels_shuffle
 
+/* ---- Plumbing shared with chapter 9 (not a lesson) ------------------------ */
+
+int sets_load(Sets *sets, Digits *all_train, const TrainOptions *t,
+              long train_size, long n_validation, Error *err);
+void sets_free(Sets *sets, Digits *all_train);
+void print_sizes(int n_in, const TrainOptions *t);
+void print_epoch_header(void);
+void print_epoch(long epoch, Score on_train, Score on_validation, Score on_test,
+                 int has_validation);
+int curves_open(FILE **curves, const char *out_dir, Error *err);
+void curves_write(FILE *curves, long epoch, Score on_train, Score on_validation,
+                  Score on_test);
+
+/* The option table entries (common.h) of the runs over epochs of chapters 8
+ * and 9, read into o->epochs, o->train_size, o->validation and
+ * o->print_every. --validation's smallest value is the program's: chapter
+ * 8 only reports the validation split, and its run on shuffled labels
+ * holds none out (0); chapter 9 chooses the network it keeps on it, so it
+ * needs at least 1. */
+// clang-format off
+#define EPOCH_OPTIONS(o, epochs_help, min_validation)                         \
+    {"--epochs", "N", OPTION_WHOLE, &(o)->epochs, 1, 100000,                  \
+     .help = epochs_help},                                                    \
+    {"--train-size", "N", OPTION_WHOLE, &(o)->train_size, 1, LONG_MAX,        \
+     .help = "train on only the first N digits (default: all\n"               \
+             "but the validation split)"},                                    \
+    {"--validation", "N", OPTION_WHOLE, &(o)->validation, min_validation,     \
+     LONG_MAX, .help = "hold out the last N training digits (default 10000)"}, \
+    {"--print-every", "N", OPTION_WHOLE, &(o)->print_every, 1, LONG_MAX,      \
+     .help = "print every Nth epoch (default 1)"}
+// clang-format on
+
+/* MNIST from t->data_dir, its training digits (into all_train) split by
+ * training_split into sets->train and sets->validation, its test digits
+ * into sets->test. Free all_train and sets->test when done. Returns 0, or
+ * -1 with err set (and nothing to free). */
+int sets_load(Sets *sets, Digits *all_train, const TrainOptions *t,
+              long train_size, long n_validation, Error *err)
+{
+    if (mnist_load(all_train, &sets->test, t->data_dir, err) != 0)
+        return -1;
+    if (training_split(&sets->train, &sets->validation, all_train, train_size,
+                       n_validation, t->batch, err) != 0) {
+        sets_free(sets, all_train);
+        return -1;
+    }
+    return 0;
+}
+
+void sets_free(Sets *sets, Digits *all_train)
+{
+    digits_free(all_train);
+    digits_free(&sets->test);
+}
+
+/* "784 -> 128 -> 64 -> 10": the sizes of the network that t's options
+ * make, for inputs of n_in pixels. */
+void print_sizes(int n_in, const TrainOptions *t)
+{
+    printf("%d", n_in);
+    for (int h = 0; h < t->n_hidden; h++)
+        printf(" -> %d", t->hidden[h]);
+    printf(" -> %d", N_CLASSES);
+}
+
+/* The heading of the table of epochs, and one row of it (a "-" for the
+ * validation split when there is none). */
+void print_epoch_header(void)
+{
+    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
+           "test", "gap");
+}
+
+void print_epoch(long epoch, Score on_train, Score on_validation, Score on_test,
+                 int has_validation)
+{
+    printf("%7ld %9.2f%% ", epoch, 100.0 * on_train.accuracy);
+    if (has_validation)
+        printf("%11.2f%%", 100.0 * on_validation.accuracy);
+    else
+        printf("%12s", "-");
+    printf(" %9.2f%% %6.2f pts\n", 100.0 * on_test.accuracy,
+           100.0 * (on_train.accuracy - on_test.accuracy));
+}
+
+/* curves.tsv in out_dir, with its heading, into *curves (NULL when out_dir
+ * is: no curves are kept). Returns 0, or -1 with err set. */
+int curves_open(FILE **curves, const char *out_dir, Error *err)
+{
+    *curves = NULL;
+    if (out_dir == NULL)
+        return 0;
+    *curves = output_open(out_dir, "curves.tsv", err);
+    if (*curves == NULL)
+        return -1;
+    fprintf(*curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
+                     "validation_acc\ttest_cost\ttest_acc\n");
+    return 0;
+}
+
+/* An epoch's row of curves.tsv (none when curves is NULL). */
+void curves_write(FILE *curves, long epoch, Score on_train, Score on_validation,
+                  Score on_test)
+{
+    if (curves != NULL)
+        fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
+                on_train.loss, on_train.accuracy, on_validation.loss,
+                on_validation.accuracy, on_test.loss, on_test.accuracy);
+}
+
 /* ---- The demo ----------------------------------------------------------- */
 #ifndef CH08_NO_MAIN
 
@@ -179,15 +317,7 @@ static Options parse_options(int argc, char **argv)
                  .print_every = 1,
                  .train = train_options_default()};
     const Option options[] = {
-        {"--epochs", "N", OPTION_WHOLE, &o.epochs, 1, 100000,
-         .help = "passes over the training digits (default 20)"},
-        {"--train-size", "N", OPTION_WHOLE, &o.train_size, 1, LONG_MAX,
-         .help = "train on only the first N digits (default: all\n"
-                 "but the validation split)"},
-        {"--validation", "N", OPTION_WHOLE, &o.validation, 0, LONG_MAX,
-         .help = "hold out the last N training digits (default 10000)"},
-        {"--print-every", "N", OPTION_WHOLE, &o.print_every, 1, LONG_MAX,
-         .help = "print every Nth epoch (default 1)"},
+        EPOCH_OPTIONS(&o, "passes over the training digits (default 20)", 0),
         {"--shuffle-labels", NULL, OPTION_FLAG, &o.shuffle_labels,
          .help = "give the training digits each other's labels, at\n"
                  "random (the validation and test digits keep\n"
@@ -207,11 +337,11 @@ enum { N_NOISE = 1000 };
 /* 3Blue1Brown's experiment: show the trained network N_NOISE images of
  * pure noise. Returns how sure it is of its answers on average (its largest
  * probability); answers[d] counts how often it said d. */
-static double noise_confidence(Network *net, Rng *rng, long answers[10])
+static double noise_confidence(Network *net, Rng *rng, long answers[N_CLASSES])
 {
     int n_in = net->sizes[0], n_classes = net->sizes[net->n_layers];
     double confidence = 0.0;
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         answers[d] = 0;
     for (int done = 0; done < N_NOISE; done += net->max_batch) {
         int n =
@@ -236,20 +366,7 @@ static void print_header(const Options *o, const Network *net, const Sets *sets,
            sets->train.n, o->shuffle_labels ? " with shuffled labels" : "",
            o->epochs, per_epoch, o->train.batch, o->train.learning_rate,
            o->train.seed, sets->validation.n);
-    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
-           "test", "gap");
-}
-
-static void print_epoch(long epoch, Score on_train, Score on_validation,
-                        Score on_test, int has_validation)
-{
-    printf("%7ld %9.2f%% ", epoch, 100.0 * on_train.accuracy);
-    if (has_validation)
-        printf("%11.2f%%", 100.0 * on_validation.accuracy);
-    else
-        printf("%12s", "-");
-    printf(" %9.2f%% %6.2f pts\n", 100.0 * on_test.accuracy,
-           100.0 * (on_train.accuracy - on_test.accuracy));
+    print_epoch_header();
 }
 
 static int write_values(const Options *o, const Sets *sets, Score on_train,
@@ -278,6 +395,54 @@ static int write_values(const Options *o, const Sets *sets, Score on_train,
     return output_close(values, o->train.out_dir, "values.txt", err);
 }
 
+/* The epochs of the run the book shows: after each, score the training
+ * digits, the validation split and the test set, print a row every
+ * print_every epochs and log one to curves (if not NULL). scores: the
+ * last epoch's, on the three sets. Returns 0, or -1 with err set. */
+static int train_and_score(Network *net, Trainer *trainer, const Options *o,
+                           const Sets *sets, FILE *curves, Score scores[3],
+                           Error *err)
+{
+    EpochPlan plan =
+        epoch_plan(&o->train, -1.0, o->epochs, sets->train.n, NULL);
+    Score on_train = {0, 0}, on_validation = {0, 0}, on_test = {0, 0};
+    long iteration = 0;
+    for (long epoch = 1; epoch <= o->epochs; epoch++) {
+        int status =
+            train_epoch(trainer, net, &sets->train, &plan, &iteration, err);
+        if (status != 0)
+            return -1;
+        on_train = network_evaluate(net, &sets->train);
+        on_test = network_evaluate(net, &sets->test);
+        if (sets->validation.n > 0)
+            on_validation = network_evaluate(net, &sets->validation);
+        if (epoch % o->print_every == 0 || epoch == o->epochs)
+            print_epoch(epoch, on_train, on_validation, on_test,
+                        sets->validation.n > 0);
+        curves_write(curves, epoch, on_train, on_validation, on_test);
+    }
+    scores[0] = on_train, scores[1] = on_validation, scores[2] = on_test;
+    return 0;
+}
+
+/* The noise experiment, printed: returns the network's mean confidence on
+ * noise, and on the test digits in *test_confidence. */
+static double noise_report(Network *net, Rng *rng, const Digits *test,
+                           double *test_confidence)
+{
+    long answers[N_CLASSES];
+    *test_confidence = digits_confidence(net, test);
+    double noise = noise_confidence(net, rng, answers);
+    printf("\nShown %d images of pure noise, the network still answers a "
+           "digit every time,\nwith an average confidence of %.1f%% (on real "
+           "test digits: %.1f%%).\nIts answers:",
+           N_NOISE, 100.0 * noise, 100.0 * *test_confidence);
+    for (int d = 0; d < N_CLASSES; d++)
+        printf(" %d:%ld", d, answers[d]);
+    printf("\n");
+    return noise;
+}
+
 /* The run the book shows: after every epoch, score the training digits,
  * the validation split and the test set; then the noise experiment. */
 static int single_run(const Options *o, const Sets *sets, Error *err)
@@ -287,56 +452,26 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
     if (training_setup(&net, &trainer, &o->train, INIT_HE, &sets->train,
                        (uint64_t)o->train.seed, err) != 0)
         return -1;
-    FILE *curves = NULL;
-    if (o->train.out_dir != NULL) {
-        curves = output_open(o->train.out_dir, "curves.tsv", err);
-        if (curves == NULL)
-            fail_with(err);
-        fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
-                        "validation_acc\ttest_cost\ttest_acc\n");
+    FILE *curves;
+    Score scores[3]; /* training, validation, test */
+    int status = curves_open(&curves, o->train.out_dir, err);
+    if (status == 0) {
+        print_header(o, &net, sets, (long)sets->train.n / o->train.batch);
+        status = train_and_score(&net, &trainer, o, sets, curves, scores, err);
     }
-    print_header(o, &net, sets, (long)sets->train.n / o->train.batch);
-    Score on_train = {0, 0}, on_validation = {0, 0}, on_test = {0, 0};
-    long iteration = 0;
-    for (long epoch = 1; epoch <= o->epochs; epoch++) {
-        if (train_epoch(&trainer, &net, &sets->train, (int)o->train.batch,
-                        (float)o->train.learning_rate, &iteration, err) != 0) {
-            fflush(stdout);
-            fail_with(err);
-        }
-        on_train = network_evaluate(&net, &sets->train);
-        on_test = network_evaluate(&net, &sets->test);
-        if (sets->validation.n > 0)
-            on_validation = network_evaluate(&net, &sets->validation);
-        if (epoch % o->print_every == 0 || epoch == o->epochs)
-            print_epoch(epoch, on_train, on_validation, on_test,
-                        sets->validation.n > 0);
+    if (status == 0) {
+        printf("\nFinal: training %.2f%% (cost %.4f), test %.2f%% (cost "
+               "%.4f).\nThe gap between them: %.2f percentage points.\n",
+               100.0 * scores[0].accuracy, scores[0].loss,
+               100.0 * scores[2].accuracy, scores[2].loss,
+               100.0 * (scores[0].accuracy - scores[2].accuracy));
+        double test_confidence;
+        double noise =
+            noise_report(&net, &trainer.rng, &sets->test, &test_confidence);
         if (curves != NULL)
-            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
-                    on_train.loss, on_train.accuracy, on_validation.loss,
-                    on_validation.accuracy, on_test.loss, on_test.accuracy);
-    }
-    printf("\nFinal: training %.2f%% (cost %.4f), test %.2f%% (cost %.4f).\n"
-           "The gap between them: %.2f percentage points.\n",
-           100.0 * on_train.accuracy, on_train.loss, 100.0 * on_test.accuracy,
-           on_test.loss, 100.0 * (on_train.accuracy - on_test.accuracy));
-
-    long answers[10];
-    double test_confidence = digits_confidence(&net, &sets->test);
-    double noise = noise_confidence(&net, &trainer.rng, answers);
-    printf("\nShown %d images of pure noise, the network still answers a "
-           "digit every time,\nwith an average confidence of %.1f%% (on real "
-           "test digits: %.1f%%).\nIts answers:",
-           N_NOISE, 100.0 * noise, 100.0 * test_confidence);
-    for (int d = 0; d < 10; d++)
-        printf(" %d:%ld", d, answers[d]);
-    printf("\n");
-
-    int status = 0;
-    if (curves != NULL) {
-        status = output_close(curves, o->train.out_dir, "curves.tsv", err);
-        if (status == 0)
-            status = write_values(o, sets, on_train, on_validation, on_test,
+            status = output_close(curves, o->train.out_dir, "curves.tsv", err);
+        if (status == 0 && curves != NULL)
+            status = write_values(o, sets, scores[0], scores[1], scores[2],
                                   noise, test_confidence, err);
     }
     trainer_free(&trainer);
@@ -367,13 +502,17 @@ static int seed_run(double measures[N_MEASURES], double *test_curve,
     if (training_setup(&net, &trainer, &o->train, INIT_HE, &sets->train,
                        (uint64_t)seed, err) != 0)
         return -1;
+    EpochPlan plan =
+        epoch_plan(&o->train, -1.0, o->epochs, sets->train.n, NULL);
     long iteration = 0, lowest = 1;
     Score on_test = {0, 0};
     for (long epoch = 1; epoch <= o->epochs; epoch++) {
-        if (train_epoch(&trainer, &net, &sets->train, (int)o->train.batch,
-                        (float)o->train.learning_rate, &iteration, err) != 0) {
-            fflush(stdout);
-            fail_with(err);
+        int status =
+            train_epoch(&trainer, &net, &sets->train, &plan, &iteration, err);
+        if (status != 0) {
+            trainer_free(&trainer);
+            network_free(&net);
+            return -1;
         }
         on_test = network_evaluate(&net, &sets->test);
         test_curve[2 * (epoch - 1)] = on_test.loss;
@@ -382,7 +521,7 @@ static int seed_run(double measures[N_MEASURES], double *test_curve,
             lowest = epoch;
     }
     Score on_train = network_evaluate(&net, &sets->train);
-    long answers[10];
+    long answers[N_CLASSES];
     measures[TEST_ACC] = 100.0 * on_test.accuracy;
     measures[GAP] = 100.0 * (on_train.accuracy - on_test.accuracy);
     measures[LOWEST_AT] = (double)lowest;
@@ -460,10 +599,9 @@ static int seeds_run(const Options *o, const Sets *sets, Error *err)
                             sizeof(double));
     if (curves == NULL)
         return error_set(err, "out of memory for %ld epochs", o->epochs);
-    printf("Training %d", sets->train.rows * sets->train.cols);
-    for (int h = 0; h < o->train.n_hidden; h++)
-        printf(" -> %d", o->train.hidden[h]);
-    printf(" -> 10 on %zu training digits%s for %ld epochs\n(learning rate "
+    printf("Training ");
+    print_sizes(sets->train.rows * sets->train.cols, &o->train);
+    printf(" on %zu training digits%s for %ld epochs\n(learning rate "
            "%g), once with ",
            sets->train.n, o->shuffle_labels ? " with shuffled labels" : "",
            o->epochs, o->train.learning_rate);
@@ -507,10 +645,8 @@ int main(int argc, char **argv)
                             "values.txt"};
     if ((o.train.out_dir != NULL &&
          outputs_open(o.train.out_dir, names, 2, &err) != 0) ||
-        mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
-        fail_with(&err);
-    if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
-                       o.validation, o.train.batch, &err) != 0)
+        sets_load(&sets, &all_train, &o.train, o.train_size, o.validation,
+                  &err) != 0)
         fail_with(&err);
     /* --shuffle-labels: the training slice gets labels of its own, shuffled
      * by a generator of their own (seed 0), so that the shuffle is the same
@@ -531,10 +667,11 @@ int main(int argc, char **argv)
     int status = o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
                                      : single_run(&o, &sets, &err);
     free(shuffled);
-    digits_free(&all_train);
-    digits_free(&sets.test);
-    if (status != 0 || outputs_commit(&err) != 0)
+    sets_free(&sets, &all_train);
+    if (status != 0 || outputs_commit(&err) != 0) {
+        fflush(stdout); /* what the run printed, before the error */
         fail_with(&err);
+    }
     return 0;
 }
 

@@ -56,6 +56,12 @@ const float *network_forward_dropout(Network *net, Dropout *dropout,
 void network_backward_dropout(Gradients *grads, const Network *net,
                               const Dropout *dropout, const float *x,
                               const uint8_t *labels, int n_batch);
+const float *regularised_forward(void *reg, Network *net, const float *x,
+                                 int n_batch);
+void regularised_backward(void *reg, Gradients *grads, const Network *net,
+                          const float *x, const uint8_t *labels, int n_batch);
+void regularised_gradients(void *reg, Gradients *grads, const Network *net);
+StepHooks regulariser_hooks(Regulariser *reg);
 StepResult train_step_regularised(Trainer *trainer, Network *net,
                                   Regulariser *reg, const Digits *digits,
                                   int n_batch, float learning_rate);
@@ -205,29 +211,49 @@ void network_backward_dropout(Gradients *grads, const Network *net,
 
 // @listing train_step_regularised
 /* Chapter 7's training step, with dropout in both passes and the L2 term
- * added to the gradient before the step. The reported cost is the batch's
+ * added to the gradients before the step: chapter 9 does not write a step
+ * of its own, it hands chapter 7's train_step_hooked these three hooks,
+ * each given the run's Regulariser. The reported cost is the batch's
  * cross-entropy (measured with dropout on, so it runs higher than the
  * network's cost on the same digits at test time). */
+const float *regularised_forward(void *reg, Network *net, const float *x,
+                                 int n_batch)
+{
+    Dropout *dropout = &((Regulariser *)reg)->dropout;
+    return network_forward_dropout(net, dropout, x, n_batch);
+}
+
+void regularised_backward(void *reg, Gradients *grads, const Network *net,
+                          const float *x, const uint8_t *labels, int n_batch)
+{
+    const Dropout *dropout = &((Regulariser *)reg)->dropout;
+    network_backward_dropout(grads, net, dropout, x, labels, n_batch);
+}
+
+void regularised_gradients(void *reg, Gradients *grads, const Network *net)
+{
+    float l2 = ((Regulariser *)reg)->l2;
+    if (l2 > 0.0f)
+        l2_gradient(grads, net, l2);
+}
+
+StepHooks regulariser_hooks(Regulariser *reg)
+{
+    return (StepHooks){.forward = regularised_forward,
+                       .backward = regularised_backward,
+                       .add_to_gradients = regularised_gradients,
+                       .context = reg};
+}
+
+/* One such step (chapter 8's train_epoch takes the hooks for a whole
+ * epoch). */
 StepResult train_step_regularised(Trainer *trainer, Network *net,
                                   Regulariser *reg, const Digits *digits,
                                   int n_batch, float learning_rate)
 {
-    /* Filled by trainer_next_batch; zeroed first only so that gcc, which
-     * cannot see that, does not warn that it may be used uninitialised. */
-    uint8_t labels[NETWORK_MAX_BATCH] = {0};
-    trainer_next_batch(trainer, net, labels, digits, n_batch);
-    const float *p =
-        network_forward_dropout(net, &reg->dropout, net->inputs, n_batch);
-    int n_classes = net->sizes[net->n_layers];
-    StepResult result = {cross_entropy_loss(p, labels, n_batch, n_classes),
-                         count_correct(p, labels, n_batch, n_classes)};
-    gradients_zero(&trainer->grads);
-    network_backward_dropout(&trainer->grads, net, &reg->dropout, net->inputs,
-                             labels, n_batch);
-    if (reg->l2 > 0.0f)
-        l2_gradient(&trainer->grads, net, reg->l2);
-    sgd_step(net, &trainer->grads, learning_rate);
-    return result;
+    StepHooks hooks = regulariser_hooks(reg);
+    return train_step_hooked(trainer, net, &hooks, digits, n_batch,
+                             learning_rate);
 }
 // @end train_step_regularised
 
@@ -320,18 +346,10 @@ static Options parse_options(int argc, char **argv)
          .choices = "accuracy|cost",
          .help = "what early stopping watches on the validation\n"
                  "split: accuracy (default) or cost"},
-        {"--epochs", "N", OPTION_WHOLE, &o.epochs, 1, 100000,
-         .help = "at most N epochs (default 20)"},
-        {"--train-size", "N", OPTION_WHOLE, &o.train_size, 1, LONG_MAX,
-         .help = "train on only the first N digits (default: all\n"
-                 "but the validation split)"},
-        {"--validation", "N", OPTION_WHOLE, &o.validation, 1, LONG_MAX,
-         .help = "hold out the last N training digits (default 10000)"},
+        EPOCH_OPTIONS(&o, "at most N epochs (default 20)", 1),
         {"--lr-end", "X", OPTION_POSITIVE, &o.lr_end,
          .help = "let the learning rate fall linearly to X by the\n"
                  "last epoch (default: constant)"},
-        {"--print-every", "N", OPTION_WHOLE, &o.print_every, 1, LONG_MAX,
-         .help = "print every Nth epoch (default 1)"},
         {"--save", "FILE", OPTION_TEXT, &o.save,
          .help = "write the kept network to FILE"},
         {"--l2-sweep", "LIST", OPTION_NUMBERS, o.sweep, 0, MAX_SWEEP,
@@ -360,10 +378,9 @@ static Options parse_options(int argc, char **argv)
 
 static void print_settings(const Options *o, const Sets *sets)
 {
-    printf("Training %d", sets->train.rows * sets->train.cols);
-    for (int h = 0; h < o->train.n_hidden; h++)
-        printf(" -> %d", o->train.hidden[h]);
-    printf(" -> 10 on %zu digits (", sets->train.n);
+    printf("Training ");
+    print_sizes(sets->train.rows * sets->train.cols, &o->train);
+    printf(" on %zu digits (", sets->train.n);
     if (o->train.n_seeds > 0)
         seeds_describe(stdout, &o->train);
     else
@@ -421,23 +438,16 @@ static int run_init(Run *run, const Options *o, const Sets *sets, long seed,
     return 0;
 }
 
-/* One pass over the training digits with the regularised step; the
- * learning rate falls over the whole run when --lr-end is given. */
+/* One pass over the training digits: chapter 8's train_epoch, with the
+ * regularisers in every step (their hooks); the learning rate falls over
+ * the whole run when --lr-end is given. */
 static int run_epoch(Run *run, const Options *o, const Sets *sets, Error *err)
 {
-    long per_epoch = (long)sets->train.n / o->train.batch;
-    for (long it = 0; it < per_epoch; it++) {
-        double rate = learning_rate_at(o->train.learning_rate, o->lr_end,
-                                       run->iteration, o->epochs * per_epoch);
-        StepResult step = train_step_regularised(
-            &run->trainer, &run->net, &run->reg, &sets->train,
-            (int)o->train.batch, (float)rate);
-        run->iteration++;
-        if (training_diverged(step.loss))
-            return diverged_error(err, run->iteration, step.loss,
-                                  o->train.learning_rate);
-    }
-    return 0;
+    StepHooks hooks = regulariser_hooks(&run->reg);
+    EpochPlan plan =
+        epoch_plan(&o->train, o->lr_end, o->epochs, sets->train.n, &hooks);
+    return train_epoch(&run->trainer, &run->net, &sets->train, &plan,
+                       &run->iteration, err);
 }
 
 /* The network to keep: the best on validation with early stopping, the
@@ -474,45 +484,44 @@ static int write_values(const Options *o, const Sets *sets, long epochs_run,
     return output_close(values, o->train.out_dir, "values.txt", err);
 }
 
-/* The run the book shows: every epoch scored on all three sets (printed
- * every print_every epochs, logged to curves.tsv); early stopping if
- * asked; the kept network scored, saved and its values written. */
 /* The epochs of the run the book shows: after each, all three sets
  * scored, printed every print_every epochs and logged to curves (if not
- * NULL); early stopping may end it. Returns how many epochs ran. */
-static long train_and_watch(Run *run, const Options *o, const Sets *sets,
-                            FILE *curves)
+ * NULL); early stopping may end it. *epochs_run: how many epochs ran.
+ * Returns 0, or -1 with err set. */
+static int train_and_watch(Run *run, const Options *o, const Sets *sets,
+                           FILE *curves, long *epochs_run, Error *err)
 {
-    printf("%7s %10s %12s %10s %10s\n", "epoch", "training", "validation",
-           "test", "gap");
-    long epoch;
-    for (epoch = 1; epoch <= o->epochs; epoch++) {
-        Error err;
-        if (run_epoch(run, o, sets, &err) != 0) {
-            fflush(stdout);
-            fail_with(&err);
-        }
+    print_epoch_header();
+    for (long epoch = 1; epoch <= o->epochs; epoch++) {
+        if (run_epoch(run, o, sets, err) != 0)
+            return -1;
         Score on_train = network_evaluate(&run->net, &sets->train);
         Score on_validation = network_evaluate(&run->net, &sets->validation);
         Score on_test = network_evaluate(&run->net, &sets->test);
         int stop =
             early_stopping_update(&run->stop, &run->net, on_validation, epoch);
         if (epoch % o->print_every == 0 || epoch == o->epochs || stop)
-            printf("%7ld %9.2f%% %11.2f%% %9.2f%% %6.2f pts\n", epoch,
-                   100.0 * on_train.accuracy, 100.0 * on_validation.accuracy,
-                   100.0 * on_test.accuracy,
-                   100.0 * (on_train.accuracy - on_test.accuracy));
-        if (curves != NULL)
-            fprintf(curves, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", epoch,
-                    on_train.loss, on_train.accuracy, on_validation.loss,
-                    on_validation.accuracy, on_test.loss, on_test.accuracy);
+            print_epoch(epoch, on_train, on_validation, on_test, 1);
+        curves_write(curves, epoch, on_train, on_validation, on_test);
+        *epochs_run = epoch;
         if (stop) {
             printf("No better validation %s for %ld epochs: stop.\n",
                    o->watch_cost ? "cost" : "accuracy", o->patience);
-            return epoch;
+            break;
         }
     }
-    return o->epochs;
+    return 0;
+}
+
+/* What a single run prints at its end: the kept network's scores. */
+static void print_kept(long best_epoch, const Score kept[3])
+{
+    printf("\nKept the network of epoch %ld: training %.2f%%, validation "
+           "%.2f%%,\ntest %.2f%%, a gap of %.2f points.\n",
+           best_epoch, 100.0 * kept[0].accuracy, 100.0 * kept[1].accuracy,
+           100.0 * kept[2].accuracy,
+           100.0 * (kept[0].accuracy - kept[2].accuracy));
+    printf("\ntest accuracy: %.2f%%\n", 100.0 * kept[2].accuracy);
 }
 
 /* The run the book shows: every epoch scored on all three sets (printed
@@ -523,30 +532,23 @@ static int single_run(const Options *o, const Sets *sets, Error *err)
     Run run;
     if (run_init(&run, o, sets, o->train.seed, err) != 0)
         return -1;
-    FILE *curves = NULL;
-    if (o->train.out_dir != NULL) {
-        curves = output_open(o->train.out_dir, "curves.tsv", err);
-        if (curves == NULL)
-            fail_with(err);
-        fprintf(curves, "# epoch\ttrain_cost\ttrain_acc\tvalidation_cost\t"
-                        "validation_acc\ttest_cost\ttest_acc\n");
-    }
-    print_settings(o, sets);
-    double start = seconds_now();
-    long epochs_run = train_and_watch(&run, o, sets, curves);
+    FILE *curves;
+    long epochs_run = 0;
     Score kept[3];
-    run_finish(&run, sets, epochs_run, kept);
-    printf("\nKept the network of epoch %ld: training %.2f%%, validation "
-           "%.2f%%,\ntest %.2f%%, a gap of %.2f points.\n",
-           run.stop.best_epoch, 100.0 * kept[0].accuracy,
-           100.0 * kept[1].accuracy, 100.0 * kept[2].accuracy,
-           100.0 * (kept[0].accuracy - kept[2].accuracy));
-    printf("\ntest accuracy: %.2f%%\n", 100.0 * kept[2].accuracy);
-    fprintf(stderr, "%s: trained in %.1f s\n", program_name,
-            seconds_now() - start);
-    int status = network_is_finite(&run.stop.best)
-                     ? 0
-                     : not_finite_error(err, o->train.learning_rate);
+    int status = curves_open(&curves, o->train.out_dir, err);
+    if (status == 0) {
+        print_settings(o, sets);
+        double start = seconds_now();
+        status = train_and_watch(&run, o, sets, curves, &epochs_run, err);
+        if (status == 0) {
+            run_finish(&run, sets, epochs_run, kept);
+            print_kept(run.stop.best_epoch, kept);
+            fprintf(stderr, "%s: trained in %.1f s\n", program_name,
+                    seconds_now() - start);
+        }
+    }
+    if (status == 0 && !network_is_finite(&run.stop.best))
+        status = not_finite_error(err, o->train.learning_rate);
     if (status == 0 && o->save != NULL) {
         status = network_save(&run.stop.best, o->save, err);
         if (status == 0)
@@ -584,8 +586,8 @@ static int seed_run(double measures[N_MEASURES], const Options *o,
     long epoch;
     for (epoch = 1; epoch <= o->epochs; epoch++) {
         if (run_epoch(&run, o, sets, err) != 0) {
-            fflush(stdout);
-            fail_with(err);
+            run_free(&run);
+            return -1;
         }
         if (o->patience > 0 &&
             early_stopping_update(&run.stop, &run.net,
@@ -696,10 +698,9 @@ static void sweep_write(FILE *table, FILE *values, int v, double l2,
  * with its mean (and range) on the validation split. */
 static int sweep_run(const Options *o, const Sets *sets, Error *err)
 {
-    printf("Training %d", sets->train.rows * sets->train.cols);
-    for (int h = 0; h < o->train.n_hidden; h++)
-        printf(" -> %d", o->train.hidden[h]);
-    printf(" -> 10 on %zu digits for %ld epochs (learning rate %g,\ndropout "
+    printf("Training ");
+    print_sizes(sets->train.rows * sets->train.cols, &o->train);
+    printf(" on %zu digits for %ld epochs (learning rate %g,\ndropout "
            "%g), with each weight decay, once with ",
            sets->train.n, o->epochs, o->train.learning_rate, o->dropout);
     seeds_describe(stdout, &o->train);
@@ -750,18 +751,17 @@ int main(int argc, char **argv)
         (o.train.out_dir != NULL &&
          outputs_open(o.train.out_dir, names, single || o.n_sweep > 0 ? 2 : 1,
                       &err) != 0) ||
-        mnist_load(&all_train, &sets.test, o.train.data_dir, &err) != 0)
-        fail_with(&err);
-    if (training_split(&sets.train, &sets.validation, &all_train, o.train_size,
-                       o.validation, o.train.batch, &err) != 0)
+        sets_load(&sets, &all_train, &o.train, o.train_size, o.validation,
+                  &err) != 0)
         fail_with(&err);
     int status = o.n_sweep > 0         ? sweep_run(&o, &sets, &err)
                  : o.train.n_seeds > 0 ? seeds_run(&o, &sets, &err)
                                        : single_run(&o, &sets, &err);
-    digits_free(&all_train);
-    digits_free(&sets.test);
-    if (status != 0 || outputs_commit(&err) != 0)
+    sets_free(&sets, &all_train);
+    if (status != 0 || outputs_commit(&err) != 0) {
+        fflush(stdout); /* what the run printed, before the error */
         fail_with(&err);
+    }
     return 0;
 }
 

@@ -414,6 +414,24 @@ void test_network(Network *net, const int *sizes, int n_sizes, int max_batch,
             net->layers[l].biases[j] = bias_scale * rng_normal(rng);
 }
 
+/* Do two networks of the same sizes hold the same weights and biases, to
+ * the bit? (The given training code is checked against steps done by hand
+ * this way, whatever the exercises compute.) */
+int same_network(const Network *a, const Network *b);
+
+int same_network(const Network *a, const Network *b)
+{
+    for (int l = 0; l < a->n_layers; l++) {
+        size_t n = (size_t)a->sizes[l] * a->sizes[l + 1];
+        if (memcmp(a->layers[l].weights, b->layers[l].weights,
+                   n * sizeof(float)) != 0 ||
+            memcmp(a->layers[l].biases, b->layers[l].biases,
+                   (size_t)a->sizes[l + 1] * sizeof(float)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 /* The network's forward pass (ReLU after every layer but the last, softmax
  * after it), worked out here in double, for comparison.
  *   x: [n_batch x sizes[0]]   p: [n_batch x sizes[n_layers]], overwritten */

@@ -1238,6 +1238,32 @@ START_TEST(test_recent_window)
 }
 END_TEST
 
+/* A random 2 -> 4 -> 10 network for batches of 3 and a copy of it, each
+ * with a trainer over the ten digits of batch_digits, the same for both:
+ * the given step on one, the same step done here on the other. */
+static void step_and_copy(Network *net, Network *copy, Trainer *trainer,
+                          Trainer *mine)
+{
+    const int sizes[3] = {2, 4, 10};
+    Error err;
+    Rng rng;
+    rng_seed(&rng, 8);
+    test_network(net, sizes, 3, 3, &rng, 0.5f);
+    test_network(copy, sizes, 3, 3, &rng, 0.5f);
+    network_copy_weights(copy, net);
+    ck_assert(trainer_init(trainer, net, 10, rng, &err) == 0);
+    ck_assert(trainer_init(mine, copy, 10, rng, &err) == 0);
+}
+
+static void step_and_copy_free(Network *net, Network *copy, Trainer *trainer,
+                               Trainer *mine)
+{
+    trainer_free(trainer);
+    trainer_free(mine);
+    network_free(net);
+    network_free(copy);
+}
+
 /* train_step against chapter 7's steps done here one by one, on a copy of
  * the network and the trainer: next batch, forward, cost and count,
  * gradients zeroed, backward, step. Two steps in a row, so that gradients
@@ -1247,15 +1273,9 @@ END_TEST
 START_TEST(test_train_step)
 {
     Digits digits = batch_digits();
-    const int sizes[3] = {2, 4, 10};
     Network net, copy;
     Trainer trainer, mine;
-    Error err;
-    Rng rng;
-    rng_seed(&rng, 8);
-    test_network(&net, sizes, 3, 3, &rng, 0.5f);
-    test_network(&copy, sizes, 3, 3, &rng, 0.5f);
-    network_copy_weights(&copy, &net);
+    step_and_copy(&net, &copy, &trainer, &mine);
     /* Each digit labelled with the network's answer, so that the count of
      * right answers is not 0. */
     size_t all[10];
@@ -1268,8 +1288,6 @@ START_TEST(test_train_step)
         batch_labels[b] = (uint8_t)argmax(p, 10);
         batch_labels[b + 1] = (uint8_t)argmax(p + 10, 10);
     }
-    ck_assert(trainer_init(&trainer, &net, 10, rng, &err) == 0);
-    ck_assert(trainer_init(&mine, &copy, 10, rng, &err) == 0);
     for (int step = 1; step <= 2; step++) {
         StepResult got = train_step(&trainer, &net, &digits, 3, 0.5f);
         uint8_t labels[3];
@@ -1309,10 +1327,78 @@ START_TEST(test_train_step)
                                       "step, in that order");
         }
     }
-    trainer_free(&trainer);
-    trainer_free(&mine);
-    network_free(&net);
-    network_free(&copy);
+    step_and_copy_free(&net, &copy, &trainer, &mine);
+}
+END_TEST
+
+/* A later chapter's hooks into the step (chapter 9's dropout and weight
+ * decay): here the forward and backward hooks count their calls and do
+ * chapter 7's passes, and the term adds 0.25 to every gradient of the first
+ * layer's weights. */
+typedef struct {
+    int forwards, backwards, terms;
+} HookCalls;
+
+static const float *counted_forward(void *calls, Network *net, const float *x,
+                                    int n_batch)
+{
+    ((HookCalls *)calls)->forwards++;
+    return network_forward(net, x, n_batch);
+}
+
+static void counted_backward(void *calls, Gradients *grads, const Network *net,
+                             const float *x, const uint8_t *labels, int n_batch)
+{
+    ((HookCalls *)calls)->backwards++;
+    network_backward(grads, net, x, labels, n_batch);
+}
+
+static void add_a_quarter(void *calls, Gradients *grads, const Network *net)
+{
+    if (calls != NULL)
+        ((HookCalls *)calls)->terms++;
+    for (int k = 0; k < net->sizes[0] * net->sizes[1]; k++)
+        grads->layers[0].weights[k] += 0.25f;
+}
+
+/* train_step_hooked with those hooks against the steps done here: next
+ * batch, forward, cost, gradients zeroed, backward, the term, step. */
+START_TEST(test_train_step_hooks)
+{
+    Digits digits = batch_digits();
+    Network net, copy;
+    Trainer trainer, mine;
+    step_and_copy(&net, &copy, &trainer, &mine);
+    HookCalls calls = {0, 0, 0};
+    StepHooks hooks = {counted_forward, counted_backward, add_a_quarter,
+                       &calls};
+    for (int step = 1; step <= 2; step++) {
+        train_step_hooked(&trainer, &net, &hooks, &digits, 3, 0.5f);
+        uint8_t labels[3];
+        trainer_next_batch(&mine, &copy, labels, &digits, 3);
+        network_forward(&copy, copy.inputs, 3);
+        gradients_zero(&mine.grads);
+        network_backward(&mine.grads, &copy, copy.inputs, labels, 3);
+        add_a_quarter(NULL, &mine.grads, &copy);
+        sgd_step(&copy, &mine.grads, 0.5f);
+        ck_assert_msg(calls.forwards == step && calls.backwards == step &&
+                          calls.terms == step,
+                      "train_step_hooked (given code, chapter 7), step %d: "
+                      "its hooks were called %d (forward), %d (backward) "
+                      "and %d (add_to_gradients) times; each should be "
+                      "called once a step, the first two in place of "
+                      "network_forward and network_backward",
+                      step, calls.forwards, calls.backwards, calls.terms);
+        ck_assert_msg(
+            same_network(&net, &copy),
+            "train_step_hooked (given code, chapter 7), step %d: the "
+            "weights differ from those of the steps done one by one "
+            "with the hook's term: call add_to_gradients after the gradients "
+            "are zeroed and backward has filled them, and before the step "
+            "uses them (chapter 9's weight decay goes there)",
+            step);
+    }
+    step_and_copy_free(&net, &copy, &trainer, &mine);
 }
 END_TEST
 
@@ -1360,6 +1446,7 @@ Suite *suite_07_sgd(void)
     suite_add_tcase(suite, window);
     TCase *step = tcase_create("given code: train_step");
     tcase_add_test(step, test_train_step);
+    tcase_add_test(step, test_train_step_hooks);
     suite_add_tcase(suite, step);
     TCase *sgd = tcase_create("sgd");
     tcase_add_test(sgd, test_divergence_detected);

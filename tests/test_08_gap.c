@@ -305,67 +305,191 @@ START_TEST(test_labels_shuffle)
 }
 END_TEST
 
-START_TEST(test_train_epoch)
+/* A 1 -> 10 network for batches of 3 and a trainer for 10 digits, drawn
+ * from seed 3 (so every call makes the same ones); returns the ten digits,
+ * the first ten of twenty_digits. */
+static Digits epoch_setup(Network *net, Trainer *trainer)
 {
-    /* Ten digits, batches of 3: an epoch is 3 steps (the tenth digit waits
-     * for the next epoch's shuffle); then, at a learning rate of 10,000,
-     * training blows up and the epoch stops there. */
-    Digits digits = twenty_digits();
-    digits.n = 10;
-    const int sizes[2] = {1, 10};
-    Network net;
-    Trainer trainer;
+    const int sizes[2] = {1, N_CLASSES};
     Error err;
-    ck_assert(network_init(&net, sizes, 2, 3, &err) == 0);
+    ck_assert(network_init(net, sizes, 2, 3, &err) == 0);
     Rng rng;
     rng_seed(&rng, 3);
-    ck_assert(trainer_init(&trainer, &net, 10, rng, &err) == 0);
-    long iteration = 5;
+    ck_assert(trainer_init(trainer, net, 10, rng, &err) == 0);
+    Digits digits = twenty_digits();
+    digits.n = 10;
+    return digits;
+}
+
+static void epoch_free(Network *net, Trainer *trainer)
+{
+    trainer_free(trainer);
+    network_free(net);
+}
+
+/* A plan of batches of 3 at a constant learning rate. */
+static EpochPlan constant_plan(double learning_rate)
+{
+    return (EpochPlan){
+        .n_batch = 3, .learning_rate = learning_rate, .lr_end = -1.0};
+}
+
+/* Ten digits, batches of 3: an epoch is 3 steps (the tenth digit waits for
+ * the next epoch's shuffle), each counted in *iteration. */
+static void expect_epoch_steps(Network *net, Trainer *trainer,
+                               const Digits *digits, long *iteration)
+{
+    EpochPlan plan = constant_plan(0.1);
+    Error err;
     for (int epoch = 1; epoch <= 2; epoch++) {
-        int status =
-            train_epoch(&trainer, &net, &digits, 3, 0.1f, &iteration, &err);
+        int status = train_epoch(trainer, net, digits, &plan, iteration, &err);
         ck_assert_msg(status == 0, "train_epoch: %s", err.msg);
-        ck_assert_msg(iteration == 5 + 3 * epoch && trainer.next == 9,
-                      "train_epoch (given code, chapter 8) on 10 digits in "
-                      "batches of 3, epoch %d: should take 3 steps (10 / 3, "
-                      "whole batches only), counting each in *iteration "
-                      "(from 5: now %d); took the trainer to position %zu "
-                      "of its order (should be 9), *iteration is %ld",
-                      epoch, 5 + 3 * epoch, trainer.next, iteration);
+        ck_assert_msg(
+            *iteration == 5 + 3 * epoch && trainer->next == 9,
+            "train_epoch (given code, chapter 8) on 10 digits in batches of 3, "
+            "epoch %d: should take 3 steps (10 / 3, whole batches only), "
+            "counting each in *iteration (from 5: now %d); took the trainer to "
+            "position %zu of its order (should be 9), *iteration is %ld",
+            epoch, 5 + 3 * epoch, trainer->next, *iteration);
     }
-    int status =
-        train_epoch(&trainer, &net, &digits, 3, 10000.0f, &iteration, &err);
+}
+
+/* Then, at a learning rate of 10,000, training blows up and the epoch
+ * stops there: the step whose cost diverged is an iteration too, counted
+ * in *iteration (from 11) and named in the message. */
+static void expect_epoch_diverges(Network *net, Trainer *trainer,
+                                  const Digits *digits, long *iteration)
+{
+    EpochPlan plan = constant_plan(10000.0);
+    Error err;
+    int status = train_epoch(trainer, net, digits, &plan, iteration, &err);
     const char *said = status == 0 ? "" : err.msg;
-    ck_assert_msg(status == -1 && strstr(said, "diverged at iteration") &&
-                      iteration > 11 && iteration <= 14,
-                  "train_epoch (given code, chapter 8) at a learning rate of "
-                  "10,000: a step's cost above 20 (training_diverged) should "
-                  "stop the epoch there, returning -1 with the message of "
-                  "diverged_error; it returned %d after iteration %ld (from "
-                  "11), saying '%s'",
-                  status, iteration, said);
-    /* The step whose cost diverged is an iteration too: *iteration counts
-     * it, and the message names it. The epoch's steps took the trainer to
-     * position 3 per step (reshuffled at the first: 9 + 3 > 10). */
-    long steps = (long)trainer.next / 3, want = 11 + steps;
+    ck_assert_msg(
+        status == -1 && strstr(said, "diverged at iteration") &&
+            *iteration > 11 && *iteration <= 14,
+        "train_epoch (given code, chapter 8) at a learning rate of 10,000: a "
+        "step's cost above 20 (training_diverged) should stop the epoch there, "
+        "returning -1 with the message of diverged_error; it returned %d after "
+        "iteration %ld (from 11), saying '%s'",
+        status, *iteration, said);
+    /* The epoch's steps took the trainer to position 3 per step
+     * (reshuffled at the first: 9 + 3 > 10). */
+    long steps = (long)trainer->next / 3, want = 11 + steps;
     char message[64];
     snprintf(message, sizeof message, "diverged at iteration %ld ", want);
     const char *why = "";
-    if (iteration == want - 1)
-        why = ": the step that diverged was not counted: add 1 to "
-              "*iteration before the check, not after it";
+    if (*iteration == want - 1)
+        why = ": the step that diverged was not counted: add 1 to *iteration "
+              "before the check, not after it";
     else if (strstr(said, message) == NULL)
-        why = ": the message names the run's iteration, *iteration, not "
-              "the epoch's step";
-    ck_assert_msg(iteration == want && strstr(said, message) != NULL,
-                  "train_epoch (given code, chapter 8) at a learning rate of "
-                  "10,000: step %ld of the epoch diverged, iteration %ld of "
-                  "the run (from 11); *iteration should be %ld and the "
-                  "message should say 'diverged at iteration %ld'; "
-                  "*iteration is %ld, the message says '%s'%s",
-                  steps, want, want, want, iteration, said, why);
-    trainer_free(&trainer);
-    network_free(&net);
+        why = ": the message names the run's iteration, *iteration, not the "
+              "epoch's step";
+    ck_assert_msg(
+        *iteration == want && strstr(said, message) != NULL,
+        "train_epoch (given code, chapter 8) at a learning rate of 10,000: "
+        "step %ld of the epoch diverged, iteration %ld of the run (from 11); "
+        "*iteration should be %ld and the message should say 'diverged at "
+        "iteration %ld'; *iteration is %ld, the message says '%s'%s",
+        steps, want, want, want, *iteration, said, why);
+}
+
+START_TEST(test_train_epoch)
+{
+    Network net;
+    Trainer trainer;
+    Digits digits = epoch_setup(&net, &trainer);
+    long iteration = 5;
+    expect_epoch_steps(&net, &trainer, &digits, &iteration);
+    expect_epoch_diverges(&net, &trainer, &digits, &iteration);
+    epoch_free(&net, &trainer);
+}
+END_TEST
+
+/* The network after three steps of chapter 7's train_step from the start
+ * of epoch_setup, at learning_rate_at(0.5, 0.05, first + k, 6) for k = 0,
+ * 1, 2 (with `falling` 0: at 0.5). */
+static void three_steps(Network *net, Trainer *trainer, const Digits *digits,
+                        long first, int falling)
+{
+    epoch_setup(net, trainer);
+    for (long k = 0; k < 3; k++)
+        train_step(
+            trainer, net, digits, 3,
+            (float)learning_rate_at(0.5, falling ? 0.05 : -1.0, first + k, 6));
+}
+
+/* --lr-end: the second epoch of a run of 2 epochs of 3 steps, the rate
+ * falling from 0.5 to 0.05 over the run's 6 steps. Its steps are the
+ * run's iterations 3, 4 and 5, and each takes learning_rate_at(0.5, 0.05,
+ * iteration, 6): the rate falls over the whole run, not over each epoch. */
+START_TEST(test_train_epoch_schedule)
+{
+    Network net, want, per_epoch, constant;
+    Trainer trainer, t_want, t_per_epoch, t_constant;
+    Digits digits = epoch_setup(&net, &trainer);
+    EpochPlan plan = {
+        .n_batch = 3, .learning_rate = 0.5, .lr_end = 0.05, .n_steps = 6};
+    long iteration = 3;
+    Error err;
+    ck_assert_msg(
+        train_epoch(&trainer, &net, &digits, &plan, &iteration, &err) == 0,
+        "train_epoch: %s", err.msg);
+    three_steps(&want, &t_want, &digits, 3, 1);
+    three_steps(&per_epoch, &t_per_epoch, &digits, 0, 1);
+    three_steps(&constant, &t_constant, &digits, 3, 0);
+    const char *why = "";
+    if (same_network(&net, &per_epoch))
+        why = ": those are the rates of the epoch's steps 0, 1, 2: the "
+              "schedule runs over the whole run, so give learning_rate_at the "
+              "run's iteration, *iteration, not the epoch's step";
+    else if (same_network(&net, &constant))
+        why = ": that is a constant rate of 0.5: each step's rate is "
+              "learning_rate_at(learning_rate, lr_end, *iteration, n_steps)";
+    ck_assert_msg(
+        same_network(&net, &want),
+        "train_epoch (given code, chapter 8), --lr 0.5 --lr-end 0.05 over a "
+        "run of 6 steps, from iteration 3 (its second epoch): its 3 steps "
+        "should take the rates of the run's iterations 3, 4 and 5 (%.4f, %.4f, "
+        "%.4f), and the network differs from that%s",
+        learning_rate_at(0.5, 0.05, 3, 6), learning_rate_at(0.5, 0.05, 4, 6),
+        learning_rate_at(0.5, 0.05, 5, 6), why);
+    epoch_free(&net, &trainer);
+    epoch_free(&want, &t_want);
+    epoch_free(&per_epoch, &t_per_epoch);
+    epoch_free(&constant, &t_constant);
+}
+END_TEST
+
+/* A hook that counts the steps it was called in. */
+static void count_step(void *context, Gradients *grads, const Network *net)
+{
+    (void)grads;
+    (void)net;
+    *(int *)context += 1;
+}
+
+/* The plan's hooks (chapter 9's regularisers) reach every step. */
+START_TEST(test_train_epoch_hooks)
+{
+    Network net;
+    Trainer trainer;
+    Digits digits = epoch_setup(&net, &trainer);
+    int calls = 0;
+    StepHooks hooks = {.add_to_gradients = count_step, .context = &calls};
+    EpochPlan plan = constant_plan(0.1);
+    plan.hooks = &hooks;
+    long iteration = 0;
+    Error err;
+    ck_assert_msg(
+        train_epoch(&trainer, &net, &digits, &plan, &iteration, &err) == 0,
+        "train_epoch: %s", err.msg);
+    ck_assert_msg(calls == 3,
+                  "train_epoch (given code, chapter 8) on 10 digits in batches "
+                  "of 3 with a plan whose hooks count the steps: its 3 steps "
+                  "should each call them (chapter 7's train_step_hooked with "
+                  "plan->hooks), they were called %d times",
+                  calls);
+    epoch_free(&net, &trainer);
 }
 END_TEST
 
@@ -464,6 +588,17 @@ START_TEST(test_digits_confidence)
 }
 END_TEST
 
+/* A new test case of the suite, with a timeout of `seconds` (0: Check's
+ * default). */
+static TCase *add_case(Suite *suite, const char *name, int seconds)
+{
+    TCase *tcase = tcase_create(name);
+    if (seconds > 0)
+        tcase_set_timeout(tcase, seconds);
+    suite_add_tcase(suite, tcase);
+    return tcase;
+}
+
 Suite *suite_08_gap(void)
 {
     Suite *suite = suite_create("08_gap");
@@ -473,30 +608,24 @@ Suite *suite_08_gap(void)
     TCase *ex2 = tcase_create("exercise 8.2 (2 points)");
     tcase_add_test(ex2, test_mean_confidence);
     suite_add_tcase(suite, ex2);
-    TCase *units = tcase_create("noise");
-    tcase_add_test(units, test_noise_inputs_range);
-    suite_add_tcase(suite, units);
-    TCase *split = tcase_create("given code: training_split (needs 8.1)");
-    tcase_add_test(split, test_training_split);
-    suite_add_tcase(suite, split);
-    TCase *shuffled = tcase_create("given code: labels_shuffle");
-    tcase_add_test(shuffled, test_labels_shuffle);
-    suite_add_tcase(suite, shuffled);
-    TCase *epoch =
-        tcase_create("given code: train_epoch (needs 2.1 4.1 5.1 6.2 7.1)");
+    tcase_add_test(add_case(suite, "noise", 0), test_noise_inputs_range);
+    tcase_add_test(add_case(suite, "given code: training_split (needs 8.1)", 0),
+                   test_training_split);
+    tcase_add_test(add_case(suite, "given code: labels_shuffle", 0),
+                   test_labels_shuffle);
+    TCase *epoch = add_case(
+        suite, "given code: train_epoch (needs 2.1 4.1 5.1 6.2 7.1)", 0);
     tcase_add_test(epoch, test_train_epoch);
-    suite_add_tcase(suite, epoch);
-    TCase *printed = tcase_create("given code: print_epoch (needs 1.1 4.1)");
-    tcase_set_timeout(printed, 60);
-    tcase_add_test(printed, test_print_epoch);
-    suite_add_tcase(suite, printed);
-    TCase *confidence =
-        tcase_create("given code: digits_confidence (needs 2.1 3.1 4.1 8.2)");
-    tcase_add_test(confidence, test_digits_confidence);
-    suite_add_tcase(suite, confidence);
-    TCase *program = tcase_create("program (needs 1.1 4.1 8.1)");
-    tcase_set_timeout(program, 60);
-    tcase_add_test(program, test_program_reports_the_gap);
-    suite_add_tcase(suite, program);
+    tcase_add_test(epoch, test_train_epoch_schedule);
+    tcase_add_test(epoch, test_train_epoch_hooks);
+    tcase_add_test(
+        add_case(suite, "given code: print_epoch (needs 1.1 4.1)", 60),
+        test_print_epoch);
+    tcase_add_test(
+        add_case(suite, "given code: digits_confidence (needs 2.1 3.1 4.1 8.2)",
+                 0),
+        test_digits_confidence);
+    tcase_add_test(add_case(suite, "program (needs 1.1 4.1 8.1)", 60),
+                   test_program_reports_the_gap);
     return suite;
 }

@@ -109,6 +109,48 @@ START_TEST(test_l2_penalty)
 }
 END_TEST
 
+/* A mask entry of dropout_forward at `rate` must be 0 or 1 / (1 - rate). */
+static void expect_mask_entry(float rate, int k, float entry)
+{
+    float keep = 1.0f / (1.0f - rate);
+    if (entry == 0.0f || fabsf(entry - keep) <= 1e-6f)
+        return;
+    const char *why = "a mask entry is 0 (dropped, with probability "
+                      "rate) or 1 / (1 - rate) (kept, and scaled up "
+                      "so that the mean stays the same)";
+    if (entry == 7.0f)
+        why = "it was not written at all: fill in every mask entry, "
+              "k < n";
+    else if (entry == 1.0f)
+        why = "a kept neuron's mask is 1 / (1 - rate), not 1: "
+              "inverted dropout scales the survivors up, so that the "
+              "mean stays the same";
+    else if (fabsf(entry - (1.0f - rate)) < 1e-6f)
+        why = "that is 1 - rate: a kept neuron's mask is 1 / (1 - "
+              "rate)";
+    ck_assert_msg(0,
+                  "dropout_forward with rate %g: mask[%d] should be "
+                  "0 or %g, got %g: %s",
+                  (double)rate, k, (double)keep, (double)entry, why);
+}
+
+/* The same generator state must drop the same neurons: dropout_forward of
+ * the n outputs `copy` from `start` must draw `mask` again. */
+static void expect_same_masks(const float *copy, const float *mask, int n,
+                              float rate, Rng start)
+{
+    float *again = malloc((size_t)n * sizeof *again);
+    memcpy(again, copy, (size_t)n * sizeof *again);
+    float *mask_again = malloc((size_t)n * sizeof *mask_again);
+    dropout_forward(again, mask_again, (size_t)n, rate, &start);
+    ck_assert_msg(memcmp(mask, mask_again, (size_t)n * sizeof *mask) == 0,
+                  "dropout_forward drew other masks from the same generator "
+                  "state: draw every entry with rng_uniform(rng), nothing "
+                  "else (not rand())");
+    free(again);
+    free(mask_again);
+}
+
 /* dropout_forward on n outputs (none of them 0) with `rate`: every mask
  * entry 0 or 1 / (1 - rate), every output multiplied by it, about `rate`
  * of them dropped, and the same drops from the same generator state. */
@@ -129,28 +171,9 @@ static void expect_dropout(float rate, int n)
     dropout_forward(y, mask, (size_t)n, rate, &rng);
     expect_canaries(y + n, 4, "dropout_forward's y");
     expect_canaries(mask + n, 4, "dropout_forward's mask");
-    float keep = 1.0f / (1.0f - rate);
     int dropped = 0;
     for (int k = 0; k < n; k++) {
-        if (mask[k] != 0.0f && fabsf(mask[k] - keep) > 1e-6f) {
-            const char *why = "a mask entry is 0 (dropped, with probability "
-                              "rate) or 1 / (1 - rate) (kept, and scaled up "
-                              "so that the mean stays the same)";
-            if (mask[k] == 7.0f)
-                why = "it was not written at all: fill in every mask entry, "
-                      "k < n";
-            else if (mask[k] == 1.0f)
-                why = "a kept neuron's mask is 1 / (1 - rate), not 1: "
-                      "inverted dropout scales the survivors up, so that the "
-                      "mean stays the same";
-            else if (fabsf(mask[k] - (1.0f - rate)) < 1e-6f)
-                why = "that is 1 - rate: a kept neuron's mask is 1 / (1 - "
-                      "rate)";
-            ck_assert_msg(0,
-                          "dropout_forward with rate %g: mask[%d] should be "
-                          "0 or %g, got %g: %s",
-                          (double)rate, k, (double)keep, (double)mask[k], why);
-        }
+        expect_mask_entry(rate, k, mask[k]);
         ck_assert_msg(fabsf(y[k] - copy[k] * mask[k]) <= 1e-6f * fabsf(y[k]),
                       "dropout_forward with rate %g: y[%d] was %g and its "
                       "mask is %g, so it should become %g, got %g: multiply "
@@ -169,17 +192,7 @@ static void expect_dropout(float rate, int n)
                         "rng_uniform(rng) < rate"
                       : "drop each with probability rate (rng_uniform(rng) "
                         "< rate)");
-    /* The same generator state must drop the same neurons. */
-    float *again = malloc((size_t)n * sizeof *again);
-    memcpy(again, copy, (size_t)n * sizeof *again);
-    float *mask_again = malloc((size_t)n * sizeof *mask_again);
-    dropout_forward(again, mask_again, (size_t)n, rate, &start);
-    ck_assert_msg(memcmp(mask, mask_again, (size_t)n * sizeof *mask) == 0,
-                  "dropout_forward drew other masks from the same generator "
-                  "state: draw every entry with rng_uniform(rng), nothing "
-                  "else (not rand())");
-    free(again);
-    free(mask_again);
+    expect_same_masks(copy, mask, n, rate, start);
     free(y);
     free(mask);
     free(copy);
@@ -386,20 +399,6 @@ static void step_free(Network *net, Trainer *trainer, Regulariser *reg)
     dropout_free(&reg->dropout);
     trainer_free(trainer);
     network_free(net);
-}
-
-/* Do two networks hold the same numbers, to the bit? */
-static int same_network(const Network *a, const Network *b)
-{
-    for (int l = 0; l < a->n_layers; l++) {
-        size_t n = (size_t)a->sizes[l] * a->sizes[l + 1];
-        if (memcmp(a->layers[l].weights, b->layers[l].weights,
-                   n * sizeof(float)) != 0 ||
-            memcmp(a->layers[l].biases, b->layers[l].biases,
-                   (size_t)a->sizes[l + 1] * sizeof(float)) != 0)
-            return 0;
-    }
-    return 1;
 }
 
 /* One step of chapter 9 done here, step by step, as the chapter shows:
@@ -644,15 +643,17 @@ START_TEST(test_early_stopping)
 }
 END_TEST
 
-/* The numbers of the table row of `epoch` in the output of chapter 9's
- * program: training, validation and test accuracy. */
-static int epoch_row(const char *out, long epoch, double row[3])
+/* The numbers of the row of `key` in a table of chapter 9's output, read
+ * with `format`: the key (a whole number) then n numbers into row[0 ..
+ * n - 1]. Returns 1 if there is such a row. */
+static int table_row(const char *out, const char *format, int n, long key,
+                     double row[4])
 {
     for (const char *line = out; line != NULL && *line != '\0';) {
-        long e;
-        if (sscanf(line, "%ld %lf%% %lf%% %lf%%", &e, &row[0], &row[1],
-                   &row[2]) == 4 &&
-            e == epoch)
+        long k;
+        if (sscanf(line, format, &k, &row[0], &row[1], &row[2], &row[3]) ==
+                n + 1 &&
+            k == key)
             return 1;
         line = strchr(line, '\n');
         line = line ? line + 1 : NULL;
@@ -660,43 +661,43 @@ static int epoch_row(const char *out, long epoch, double row[3])
     return 0;
 }
 
-START_TEST(test_kept_network)
+/* The row of `epoch` in the table of epochs: training, validation and test
+ * accuracy. */
+static int epoch_row(const char *out, long epoch, double row[4])
 {
-    char out[16384], command[8192];
-    const char *saved = temp_path("kept.net");
-    snprintf(command, sizeof command,
-             "bin/09_regularise --train-size 300 --validation 500 --epochs 40 "
-             "--patience 2 --batch 50 --hidden 32 --save %s",
-             saved);
-    int status = run_program(out, sizeof out, command);
-    ck_assert_msg(status == 0 && strstr(out, "on 300 digits"),
-                  "%s should train on 300 digits (a slice, 8.1) and exit 0, "
-                  "got %d:\n%s",
-                  command, status, out);
-    const char *kept_line = strstr(out, "Kept the network of epoch");
-    long kept_epoch = 0, last = 0;
-    double kept[3], row[3], last_row[3];
-    ck_assert_msg(kept_line != NULL &&
-                      sscanf(kept_line,
-                             "Kept the network of epoch %ld: training %lf%%, "
-                             "validation %lf%%, test %lf%%",
-                             &kept_epoch, &kept[0], &kept[1], &kept[2]) == 4,
-                  "%s: no line 'Kept the network of epoch N: training A%%, "
-                  "validation B%%, test C%%':\n%s",
-                  command, out);
-    while (epoch_row(out, last + 1, last_row))
-        last++;
-    ck_assert_msg(last > kept_epoch && epoch_row(out, kept_epoch, row),
-                  "%s: early stopping with patience 2 should stop 2 epochs "
-                  "after the epoch it keeps (%ld), the table ends at epoch "
-                  "%ld:\n%s",
-                  command, kept_epoch, last, out);
-    /* Early stopping watches the validation column: the best validation
-     * accuracy so far (a tie is not better), and a stop once 2 epochs have
-     * passed without a better one. (Accuracies on 500 digits are multiples
-     * of 0.2%, printed exactly.) */
+    return table_row(out, "%ld %lf%% %lf%% %lf%%", 3, epoch, row);
+}
+
+/* The row of `seed` in the table of --seeds: kept epoch, training,
+ * validation and test accuracy. */
+static int seed_row(const char *out, long seed, double row[4])
+{
+    return table_row(out, " %ld %lf %lf%% %lf%% %lf%%", 4, seed, row);
+}
+
+/* The line 'Kept the network of epoch N: training A%, validation B%, test
+ * C%' of a run's output: N into *epoch, A, B and C into kept. Returns 1 if
+ * it is there. */
+static int kept_line(const char *out, long *epoch, double kept[3])
+{
+    const char *line = strstr(out, "Kept the network of epoch");
+    return line != NULL &&
+           sscanf(line,
+                  "Kept the network of epoch %ld: training %lf%%, "
+                  "validation %lf%%, test %lf%%",
+                  epoch, &kept[0], &kept[1], &kept[2]) == 4;
+}
+
+/* Early stopping watches the validation column: the best validation
+ * accuracy so far (a tie is not better), and a stop once 2 epochs have
+ * passed without a better one. (Accuracies on 500 digits are multiples of
+ * 0.2%, printed exactly.) The run of `command` kept epoch kept_epoch and
+ * its table ends at epoch `last`. */
+static void expect_stop_on_validation(const char *out, const char *command,
+                                      long kept_epoch, long last)
+{
     long best = 0, stop = 40;
-    double best_validation = -1.0, seen[3];
+    double best_validation = -1.0, seen[4];
     for (long e = 1; e <= last; e++) {
         epoch_row(out, e, seen);
         if (seen[1] > best_validation) {
@@ -715,6 +716,62 @@ START_TEST(test_kept_network)
                   "early_stopping_update the validation scores (never the "
                   "test's, which would choose on the test set):\n%s",
                   command, best, best_validation, stop, kept_epoch, last, out);
+}
+
+/* The network saved to `saved` is the kept one: its test accuracy is epoch
+ * kept_epoch's, kept_test (the last epoch's: last_test). */
+static void expect_saved_is_kept(const char *saved, const char *command,
+                                 long kept_epoch, double kept_test,
+                                 double last_test)
+{
+    Network net;
+    Digits train, test;
+    Error err;
+    ck_assert_msg(network_load(&net, saved, EVALUATE_BATCH, &err) == 0, "%s",
+                  err.msg);
+    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0, "%s",
+                  err.msg);
+    double accuracy = 100.0 * network_evaluate(&net, &test).accuracy;
+    ck_assert_msg(fabs(accuracy - kept_test) < 0.006,
+                  "%s: the network saved to --save should be the kept one "
+                  "(epoch %ld, test accuracy %.2f%%); the saved one gets "
+                  "%.2f%%%s",
+                  command, kept_epoch, kept_test, accuracy,
+                  fabs(accuracy - last_test) < 0.006
+                      ? ", the last epoch's: save run.stop.best, not run.net"
+                      : "");
+    network_free(&net);
+    digits_free(&train);
+    digits_free(&test);
+}
+
+START_TEST(test_kept_network)
+{
+    char out[16384], command[8192];
+    const char *saved = temp_path("kept.net");
+    snprintf(command, sizeof command,
+             "bin/09_regularise --train-size 300 --validation 500 --epochs 40 "
+             "--patience 2 --batch 50 --hidden 32 --save %s",
+             saved);
+    int status = run_program(out, sizeof out, command);
+    ck_assert_msg(status == 0 && strstr(out, "on 300 digits"),
+                  "%s should train on 300 digits (a slice, 8.1) and exit 0, "
+                  "got %d:\n%s",
+                  command, status, out);
+    long kept_epoch = 0, last = 0;
+    double kept[3], row[4], last_row[4];
+    ck_assert_msg(kept_line(out, &kept_epoch, kept),
+                  "%s: no line 'Kept the network of epoch N: training A%%, "
+                  "validation B%%, test C%%':\n%s",
+                  command, out);
+    while (epoch_row(out, last + 1, last_row))
+        last++;
+    ck_assert_msg(last > kept_epoch && epoch_row(out, kept_epoch, row),
+                  "%s: early stopping with patience 2 should stop 2 epochs "
+                  "after the epoch it keeps (%ld), the table ends at epoch "
+                  "%ld:\n%s",
+                  command, kept_epoch, last, out);
+    expect_stop_on_validation(out, command, kept_epoch, last);
     ck_assert_msg(row[0] == kept[0] && row[1] == kept[1] && row[2] == kept[2],
                   "%s: the kept network (the run_finish and single_run of "
                   "chapter 9's program, given code) is epoch %ld's, whose row "
@@ -730,48 +787,10 @@ START_TEST(test_kept_network)
                         "(run->net)"
                       : "",
                   out);
-    /* The saved network is the kept one: its test accuracy is epoch
-     * kept_epoch's. */
-    Network net;
-    Digits train, test;
-    Error err;
-    ck_assert_msg(network_load(&net, saved, EVALUATE_BATCH, &err) == 0, "%s",
-                  err.msg);
-    ck_assert_msg(mnist_load(&train, &test, test_data_dir(), &err) == 0, "%s",
-                  err.msg);
-    double accuracy = 100.0 * network_evaluate(&net, &test).accuracy;
-    ck_assert_msg(fabs(accuracy - kept[2]) < 0.006,
-                  "%s: the network saved to --save should be the kept one "
-                  "(epoch %ld, test accuracy %.2f%%); the saved one gets "
-                  "%.2f%%%s",
-                  command, kept_epoch, kept[2], accuracy,
-                  fabs(accuracy - last_row[2]) < 0.006
-                      ? ", the last epoch's: save run.stop.best, not run.net"
-                      : "");
-    network_free(&net);
-    digits_free(&train);
-    digits_free(&test);
+    expect_saved_is_kept(saved, command, kept_epoch, kept[2], last_row[2]);
 }
 END_TEST
 
-/* The row of `seed` in the table of chapter 9's --seeds: kept epoch,
- * training, validation and test accuracy. */
-static int seed_row(const char *out, long seed, double row[4])
-{
-    for (const char *line = out; line != NULL && *line != '\0';) {
-        long s;
-        if (sscanf(line, " %ld %lf %lf%% %lf%% %lf%%", &s, &row[0], &row[1],
-                   &row[2], &row[3]) == 5 &&
-            s == seed)
-            return 1;
-        line = strchr(line, '\n');
-        line = line ? line + 1 : NULL;
-    }
-    return 0;
-}
-
-/* --seeds 2's first row is the run of --seed 1: the same kept epoch (the
- * last, --epochs, without early stopping) and the same scores. */
 START_TEST(test_seeds_rows)
 {
     const char *settings[2] = {"--epochs 2", "--epochs 40 --patience 2"};
@@ -789,12 +808,7 @@ START_TEST(test_seeds_rows)
                       again, seeds);
         long epoch = 0;
         double kept[3], row[4];
-        const char *line = strstr(one, "Kept the network of epoch");
-        ck_assert_msg(line != NULL &&
-                          sscanf(line,
-                                 "Kept the network of epoch %ld: training "
-                                 "%lf%%, validation %lf%%, test %lf%%",
-                                 &epoch, &kept[0], &kept[1], &kept[2]) == 4,
+        ck_assert_msg(kept_line(one, &epoch, kept),
                       "%s: no line 'Kept the network of epoch N: ...':\n%s",
                       command, one);
         ck_assert_msg(seed_row(seeds, 1, row), "%s: no row for seed 1:\n%s",
