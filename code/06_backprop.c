@@ -552,9 +552,10 @@ static int training_digits_load(Digits *train, const char *data_dir,
     digits_free(&test);
     if ((size_t)n_batch <= train->n)
         return 0;
+    usage_set(err, "--batch %ld is more than the %zu training digits", n_batch,
+              train->n);
     digits_free(train);
-    return usage_set(err, "--batch %ld is more than the %zu training digits",
-                     n_batch, train->n);
+    return -1;
 }
 
 /* A random network whose biases are small random numbers too (so that no
