@@ -377,7 +377,7 @@ int learning_rate_sweep(double *final_costs, const double *rates, int n_rates,
                         long n_iterations, uint64_t seed, FILE *log, Error *err)
 {
     // @solution 7.5 a fresh network per rate; the mean cost of the last tenth
-    long window = recent_window(n_iterations);
+    long window = n_iterations / 10 > 0 ? n_iterations / 10 : 1;
     for (int r = 0; r < n_rates; r++) {
         Network net;
         Trainer trainer;
