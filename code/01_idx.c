@@ -61,7 +61,7 @@ int digits_load(Digits *digits, const char *images_path,
                 const char *labels_path, Error *err);
 void digits_free(Digits *digits);
 int mnist_load(Digits *train, Digits *test, const char *dir, Error *err);
-void digits_count(long counts[10], const Digits *digits);
+void digits_count(long counts[N_CLASSES], const Digits *digits);
 int index_check(long index, size_t n, const char *option, Error *err);
 void digit_print(FILE *out, const uint8_t *pixels, int rows, int cols);
 int digit_bounding_box(int box[4], const uint8_t *pixels, int rows, int cols);
@@ -393,9 +393,9 @@ int index_check(long index, size_t n, const char *option, Error *err)
                      option, (long)n - 1, index);
 }
 
-void digits_count(long counts[10], const Digits *digits)
+void digits_count(long counts[N_CLASSES], const Digits *digits)
 {
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         counts[d] = 0;
     for (size_t i = 0; i < digits->n; i++)
         counts[digits->labels[i]]++;
@@ -508,21 +508,21 @@ static int write_means(const char *dir, const Digits *train, Error *err)
 {
     enum { PAD = 2 };
     int size = train->rows * train->cols, cell_w = train->cols + 2 * PAD;
-    int width = 10 * cell_w;
-    double *sums = calloc(10 * (size_t)size, sizeof *sums);
+    int width = N_CLASSES * cell_w;
+    double *sums = calloc(N_CLASSES * (size_t)size, sizeof *sums);
     float *canvas = calloc((size_t)width * (size_t)train->rows, sizeof *canvas);
     if (sums == NULL || canvas == NULL) {
         free(sums);
         free(canvas);
         return error_set(err, "out of memory");
     }
-    long counts[10];
+    long counts[N_CLASSES];
     digits_count(counts, train);
     for (size_t i = 0; i < train->n; i++)
         for (int p = 0; p < size; p++)
             sums[train->labels[i] * size + p] +=
                 train->pixels[i * (size_t)size + (size_t)p];
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         for (int p = 0; p < size; p++)
             canvas[p / train->cols * width + d * cell_w + PAD +
                    p % train->cols] =
@@ -555,12 +555,12 @@ static int write_values(const char *dir, const Digits *train,
     FILE *out = output_open(dir, "values.txt", err);
     if (out == NULL)
         return -1;
-    long train_counts[10], test_counts[10];
+    long train_counts[N_CLASSES], test_counts[N_CLASSES];
     digits_count(train_counts, train);
     digits_count(test_counts, test);
     fprintf(out, "train_n %zu\ntest_n %zu\nrows %d\ncols %d\n", train->n,
             test->n, train->rows, train->cols);
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         fprintf(out, "train_%d %ld\ntest_%d %ld\n", d, train_counts[d], d,
                 test_counts[d]);
     fprintf(out, "zero_pixels %.1f\n", zero_pixel_percent(train));
@@ -597,17 +597,17 @@ static void print_summary(const char *dir, const Digits *train,
            test->n, test->rows, test->cols);
     printf("  t10k-labels-idx1-ubyte   %6zu labels\n\n", test->n);
 
-    long train_counts[10], test_counts[10];
+    long train_counts[N_CLASSES], test_counts[N_CLASSES];
     digits_count(train_counts, train);
     digits_count(test_counts, test);
     printf("How many of each digit:\n  digit");
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         printf("%6d", d);
     printf("\n  train");
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         printf("%6ld", train_counts[d]);
     printf("\n  test ");
-    for (int d = 0; d < 10; d++)
+    for (int d = 0; d < N_CLASSES; d++)
         printf("%6ld", test_counts[d]);
     printf("\n\nPixels that are exactly 0 (bare paper): %.1f%% of the "
            "training set\n",

@@ -97,7 +97,7 @@ static void print_row(const char *title, const float *values, int n)
     printf("\n");
 }
 
-enum { N_HIDDEN = 16, N_OUT = 10 };
+enum { N_HIDDEN = 16, N_OUT = N_CLASSES };
 
 /* A digit's 10 outputs three ways: through two random layers with nothing
  * between them, through the one layer they compose to, and through the two

@@ -115,7 +115,7 @@ static void compare(const float *z, int n)
     printf("\n");
 }
 
-enum { N_HIDDEN = 16, N_OUT = 10 };
+enum { N_HIDDEN = 16, N_OUT = N_CLASSES };
 
 /* The videos' network, 784 -> 16 -> 16 -> 10, put together by hand
  * (chapter 5 packs this into a struct), with random weights drawn from

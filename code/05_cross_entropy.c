@@ -144,7 +144,7 @@ int digit_network_sizes(int *sizes, int n_in, const int *hidden, int n_hidden)
     sizes[0] = n_in;
     for (int h = 0; h < n_hidden; h++)
         sizes[h + 1] = hidden[h];
-    sizes[n_hidden + 1] = 10;
+    sizes[n_hidden + 1] = N_CLASSES;
     return n_hidden + 2;
 }
 
@@ -329,12 +329,12 @@ Score network_evaluate(Network *net, const Digits *digits)
  * costs: {cross-entropy, squared error, d(c-e)/dz_r, d(sq)/dz_r} */
 static void compare_costs(double costs[4], double q)
 {
-    double p[10], y[10] = {0};
-    for (int k = 0; k < 10; k++)
-        p[k] = k == 0 ? q : (1.0 - q) / 9.0;
+    double p[N_CLASSES], y[N_CLASSES] = {0};
+    for (int k = 0; k < N_CLASSES; k++)
+        p[k] = k == 0 ? q : (1.0 - q) / (N_CLASSES - 1);
     y[0] = 1.0;
     double squared = 0.0, d_squared = 0.0;
-    for (int k = 0; k < 10; k++) {
+    for (int k = 0; k < N_CLASSES; k++) {
         squared += (p[k] - y[k]) * (p[k] - y[k]);
         d_squared += 2.0 * (p[k] - y[k]) * p[k] * ((k == 0) - p[0]);
     }
@@ -386,7 +386,8 @@ static int write_outputs(const char *dir, long n_params, Score score,
     if (values == NULL)
         return -1;
     fprintf(values, "n_params %ld\nloss %.4f\naccuracy %.2f\nln10 %.4f\n",
-            n_params, score.loss, 100.0 * score.accuracy, log(10.0));
+            n_params, score.loss, 100.0 * score.accuracy,
+            log((double)N_CLASSES));
     fprintf(values, "headline untrained: cost %.4f, accuracy %.2f%%\n",
             score.loss, 100.0 * score.accuracy);
     return output_close(values, dir, "values.txt", err);
@@ -435,7 +436,7 @@ int main(int argc, char **argv)
            n_params, init == INIT_HE ? "he" : "small", seed, test.n);
     Score score = network_evaluate(&net, &test);
     printf("  cost (mean cross-entropy)  %.4f   (ln 10 = %.4f)\n", score.loss,
-           log(10.0));
+           log((double)N_CLASSES));
     printf("  accuracy                   %.2f%%   (1 in 10 = 10%%)\n",
            100.0 * score.accuracy);
     int status =

@@ -81,7 +81,8 @@ void block_error(BlockCheck *check, double max_difference,
                  double largest_numeric);
 int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                    const float *x, const uint8_t *labels, int n_batch,
-                   float epsilon, int max_per_block, CheckCost cost);
+                   float epsilon, int max_per_block, CheckCost cost,
+                   Error *err);
 
 // @listing affine_backward
 /* Backward through y = x W + b. Given dy = dLoss/dy, the chain rule gives
@@ -429,17 +430,17 @@ static double loss_now(Network *net, const float *x, const uint8_t *labels,
  * (n / max_per_block)-th (about max_per_block of them), and records
  * the largest difference relative to the block's largest gradient.
  *   checks: [2 * n_layers], filled in. Returns the number of blocks, or -1
- *   if there is no memory for the double sums. */
+ *   with err set if there is no memory for the double sums. */
 int gradient_check(BlockCheck *checks, Network *net, Gradients *grads,
                    const float *x, const uint8_t *labels, int n_batch,
-                   float epsilon, int max_per_block, CheckCost cost)
+                   float epsilon, int max_per_block, CheckCost cost, Error *err)
 {
     int widest = 0;
     for (int l = 1; l <= net->n_layers; l++)
         widest = net->sizes[l] > widest ? net->sizes[l] : widest;
     double *buffer = malloc(2 * (size_t)n_batch * widest * sizeof *buffer);
     if (buffer == NULL)
-        return -1;
+        return error_set(err, "out of memory for the gradient check");
     double *const work[2] = {buffer, buffer + (size_t)n_batch * widest};
     network_forward(net, x, n_batch);
     gradients_zero(grads);
@@ -525,54 +526,54 @@ static CheckSummary summarise(const BlockCheck *checks, int n_blocks)
     return sum;
 }
 
-/* The check, or the end of the program if there is no memory for it. */
-static CheckSummary check_or_exit(BlockCheck *checks, int *n_blocks,
-                                  Network *net, Gradients *grads,
-                                  const uint8_t *labels, int n_batch,
-                                  float epsilon, CheckCost cost)
+/* The check, its blocks in checks[*n_blocks], summarised into *sum.
+ * Returns 0, or -1 with err set (no memory for it). */
+static int check_summarised(CheckSummary *sum, BlockCheck *checks,
+                            int *n_blocks, Network *net, Gradients *grads,
+                            const uint8_t *labels, int n_batch, float epsilon,
+                            CheckCost cost, Error *err)
 {
     *n_blocks = gradient_check(checks, net, grads, net->inputs, labels, n_batch,
-                               epsilon, MAX_PER_BLOCK, cost);
-    if (*n_blocks < 0) {
-        Error err;
-        error_set(&err, "out of memory for the gradient check");
-        fail_with(&err);
-    }
-    return summarise(checks, *n_blocks);
+                               epsilon, MAX_PER_BLOCK, cost, err);
+    if (*n_blocks < 0)
+        return -1;
+    *sum = summarise(checks, *n_blocks);
+    return 0;
 }
 
-/* MNIST's training digits, at least n_batch of them, or the end of the
- * program with a message. */
-static void training_digits_load(Digits *train, const char *data_dir,
-                                 long n_batch)
+/* MNIST's training digits, at least n_batch of them. Returns 0, or -1 with
+ * err set (a usage error if there are fewer than n_batch). */
+static int training_digits_load(Digits *train, const char *data_dir,
+                                long n_batch, Error *err)
 {
     Digits test;
-    Error err;
-    if (mnist_load(train, &test, data_dir, &err) != 0)
-        fail_with(&err);
+    if (mnist_load(train, &test, data_dir, err) != 0)
+        return -1;
     digits_free(&test);
-    if ((size_t)n_batch > train->n) {
-        usage_set(&err, "--batch %ld is more than the %zu training digits",
-                  n_batch, train->n);
-        digits_free(train);
-        fail_with(&err);
-    }
+    if ((size_t)n_batch <= train->n)
+        return 0;
+    usage_set(err, "--batch %ld is more than the %zu training digits", n_batch,
+              train->n);
+    digits_free(train);
+    return -1;
 }
 
 /* A random network whose biases are small random numbers too (so that no
  * gradient is 0 by symmetry), with the first n_batch training digits in
- * net->inputs. */
-static void random_network(Network *net, Gradients *grads, const Digits *train,
-                           const int *hidden, int n_hidden, int n_batch,
-                           long seed)
+ * net->inputs. Returns 0, or -1 with err set (no memory for it). */
+static int random_network(Network *net, Gradients *grads, const Digits *train,
+                          const int *hidden, int n_hidden, int n_batch,
+                          long seed, Error *err)
 {
     int sizes[NETWORK_MAX_LAYERS + 1];
     int n_sizes =
         digit_network_sizes(sizes, train->rows * train->cols, hidden, n_hidden);
-    Error err;
-    if (network_init(net, sizes, n_sizes, n_batch, &err) != 0 ||
-        gradients_init(grads, net, &err) != 0)
-        fail_with(&err);
+    if (network_init(net, sizes, n_sizes, n_batch, err) != 0)
+        return -1;
+    if (gradients_init(grads, net, err) != 0) {
+        network_free(net);
+        return -1;
+    }
     Rng rng;
     rng_seed(&rng, (uint64_t)seed);
     network_randomize(net, INIT_HE, &rng);
@@ -583,6 +584,7 @@ static void random_network(Network *net, Gradients *grads, const Digits *train,
     for (int b = 0; b < n_batch; b++)
         indices[b] = (size_t)b;
     digits_inputs(net->inputs, train, indices, n_batch);
+    return 0;
 }
 
 static void print_checks(const BlockCheck *checks, int n_blocks,
@@ -631,11 +633,12 @@ static void print_checks(const BlockCheck *checks, int n_blocks,
 }
 
 /* The same check with other epsilons, the loss in float and in double: a
- * line each. */
-static void sweep_epsilons(CheckSummary in_float[N_SWEEP],
-                           CheckSummary in_double[N_SWEEP],
-                           const float epsilons[N_SWEEP], Network *net,
-                           Gradients *grads, const uint8_t *labels, int n_batch)
+ * line each. Returns 0, or -1 with err set. */
+static int sweep_epsilons(CheckSummary in_float[N_SWEEP],
+                          CheckSummary in_double[N_SWEEP],
+                          const float epsilons[N_SWEEP], Network *net,
+                          Gradients *grads, const uint8_t *labels, int n_batch,
+                          Error *err)
 {
     printf("\nThe same check with other epsilons, the loss computed in float "
            "(the\nnetwork's own forward pass) and in double (as above):\n");
@@ -644,14 +647,18 @@ static void sweep_epsilons(CheckSummary in_float[N_SWEEP],
     for (int e = 0; e < N_SWEEP; e++) {
         BlockCheck checks[2 * NETWORK_MAX_LAYERS];
         int n_blocks;
-        in_float[e] = check_or_exit(checks, &n_blocks, net, grads, labels,
-                                    n_batch, epsilons[e], COST_IN_FLOAT);
-        in_double[e] = check_or_exit(checks, &n_blocks, net, grads, labels,
-                                     n_batch, epsilons[e], COST_IN_DOUBLE);
+        if (check_summarised(&in_float[e], checks, &n_blocks, net, grads,
+                             labels, n_batch, epsilons[e], COST_IN_FLOAT,
+                             err) != 0 ||
+            check_summarised(&in_double[e], checks, &n_blocks, net, grads,
+                             labels, n_batch, epsilons[e], COST_IN_DOUBLE,
+                             err) != 0)
+            return -1;
         printf("  %-9g %7ld %11.1e %11.1e%s\n", (double)epsilons[e],
                in_double[e].n_bent, in_float[e].worst, in_double[e].worst,
                in_double[e].n_all_bent > 0 ? "  (a block all bent)" : "");
     }
+    return 0;
 }
 
 static int write_values(const char *dir, const BlockCheck *checks, int n_blocks,
@@ -680,6 +687,41 @@ static int write_values(const char *dir, const BlockCheck *checks, int n_blocks,
     return output_close(values, dir, "values.txt", err);
 }
 
+/* The check the program reports, for epsilon 1e-5 and the loss in double,
+ * then (unless no_sweep) the sweep of other epsilons, then values.txt in
+ * out_dir if not NULL. Returns 0, or -1 with err set. */
+static int check_report(Network *net, Gradients *grads, const uint8_t *labels,
+                        long n_batch, long seed, int no_sweep,
+                        const char *out_dir, Error *err)
+{
+    const float epsilon = 1e-5f;
+    const float epsilons[N_SWEEP] = {1e-1f, 1e-2f, 1e-3f, 1e-4f, 1e-5f, 1e-6f};
+    BlockCheck checks[2 * NETWORK_MAX_LAYERS];
+    int n_blocks;
+    CheckSummary sum, in_float[N_SWEEP], in_double[N_SWEEP];
+    if (check_summarised(&sum, checks, &n_blocks, net, grads, labels,
+                         (int)n_batch, epsilon, COST_IN_DOUBLE, err) != 0)
+        return -1;
+    printf("Backprop against central differences (epsilon %g, the loss in "
+           "double),\non the first ",
+           (double)epsilon);
+    if (n_batch == 1)
+        printf("training digit");
+    else
+        printf("%ld training digits", n_batch);
+    printf(", for a random network ");
+    network_print_sizes(stdout, net);
+    printf(" (--seed %ld):\n\n", seed);
+    print_checks(checks, n_blocks, sum);
+    if (!no_sweep && sweep_epsilons(in_float, in_double, epsilons, net, grads,
+                                    labels, (int)n_batch, err) != 0)
+        return -1;
+    return out_dir != NULL ? write_values(out_dir, checks, n_blocks, sum,
+                                          no_sweep ? NULL : in_float, in_double,
+                                          epsilon, (int)n_batch, err)
+                           : 0;
+}
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
@@ -702,38 +744,18 @@ int main(int argc, char **argv)
                   "gradient\nblock against central differences.",
                   argc, argv);
     Digits train;
-    Error err;
-    training_digits_load(&train, data_dir, n_batch);
     Network net;
     Gradients grads;
-    random_network(&net, &grads, &train, hidden, n_hidden, (int)n_batch, seed);
-    const float epsilon = 1e-5f;
-    const float epsilons[N_SWEEP] = {1e-1f, 1e-2f, 1e-3f, 1e-4f, 1e-5f, 1e-6f};
-    BlockCheck checks[2 * NETWORK_MAX_LAYERS];
-    int n_blocks;
-    CheckSummary sum =
-        check_or_exit(checks, &n_blocks, &net, &grads, train.labels,
-                      (int)n_batch, epsilon, COST_IN_DOUBLE);
-    CheckSummary in_float[N_SWEEP], in_double[N_SWEEP];
-    printf("Backprop against central differences (epsilon %g, the loss in "
-           "double),\non the first ",
-           (double)epsilon);
-    if (n_batch == 1)
-        printf("training digit");
-    else
-        printf("%ld training digits", n_batch);
-    printf(", for a random network ");
-    network_print_sizes(stdout, &net);
-    printf(" (--seed %ld):\n\n", seed);
-    print_checks(checks, n_blocks, sum);
-    if (!no_sweep)
-        sweep_epsilons(in_float, in_double, epsilons, &net, &grads,
-                       train.labels, (int)n_batch);
-    int status = out_dir != NULL
-                     ? write_values(out_dir, checks, n_blocks, sum,
-                                    no_sweep ? NULL : in_float, in_double,
-                                    epsilon, (int)n_batch, &err)
-                     : 0;
+    Error err;
+    if (training_digits_load(&train, data_dir, n_batch, &err) != 0)
+        fail_with(&err);
+    if (random_network(&net, &grads, &train, hidden, n_hidden, (int)n_batch,
+                       seed, &err) != 0) {
+        digits_free(&train);
+        fail_with(&err);
+    }
+    int status = check_report(&net, &grads, train.labels, n_batch, seed,
+                              no_sweep, out_dir, &err);
     gradients_free(&grads);
     network_free(&net);
     digits_free(&train);

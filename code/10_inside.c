@@ -27,8 +27,10 @@ typedef struct {
 } Image;
 // @end image_type
 
-void confusion_count(long counts[10][10], Network *net, const Digits *digits);
-long most_common_mistake(int *label, int *answer, long counts[10][10]);
+void confusion_count(long counts[N_CLASSES][N_CLASSES], Network *net,
+                     const Digits *digits);
+long most_common_mistake(int *label, int *answer,
+                         long counts[N_CLASSES][N_CLASSES]);
 int pgm_load(Image *image, const char *path, Error *err);
 void image_free(Image *image);
 int image_to_mnist(float *x, const Image *image, Error *err);
@@ -39,15 +41,18 @@ void weights_moved(double *moved, const Affine *now, const Affine *start);
 /* counts[label][answer] += 1 for every digit: the diagonal holds the right
  * answers, everything else says which digit was taken for which.
  *   counts: overwritten */
-void confusion_count(long counts[10][10], Network *net, const Digits *digits)
+void confusion_count(long counts[N_CLASSES][N_CLASSES], Network *net,
+                     const Digits *digits)
 {
     // @solution 10.1 count [true digit][answer] over all digits
-    memset(counts, 0, 10 * sizeof counts[0]);
+    memset(counts, 0, N_CLASSES * sizeof counts[0]);
     const float *p = net->outputs[net->n_layers - 1];
     for (size_t start = 0; start < digits->n;) {
         int n = forward_slice(net, digits, start);
-        for (int b = 0; b < n; b++)
-            counts[digits->labels[start + (size_t)b]][argmax(p + b * 10, 10)]++;
+        for (int b = 0; b < n; b++) {
+            int answer = argmax(p + b * N_CLASSES, N_CLASSES);
+            counts[digits->labels[start + (size_t)b]][answer]++;
+        }
         start += (size_t)n;
     }
     // @end 10.1
@@ -56,13 +61,14 @@ void confusion_count(long counts[10][10], Network *net, const Digits *digits)
 /* Exercise 10.2: the largest count off the diagonal of a confusion matrix:
  * the mistake made most often, `label` read as `answer` (the first one, on
  * a tie). Returns its count (0 for a perfect network). */
-long most_common_mistake(int *label, int *answer, long counts[10][10])
+long most_common_mistake(int *label, int *answer,
+                         long counts[N_CLASSES][N_CLASSES])
 {
     // @solution 10.2 the largest counts[t][a] with t != a
     long most = 0;
     *label = *answer = 0;
-    for (int t = 0; t < 10; t++) {
-        for (int a = 0; a < 10; a++) {
+    for (int t = 0; t < N_CLASSES; t++) {
+        for (int a = 0; a < N_CLASSES; a++) {
             if (t != a && counts[t][a] > most) {
                 most = counts[t][a];
                 *label = t;
@@ -99,7 +105,7 @@ int layer_activity(double *fires, double *seen, double *labels, Network *net,
         return error_set(err, "out of memory for %d neurons", n_out);
     memset(fires, 0, (size_t)n_out * sizeof *fires);
     memset(seen, 0, (size_t)n_out * n_in * sizeof *seen);
-    memset(labels, 0, (size_t)n_out * 10 * sizeof *labels);
+    memset(labels, 0, (size_t)n_out * N_CLASSES * sizeof *labels);
     for (size_t start = 0; start < digits->n;) {
         int n = forward_slice(net, digits, start);
         for (int b = 0; b < n; b++) {
@@ -111,7 +117,7 @@ int layer_activity(double *fires, double *seen, double *labels, Network *net,
                     continue; /* off: adds nothing */
                 fires[j] += 1.0;
                 strength[j] += (double)a[j];
-                labels[j * 10 + label] += (double)a[j];
+                labels[j * N_CLASSES + label] += (double)a[j];
                 for (int i = 0; i < n_in; i++)
                     seen[(size_t)j * n_in + i] += (double)(a[j] * x[i]);
             }
@@ -122,8 +128,8 @@ int layer_activity(double *fires, double *seen, double *labels, Network *net,
         fires[j] /= (double)digits->n;
         for (int i = 0; i < n_in && strength[j] > 0.0; i++)
             seen[(size_t)j * n_in + i] /= strength[j];
-        for (int d = 0; d < 10 && strength[j] > 0.0; d++)
-            labels[j * 10 + d] /= strength[j];
+        for (int d = 0; d < N_CLASSES && strength[j] > 0.0; d++)
+            labels[j * N_CLASSES + d] /= strength[j];
     }
     free(strength);
     return 0;
@@ -448,13 +454,13 @@ static int classify(Network *net, const char *model, const char *path,
         return -1;
     }
     printf("The network's probabilities:\n");
-    for (int d = 0; d < 10; d++) {
+    for (int d = 0; d < N_CLASSES; d++) {
         printf("  %d  %5.1f%%  ", d, 100.0 * (double)p[d]);
         for (int bar = 0; bar < (int)lroundf(40.0f * p[d]); bar++)
             putchar('#');
         printf("\n");
     }
-    printf("It reads a %d.\n", argmax(p, 10));
+    printf("It reads a %d.\n", argmax(p, N_CLASSES));
     image_free(&image);
     return 0;
 }
@@ -500,7 +506,7 @@ static int write_errors(const char *dir, Network *net, const Digits *test,
     int answers[N], found = 0;
     for (size_t i = 0; i < test->n && found < N; i++) {
         digits_inputs(net->inputs, test, &i, 1);
-        int answer = argmax(network_forward(net, net->inputs, 1), 10);
+        int answer = argmax(network_forward(net, net->inputs, 1), N_CLASSES);
         if (answer != test->labels[i]) {
             answers[found] = answer;
             wrong[found++] = i;
@@ -590,16 +596,16 @@ static int neurons_measure(Neurons *m, double *seen, Network *net,
     weights_moved(m->start, &start.layers[0], &zero); /* their size */
     affine_free(&zero);
     network_free(&start);
-    double labels[16 * 10];
+    double labels[16 * N_CLASSES];
     if (layer_activity(m->fires1, seen, labels, net, 0, train, err) != 0 ||
         layer_activity(m->fires2, seen, labels, net, 1, train, err) != 0)
         return -1;
     for (int j = 0; j < m->n2; j++) {
         m->top[j] = 0;
-        for (int d = 1; d < 10; d++)
-            if (labels[j * 10 + d] > labels[j * 10 + m->top[j]])
+        for (int d = 1; d < N_CLASSES; d++)
+            if (labels[j * N_CLASSES + d] > labels[j * N_CLASSES + m->top[j]])
                 m->top[j] = d;
-        m->share[j] = labels[j * 10 + m->top[j]];
+        m->share[j] = labels[j * N_CLASSES + m->top[j]];
     }
     return 0;
 }
@@ -706,7 +712,7 @@ static int hidden_report(Network *net, const Digits *train, uint64_t seed,
 
 /* What the confusion matrix says. */
 typedef struct {
-    long counts[10][10], right, worst_count;
+    long counts[N_CLASSES][N_CLASSES], right, worst_count;
     int worst_label, worst_answer;
 } Confusion;
 
@@ -716,12 +722,12 @@ static void print_confusion(const Confusion *c, const char *model, size_t n)
            100.0 * (double)c->right / (double)n);
     printf("Confusion matrix (rows: the true digit, columns: the network's "
            "answer):\n\n       ");
-    for (int a = 0; a < 10; a++)
+    for (int a = 0; a < N_CLASSES; a++)
         printf("%6d", a);
     printf("\n");
-    for (int t = 0; t < 10; t++) {
+    for (int t = 0; t < N_CLASSES; t++) {
         printf("  %d   ", t);
-        for (int a = 0; a < 10; a++)
+        for (int a = 0; a < N_CLASSES; a++)
             printf("%6ld", c->counts[t][a]);
         printf("\n");
     }
@@ -735,8 +741,8 @@ static int write_confusion(const char *dir, const Confusion *c, Network *net,
     FILE *matrix = output_open(dir, "confusion.dat", err);
     if (matrix == NULL)
         return -1;
-    for (int t = 0; t < 10; t++)
-        for (int a = 0; a < 10; a++)
+    for (int t = 0; t < N_CLASSES; t++)
+        for (int a = 0; a < N_CLASSES; a++)
             fprintf(matrix, "%d %d %ld\n", a, t, c->counts[t][a]);
     if (output_close(matrix, dir, "confusion.dat", err) != 0 ||
         write_weights(dir, net, test->rows, test->cols, err) != 0 ||
@@ -764,7 +770,7 @@ static int confusion_report(Network *net, const char *model, const Digits *test,
 {
     Confusion c = {.right = 0};
     confusion_count(c.counts, net, test);
-    for (int t = 0; t < 10; t++)
+    for (int t = 0; t < N_CLASSES; t++)
         c.right += c.counts[t][t];
     c.worst_count =
         most_common_mistake(&c.worst_label, &c.worst_answer, c.counts);
@@ -777,11 +783,12 @@ static int classify_own(Network *net, const char *model, const char *image,
                         Error *err)
 {
     if (net->sizes[0] != MNIST_SIDE * MNIST_SIDE ||
-        net->sizes[net->n_layers] != 10)
+        net->sizes[net->n_layers] != N_CLASSES)
         return error_set(err,
                          "%s: a network for %d inputs and %d classes; "
-                         "--classify prepares 28 x 28 digits for 10 classes",
-                         model, net->sizes[0], net->sizes[net->n_layers]);
+                         "--classify prepares 28 x 28 digits for %d classes",
+                         model, net->sizes[0], net->sizes[net->n_layers],
+                         N_CLASSES);
     return classify(net, model, image, err);
 }
 

@@ -45,8 +45,10 @@
 
 // @listing error
 /* An error a user can cause (a missing file, a bad option) travels back to
- * main as a message. Library functions fill one in and return -1; only main
- * prints it and exits. */
+ * main as a message. The rule: only main, and the command-line parser main
+ * calls first, print an error and exit (usage_error for a bad command line,
+ * fail_with for data); every other function fills an Error and returns -1
+ * (or NULL). */
 typedef struct {
     char msg[2 * 4096 + 512]; /* room for two paths of PATH_MAX */
     int usage; /* 1: the command line is at fault (exit 2), 0: data (1) */

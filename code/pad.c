@@ -82,11 +82,12 @@ PAD_EXPORT("pad_load") int pad_load(const char *path)
     if (network_load(&pad.net, path, EVALUATE_BATCH, &pad.err) != 0)
         return -1;
     if (pad.net.sizes[0] != MNIST_SIDE * MNIST_SIDE ||
-        pad.net.sizes[pad.net.n_layers] != 10) {
+        pad.net.sizes[pad.net.n_layers] != N_CLASSES) {
         error_set(&pad.err,
                   "%s: a network for %d inputs and %d classes, not "
-                  "28 x 28 digits and 10",
-                  path, pad.net.sizes[0], pad.net.sizes[pad.net.n_layers]);
+                  "28 x 28 digits and %d",
+                  path, pad.net.sizes[0], pad.net.sizes[pad.net.n_layers],
+                  N_CLASSES);
         network_free(&pad.net);
         return -1;
     }
@@ -112,7 +113,7 @@ PAD_EXPORT("pad_classify") int pad_classify(const char *path)
     const float *p = network_forward(&pad.net, pad.x, 1);
     if (network_outputs_check(&pad.net, path, 1, &pad.err) != 0)
         return -1;
-    return argmax(p, 10);
+    return argmax(p, N_CLASSES);
 }
 
 PAD_EXPORT("pad_error") const char *pad_error(void)
@@ -169,9 +170,11 @@ static long pad_test_write(FILE *out, const char *data_dir)
     for (size_t start = 0; correct >= 0 && start < test.n;) {
         int n = forward_slice(&pad.net, &test, start);
         for (int b = 0; b < n; b++) {
-            for (int d = 0; d < 10; d++)
-                fprintf(out, "%a%c", (double)p[b * 10 + d], d < 9 ? ' ' : '\n');
-            correct += argmax(p + b * 10, 10) == test.labels[start + (size_t)b];
+            for (int d = 0; d < N_CLASSES; d++)
+                fprintf(out, "%a%c", (double)p[b * N_CLASSES + d],
+                        d + 1 < N_CLASSES ? ' ' : '\n');
+            correct += argmax(p + b * N_CLASSES, N_CLASSES) ==
+                       test.labels[start + (size_t)b];
         }
         start += (size_t)n;
     }
@@ -219,8 +222,8 @@ int main(int argc, char **argv)
         if (answer < 0)
             fail_with(&pad.err);
         const float *p = pad_outputs(pad.net.n_layers - 1);
-        for (int d = 0; d < 10; d++)
-            printf("%a%c", (double)p[d], d < 9 ? ' ' : '\n');
+        for (int d = 0; d < N_CLASSES; d++)
+            printf("%a%c", (double)p[d], d + 1 < N_CLASSES ? ' ' : '\n');
         printf("answer %d\n", answer);
     } else if (pad_test_write(stdout, data_dir) < 0) {
         fail_with(&pad.err);

@@ -150,7 +150,7 @@ judge_edition() {
     local j=bin/judge file n new targets=() chapter
     mkdir -p "$j/code" "$j/tests/hidden" "$j/tests/judge" "$j/figures/10_inside"
     [ -L "$j/data" ] || ln -s "$PWD/data" "$j/data"
-    for file in build.sh Makefile README.md code/common.h tests/*.c tests/*.h \
+    for file in build.sh Makefile README.md code/*.h tests/*.c tests/*.h \
         tests/hidden/*.c tests/judge/remote.h tests/judge/probe.c \
         figures/10_inside/my_digit.pgm; do
         cmp -s "$file" "$j/$file" || cp "$file" "$j/$file"
@@ -189,7 +189,7 @@ judge_stubs() {
     for file in code/[0-9][0-9]_*.c; do
         awk -f tests/student.awk tests/stubs.txt "$file" >"$stubs/$file"
     done
-    cp code/common.h "$stubs/code/"
+    cp code/*.h "$stubs/code/"
     cp tests/judge/remote.h tests/judge/worker.c "$stubs/tests/judge/"
     local FLAGS
     for chapter in $(chapters); do
@@ -362,7 +362,7 @@ grade_submission() {
     mkdir -p "$scratch/sub/code" "$scratch/sub/tests/judge" "$scratch/sub/bin" \
         "$scratch/report" "$scratch/state"
     take_submission "$dir" "$scratch/sub" >>"$scratch/report/notes.txt"
-    cp code/common.h "$scratch/sub/code/"
+    cp code/*.h "$scratch/sub/code/"
     cp tests/judge/remote.h tests/judge/worker.c "$scratch/sub/tests/judge/"
     chmod 0711 "$scratch"
     chmod -R a+rX "$scratch/sub"

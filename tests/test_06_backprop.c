@@ -321,9 +321,10 @@ START_TEST(test_network_gradient_check)
     float x[4 * 6];
     uint8_t labels[4];
     tiny_network(&net, &grads, x, labels);
+    Error err;
     BlockCheck checks[6];
     int n = gradient_check(checks, &net, &grads, x, labels, 4, 1e-5f, 1000,
-                           COST_IN_DOUBLE);
+                           COST_IN_DOUBLE, &err);
     ck_assert_int_eq(n, 6);
     for (int c = 0; c < n; c++) {
         ck_assert_msg(checks[c].largest_grad > 0,
@@ -354,9 +355,10 @@ START_TEST(test_gradient_check_flags_all_zero)
     uint8_t labels[4];
     tiny_network(&net, &grads, x, labels);
     memset(net.layers[2].weights, 0, 4 * 3 * sizeof(float));
+    Error err;
     BlockCheck checks[6];
     gradient_check(checks, &net, &grads, x, labels, 4, 1e-5f, 1000,
-                   COST_IN_DOUBLE);
+                   COST_IN_DOUBLE, &err);
     for (int c = 0; c < 4; c++)
         ck_assert_msg(checks[c].all_zero && isnan(checks[c].max_error),
                       "layer %d %s: every gradient is 0, by backprop and by "
@@ -443,9 +445,10 @@ START_TEST(test_gradient_check_all_bent_block)
         x[i] = 0.0f;
     for (int j = 0; j < 5; j++)
         net.layers[0].biases[j] = 0.0f;
+    Error err;
     BlockCheck checks[6];
     gradient_check(checks, &net, &grads, x, labels, 4, 1e-5f, 1000,
-                   COST_IN_DOUBLE);
+                   COST_IN_DOUBLE, &err);
     ck_assert_msg(checks[1].n_bent == checks[1].n_checked &&
                       isnan(checks[1].max_error),
                   "layer 1's biases: %d of %d nudges bent, error %g (expected "
@@ -505,7 +508,7 @@ START_TEST(test_gradient_check_agrees_at_any_seed)
                 BlockCheck checks[6];
                 gradient_check(checks, &net, &grads, net.inputs, train.labels,
                                batches[n], 1e-5f, h == 0 ? 300 : 60,
-                               COST_IN_DOUBLE);
+                               COST_IN_DOUBLE, &err);
                 for (int c = 0; c < 6; c++)
                     ck_assert_msg(
                         isnan(checks[c].max_error) ||
@@ -561,7 +564,7 @@ START_TEST(test_gradient_check_tiny_networks)
                 BlockCheck checks[8];
                 int n_blocks = gradient_check(checks, &net, &grads, net.inputs,
                                               train.labels, batches[n], 1e-5f,
-                                              1000, COST_IN_DOUBLE);
+                                              1000, COST_IN_DOUBLE, &err);
                 int compared = 0;
                 for (int c = 0; c < n_blocks; c++) {
                     compared += !isnan(checks[c].max_error);

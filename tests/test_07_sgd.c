@@ -787,28 +787,20 @@ START_TEST(test_learning_rate_sweep_short_and_freed)
 }
 END_TEST
 
-START_TEST(test_learning_rate_sweep)
+/* 1 if the n costs of a sweep are want's (to 1e-9, relative). */
+static int sweep_costs_match(const double *got, const double *want, int n)
 {
-    enum { N_RATES = 3 };
-    const double rates[N_RATES] = {0.05, 0.5, 50.0};
-    double got[N_RATES] = {NAN, NAN, NAN}, want[N_RATES], wrong[N_RATES];
-    uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
-    Digits digits = sweep_digits(pixels, labels);
-    TrainOptions o = sweep_options();
-    Error err;
-    ck_assert(learning_rate_sweep(got, rates, N_RATES, &o, &digits,
-                                  SW_ITERATIONS, 3, NULL, &err) == 0);
-    sweep_reference(want, rates, N_RATES, 1, 0, SW_ITERATIONS / 10, 1);
-    ck_assert_msg(isinf(want[2]),
-                  "the test's own sweep should diverge at rate 50 and did "
-                  "not: it trains with your code of exercises 2.1 to 7.1, "
-                  "so finish those first (their tests say what is wrong)");
-    int ok = 1;
-    for (int r = 0; r < N_RATES; r++)
-        ok &= got[r] == want[r] ||
-              fabs(got[r] - want[r]) <= 1e-9 * fmax(1.0, fabs(want[r]));
-    if (ok)
-        return;
+    int same = 1;
+    for (int r = 0; r < n; r++)
+        same &= got[r] == want[r] ||
+                fabs(got[r] - want[r]) <= 1e-9 * fmax(1.0, fabs(want[r]));
+    return same;
+}
+
+/* The hint for a sweep of three rates that gave `got`: the likely mistake
+ * whose sweep gives the same costs, if one does. */
+static const char *sweep_mistake(const double *got, const double *rates)
+{
     const char *hint = "for each rate: training_setup with the same seed, "
                        "n_iterations of train_step, and the mean of the "
                        "batch costs of iterations n_iterations - window + 1 "
@@ -834,24 +826,42 @@ START_TEST(test_learning_rate_sweep)
         {1, 0, SW_ITERATIONS / 10, 0,
          "a rate whose training_diverged must stop and report INFINITY"}};
     for (int m = 0; m < 5; m++) {
-        sweep_reference(wrong, rates, N_RATES, mistakes[m].fresh,
+        double wrong[3];
+        sweep_reference(wrong, rates, 3, mistakes[m].fresh,
                         mistakes[m].seed_step, mistakes[m].window,
                         mistakes[m].diverge);
-        int same = 1;
-        for (int r = 0; r < N_RATES; r++)
-            same &= got[r] == wrong[r] ||
-                    fabs(got[r] - wrong[r]) <= 1e-9 * fmax(1.0, fabs(wrong[r]));
-        if (same)
+        if (sweep_costs_match(got, wrong, 3))
             hint = mistakes[m].hint;
     }
     if (got[0] == got[1])
         hint = "every rate gave the same cost: train with rates[r], not "
                "o->learning_rate";
+    return hint;
+}
+
+START_TEST(test_learning_rate_sweep)
+{
+    enum { N_RATES = 3 };
+    const double rates[N_RATES] = {0.05, 0.5, 50.0};
+    double got[N_RATES] = {NAN, NAN, NAN}, want[N_RATES];
+    uint8_t pixels[SW_N * SW_ROWS * SW_COLS], labels[SW_N];
+    Digits digits = sweep_digits(pixels, labels);
+    TrainOptions o = sweep_options();
+    Error err;
+    ck_assert(learning_rate_sweep(got, rates, N_RATES, &o, &digits,
+                                  SW_ITERATIONS, 3, NULL, &err) == 0);
+    sweep_reference(want, rates, N_RATES, 1, 0, SW_ITERATIONS / 10, 1);
+    ck_assert_msg(isinf(want[2]),
+                  "the test's own sweep should diverge at rate 50 and did "
+                  "not: it trains with your code of exercises 2.1 to 7.1, "
+                  "so finish those first (their tests say what is wrong)");
+    if (sweep_costs_match(got, want, N_RATES))
+        return;
     ck_abort_msg("a sweep of rates 0.05, 0.5 and 50 on 40 tiny digits (4 x 5 "
                  "pixels, hidden 6 and 5, batches of 4, %d iterations) should "
                  "give %.6f, %.6f, %g; got %.6f, %.6f, %g. Hint: %s",
                  SW_ITERATIONS, want[0], want[1], want[2], got[0], got[1],
-                 got[2], hint);
+                 got[2], sweep_mistake(got, rates));
 }
 END_TEST
 
@@ -940,11 +950,13 @@ static void naive_shuffle_odds(int odds[SHUFFLE_N][SHUFFLE_N], int down)
     }
 }
 
-START_TEST(test_shuffle_every_order_equally_likely)
+/* Shuffle 0 1 2 3 SHUFFLE_RUNS times: at[k][e] counts the runs in which
+ * position k held e, orders[code] those that gave the order whose digits
+ * in base 4 are code's. Fails at once if a shuffle is not a permutation. */
+static void shuffle_counts(long at[SHUFFLE_N][SHUFFLE_N], long orders[256])
 {
-    static long at[SHUFFLE_N][SHUFFLE_N], orders[256];
-    memset(at, 0, sizeof at);
-    memset(orders, 0, sizeof orders);
+    memset(at, 0, sizeof(long) * SHUFFLE_N * SHUFFLE_N);
+    memset(orders, 0, sizeof(long) * 256);
     Rng rng;
     rng_seed(&rng, 7);
     for (int run = 0; run < SHUFFLE_RUNS; run++) {
@@ -963,6 +975,12 @@ START_TEST(test_shuffle_every_order_equally_likely)
         }
         orders[code]++;
     }
+}
+
+/* The hint for a shuffle whose counts are at[][]: which likely mistake
+ * they look like (swapping with any position, or never with itself). */
+static const char *shuffle_why(long at[SHUFFLE_N][SHUFFLE_N])
+{
     /* Is it the shuffle that swaps with any position? */
     int naive = 0;
     for (int down = 0; down < 2; down++) {
@@ -986,6 +1004,14 @@ START_TEST(test_shuffle_every_order_equally_likely)
               "whole array gives (rng_below(rng, n)): some orders come more "
               "often than others; swap position k - 1 only with one of "
               "0 .. k - 1, the positions not yet settled";
+    return why;
+}
+
+START_TEST(test_shuffle_every_order_equally_likely)
+{
+    static long at[SHUFFLE_N][SHUFFLE_N], orders[256];
+    shuffle_counts(at, orders);
+    const char *why = shuffle_why(at);
     double expected = SHUFFLE_RUNS / (double)SHUFFLE_N;
     for (int k = 0; k < SHUFFLE_N; k++)
         for (int e = 0; e < SHUFFLE_N; e++)
@@ -1028,6 +1054,59 @@ static Digits batch_digits(void)
                     .labels = batch_labels};
 }
 
+/* Why a batch of 3 (batch `batch`, positions at .. at + 2 of `order`) is
+ * not the one it should be: got[b], the digit its input b came from, told
+ * against what a reshuffle one batch early (with `mine`, the rng the
+ * trainer should hold now) or no reshuffle (first_epoch) would give. */
+static const char *batch_why(const size_t *got, const size_t *order,
+                             const size_t *first_epoch, size_t n_digits,
+                             Rng mine, int at, int epoch)
+{
+    /* What a reshuffle one batch early would give. */
+    size_t reshuffled[10];
+    memcpy(reshuffled, order, sizeof reshuffled);
+    shuffle(reshuffled, n_digits, &mine);
+    int early = 1, same_order = 1;
+    for (int b = 0; b < 3; b++) {
+        early &= at == 6 && got[b] == reshuffled[b];
+        same_order &= epoch > 0 && got[b] == first_epoch[at + b];
+    }
+    if (early)
+        return "the order was shuffled again one batch too early: a "
+               "new epoch starts when fewer than n_batch digits are "
+               "left (next + n_batch > n), not when exactly n_batch "
+               "are left";
+    if (same_order)
+        return "the second epoch visits the digits in the first "
+               "epoch's order: shuffle the whole order again (all n) "
+               "when an epoch ends";
+    if (epoch > 0)
+        return "when an epoch ends, the whole order (all n digits) is "
+               "shuffled again, with the trainer's own rng (each "
+               "epoch a new order), and the next batch starts at its "
+               "beginning";
+    return "each batch is the next n_batch digits of the shuffled order "
+           "(trainer->order + trainer->next), and when fewer than "
+           "n_batch are left, the order is shuffled again and the next "
+           "epoch starts from its beginning";
+}
+
+/* Batch `batch`'s labels: labels[b] is the label of the digit at position
+ * at + b of `order`. */
+static void expect_batch_labels(const uint8_t *labels, const Digits *digits,
+                                const size_t *order, int at, int batch)
+{
+    for (int b = 0; b < 3; b++)
+        ck_assert_msg(labels[b] == digits->labels[order[at + b]],
+                      "trainer_next_batch (given code, chapter 7): batch "
+                      "%d, digit %d of 3 is digit %zu, whose label is %d; "
+                      "labels[%d] is %d: labels[b] is the label of the "
+                      "digit whose image is input b, "
+                      "digits->labels[batch[b]], for every b < n_batch",
+                      batch + 1, b, order[at + b],
+                      digits->labels[order[at + b]], b, labels[b]);
+}
+
 /* trainer_next_batch on the first n_digits (9 or 10) of batch_digits, 9
  * batches of 3: three epochs. */
 static void expect_batches(size_t n_digits)
@@ -1062,58 +1141,23 @@ static void expect_batches(size_t n_digits)
         size_t got[3];
         for (int b = 0; b < 3; b++) /* which digit each input came from */
             got[b] = (size_t)lroundf(net.inputs[2 * b] * 255.0f) / 20;
-        /* What a reshuffle one batch early would give. */
-        size_t reshuffled[10];
-        Rng peek = mine;
-        memcpy(reshuffled, order, sizeof order);
-        shuffle(reshuffled, n_digits, &peek);
-        int right = 1, early = 1, same_order = 1;
-        for (int b = 0; b < 3; b++) {
+        int right = 1;
+        for (int b = 0; b < 3; b++)
             right &= got[b] == order[at + b] &&
                      net.inputs[2 * b + 1] ==
                          (float)batch_pixels[2 * order[at + b] + 1] / 255.0f;
-            early &= at == 6 && got[b] == reshuffled[b];
-            same_order &= epoch > 0 && got[b] == first_epoch[at + b];
-        }
-        if (!right) {
-            const char *why =
-                "each batch is the next n_batch digits of the shuffled order "
-                "(trainer->order + trainer->next), and when fewer than "
-                "n_batch are left, the order is shuffled again and the next "
-                "epoch starts from its beginning";
-            if (early)
-                why = "the order was shuffled again one batch too early: a "
-                      "new epoch starts when fewer than n_batch digits are "
-                      "left (next + n_batch > n), not when exactly n_batch "
-                      "are left";
-            else if (same_order)
-                why = "the second epoch visits the digits in the first "
-                      "epoch's order: shuffle the whole order again (all n) "
-                      "when an epoch ends";
-            else if (epoch > 0)
-                why = "when an epoch ends, the whole order (all n digits) is "
-                      "shuffled again, with the trainer's own rng (each "
-                      "epoch a new order), and the next batch starts at its "
-                      "beginning";
-            ck_assert_msg(0,
-                          "trainer_next_batch (given code, chapter 7), "
-                          "batches of 3 from %zu digits: batch %d (epoch %d) "
-                          "should hold digits %zu %zu %zu (positions %d to %d "
-                          "of the shuffled order), its inputs came from "
-                          "digits %zu %zu %zu: %s",
-                          n_digits, batch + 1, epoch + 1, order[at],
-                          order[at + 1], order[at + 2], at, at + 2, got[0],
-                          got[1], got[2], why);
-        }
-        for (int b = 0; b < 3; b++)
-            ck_assert_msg(labels[b] == digits.labels[order[at + b]],
-                          "trainer_next_batch (given code, chapter 7): batch "
-                          "%d, digit %d of 3 is digit %zu, whose label is %d; "
-                          "labels[%d] is %d: labels[b] is the label of the "
-                          "digit whose image is input b, "
-                          "digits->labels[batch[b]], for every b < n_batch",
-                          batch + 1, b, order[at + b],
-                          digits.labels[order[at + b]], b, labels[b]);
+        if (!right)
+            ck_assert_msg(
+                0,
+                "trainer_next_batch (given code, chapter 7), "
+                "batches of 3 from %zu digits: batch %d (epoch %d) "
+                "should hold digits %zu %zu %zu (positions %d to %d "
+                "of the shuffled order), its inputs came from "
+                "digits %zu %zu %zu: %s",
+                n_digits, batch + 1, epoch + 1, order[at], order[at + 1],
+                order[at + 2], at, at + 2, got[0], got[1], got[2],
+                batch_why(got, order, first_epoch, n_digits, mine, at, epoch));
+        expect_batch_labels(labels, &digits, order, at, batch);
     }
     trainer_free(&trainer);
     network_free(&net);
@@ -1264,6 +1308,47 @@ static void step_and_copy_free(Network *net, Network *copy, Trainer *trainer,
     network_free(copy);
 }
 
+/* Label each of batch_digits' ten digits with `net`'s answer, so that a
+ * count of right answers is not 0. */
+static void label_by_answers(Network *net, const Digits *digits)
+{
+    size_t all[10];
+    for (int b = 0; b < 10; b++)
+        all[b] = (size_t)b;
+    float x[10 * 2];
+    digits_inputs(x, digits, all, 10);
+    for (int b = 0; b < 10; b += 2) {
+        const float *p = network_forward(net, x + 2 * b, 2);
+        batch_labels[b] = (uint8_t)argmax(p, 10);
+        batch_labels[b + 1] = (uint8_t)argmax(p + 10, 10);
+    }
+}
+
+/* After train_step's `step`-th step, `net` must hold the weights and biases
+ * that the chapter's steps gave `copy`. */
+static void expect_same_step(const Network *net, const Network *copy, int step)
+{
+    for (int l = 0; l < net->n_layers; l++) {
+        size_t n = (size_t)net->sizes[l] * net->sizes[l + 1];
+        int same = memcmp(net->layers[l].weights, copy->layers[l].weights,
+                          n * sizeof(float)) == 0 &&
+                   memcmp(net->layers[l].biases, copy->layers[l].biases,
+                          (size_t)net->sizes[l + 1] * sizeof(float)) == 0;
+        ck_assert_msg(same,
+                      "train_step (given code, chapter 7), step %d: "
+                      "layer %d's weights differ from those of the "
+                      "chapter's steps (next batch, forward, cost, zero "
+                      "the gradients, backward, step)%s",
+                      step, l + 1,
+                      step == 2 ? ": are the gradients zeroed before "
+                                  "each backward pass (gradients_zero)? "
+                                  "backward adds to them (+=)"
+                                : ": zero the gradients, then backward "
+                                  "on this batch's inputs, then the "
+                                  "step, in that order");
+    }
+}
+
 /* train_step against chapter 7's steps done here one by one, on a copy of
  * the network and the trainer: next batch, forward, cost and count,
  * gradients zeroed, backward, step. Two steps in a row, so that gradients
@@ -1276,18 +1361,7 @@ START_TEST(test_train_step)
     Network net, copy;
     Trainer trainer, mine;
     step_and_copy(&net, &copy, &trainer, &mine);
-    /* Each digit labelled with the network's answer, so that the count of
-     * right answers is not 0. */
-    size_t all[10];
-    for (int b = 0; b < 10; b++)
-        all[b] = (size_t)b;
-    float x[10 * 2];
-    digits_inputs(x, &digits, all, 10);
-    for (int b = 0; b < 10; b += 2) {
-        const float *p = network_forward(&copy, x + 2 * b, 2);
-        batch_labels[b] = (uint8_t)argmax(p, 10);
-        batch_labels[b + 1] = (uint8_t)argmax(p + 10, 10);
-    }
+    label_by_answers(&copy, &digits);
     for (int step = 1; step <= 2; step++) {
         StepResult got = train_step(&trainer, &net, &digits, 3, 0.5f);
         uint8_t labels[3];
@@ -1307,25 +1381,7 @@ START_TEST(test_train_step)
             "measure the cost and the count on the forward pass "
             "that backward then uses, before the step",
             step, got.loss, got.correct, want.loss, want.correct);
-        for (int l = 0; l < net.n_layers; l++) {
-            size_t n = (size_t)net.sizes[l] * net.sizes[l + 1];
-            int same = memcmp(net.layers[l].weights, copy.layers[l].weights,
-                              n * sizeof(float)) == 0 &&
-                       memcmp(net.layers[l].biases, copy.layers[l].biases,
-                              (size_t)net.sizes[l + 1] * sizeof(float)) == 0;
-            ck_assert_msg(same,
-                          "train_step (given code, chapter 7), step %d: "
-                          "layer %d's weights differ from those of the "
-                          "chapter's steps (next batch, forward, cost, zero "
-                          "the gradients, backward, step)%s",
-                          step, l + 1,
-                          step == 2 ? ": are the gradients zeroed before "
-                                      "each backward pass (gradients_zero)? "
-                                      "backward adds to them (+=)"
-                                    : ": zero the gradients, then backward "
-                                      "on this batch's inputs, then the "
-                                      "step, in that order");
-        }
+        expect_same_step(&net, &copy, step);
     }
     step_and_copy_free(&net, &copy, &trainer, &mine);
 }
@@ -1402,9 +1458,9 @@ START_TEST(test_train_step_hooks)
 }
 END_TEST
 
-Suite *suite_07_sgd(void)
+/* The cases of exercises 7.1 to 7.5, in order. */
+static void exercise_cases_add(Suite *suite)
 {
-    Suite *suite = suite_create("07_sgd");
     TCase *ex1 = tcase_create("exercise 7.1 (3 points)");
     tcase_add_test(ex1, test_sgd_step_moves_against_gradient);
     suite_add_tcase(suite, ex1);
@@ -1427,6 +1483,11 @@ Suite *suite_07_sgd(void)
     tcase_add_test(ex5, test_learning_rate_sweep_log);
     tcase_add_test(ex5, test_learning_rate_sweep_short_and_freed);
     suite_add_tcase(suite, ex5);
+}
+
+/* The cases of the given code a student could break: one per function. */
+static void given_code_cases_add(Suite *suite)
+{
     TCase *shuffled = tcase_create("given code: shuffle");
     tcase_set_timeout(shuffled, 30);
     tcase_add_test(shuffled, test_shuffle_is_a_permutation);
@@ -1448,6 +1509,13 @@ Suite *suite_07_sgd(void)
     tcase_add_test(step, test_train_step);
     tcase_add_test(step, test_train_step_hooks);
     suite_add_tcase(suite, step);
+}
+
+Suite *suite_07_sgd(void)
+{
+    Suite *suite = suite_create("07_sgd");
+    exercise_cases_add(suite);
+    given_code_cases_add(suite);
     TCase *sgd = tcase_create("sgd");
     tcase_add_test(sgd, test_divergence_detected);
     suite_add_tcase(suite, sgd);
