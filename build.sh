@@ -385,7 +385,7 @@ run() {
         [ -z "$FAILED_RUNS" ] || printf '%s\n' "$FAILED_RUNS" >&2
         die "a run the book quotes failed (see above)"
     fi
-    step "run: $(wc -l <bin/runs/spent) runs done, the others up to date; time spent per chapter (of all runs, not wall):"
+    step "run: $(wc -l <bin/runs/spent) runs done, the others up to date"
     SUMMARY=$(for chapter in $(chapters); do
         [ $# -eq 0 ] || [[ $chapter == "$(printf '%02d' "$((10#${1%%_*}))")"_* ]] || continue
         awk -v c="$chapter" -v failed="$(grep -c "^$chapter:" <<<"$FAILED_RUNS" || true)" \
@@ -419,7 +419,7 @@ all() {
         return 0
     fi
     mk figures book site
-    step "done in $((SECONDS - start)) s; book.md and site/ are ready. Per chapter:"
+    step "done in $((SECONDS - start)) s; book.md and site/ are ready. Per chapter, its headline and the time its runs took now (of all runs, not wall):"
     printf '%s\n' "$SUMMARY"
 }
 
@@ -440,7 +440,7 @@ case $command in
     setup) setup ;;
     data) setup; data "$@" ;;
     build) build ;;
-    run) run "$@"; printf '%s\n' "$SUMMARY" ;;
+    run) run "$@"; printf 'Per chapter, its headline and the time its runs took now:\n%s\n' "$SUMMARY" ;;
     figures) mk figures ;;
     book) make_or_die book ;;
     html)

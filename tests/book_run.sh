@@ -10,7 +10,8 @@
 # A run whose committed digest matches, with its outputs there, is not run
 # again (FRESH=1 runs it anyway): a fresh clone checks instead of training.
 # Its time goes to bin/runs/NAME.ms and bin/runs/spent; a failure to
-# bin/runs/failed ("chapter: message"), and the exit status is 1.
+# bin/runs/failed ("chapter: message"), and the exit status is 1: then
+# CAPTURE and its digest stay as they were (so the run runs again next time).
 set -euo pipefail
 root=$1 capture=$2 expect=$3 command=$4
 shift 4
@@ -53,20 +54,24 @@ if [ "${FRESH:-}" != 1 ] && [ -f "$root/$capture" ] && saves_there &&
     exit 0
 fi
 mkdir -p "$root/${capture%/*}" bin/runs
-rm -f "$root/$capture.digest"
 start=$(date +%s%N)
 status=0
+# What it prints goes to CAPTURE.new, and replaces CAPTURE only if the run
+# did as the book says: a failed run leaves the committed files as they
+# were (the programs write their --out and --save files all or nothing).
 # shellcheck disable=SC2086  # the command line splits into words
 if [ "$expect" = ok ]; then
-    (cd "$root" && bin/$command >"$capture") || status=1
-elif (cd "$root" && bin/$command >"$capture" 2>&1); then
+    (cd "$root" && bin/$command >"$capture.new") || status=1
+elif (cd "$root" && bin/$command >"$capture.new" 2>&1); then
     status=2
 fi
 ms=$((($(date +%s%N) - start) / 1000000))
 echo "$ms" >"bin/runs/${capture//\//_}.ms"
 echo "$chapter $ms" >>bin/runs/spent
+[ $status -eq 0 ] || rm -f "$root/$capture.new"
 case $status in
-    0) echo "$new" >"$root/$capture.digest" ;;
+    0) mv "$root/$capture.new" "$root/$capture"
+       echo "$new" >"$root/$capture.digest" ;;
     1) echo "$chapter: 'bin/$command' failed" >>bin/runs/failed ;;
     2) echo "$chapter: 'bin/$command' should fail but did not" >>bin/runs/failed ;;
 esac
