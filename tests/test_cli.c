@@ -472,23 +472,38 @@ static void snapshot(char *snap, size_t size, const char *dir)
     run_program(snap, size, command);
 }
 
+/* A training program's first, good run in a data folder of its own (NAME),
+ * with --out and, if it has one, --save into that folder: its --save
+ * option (or "") goes into save, its arguments into args, a snapshot of the
+ * folder after it into before. Returns the folder, or NULL for a program
+ * that does not train. */
+static const char *first_good_run(const char *program, const char *help,
+                                  const char *name, char save[1024],
+                                  char args[4096], char before[4096])
+{
+    if (!strstr(help, "--iterations") && !strstr(help, "--epochs"))
+        return NULL;
+    const char *dir = legal_data_dir(name, 28, 28);
+    save[0] = '\0';
+    if (strstr(help, "--save "))
+        snprintf(save, 1024, "--save %s/keep.bin", dir);
+    snprintf(args, 4096, "--data %s %s --out %s/out %s", dir, quick_args(help),
+             dir, save);
+    expect_success(program, args);
+    snapshot(before, 4096, dir);
+    return dir;
+}
+
 /* Issue 11, defects 2 and 5: a training run that fails (it diverges, the
  * disk is full, a folder is missing) leaves the files of the run before it
  * byte for byte as they were; a missing folder stops it before it trains;
  * a network with a number that is not finite is never saved. */
 static void check_failed_runs(const char *program, const char *help)
 {
-    char args[4096], before[4096], after[4096], out[4096];
-    if (!strstr(help, "--iterations") && !strstr(help, "--epochs"))
+    char save[1024], args[4096], before[4096], after[4096], out[4096];
+    const char *dir = first_good_run(program, help, "keep", save, args, before);
+    if (dir == NULL)
         return;
-    const char *dir = legal_data_dir("keep", 28, 28);
-    char save[1024] = "";
-    if (strstr(help, "--save "))
-        snprintf(save, sizeof save, "--save %s/keep.bin", dir);
-    snprintf(args, sizeof args, "--data %s %s --out %s/out %s", dir,
-             quick_args(help), dir, save);
-    expect_success(program, args);
-    snapshot(before, sizeof before, dir);
     char failing[4][8192];
     snprintf(failing[0], sizeof failing[0], "{ timeout 20 %s %s --lr 1000; }",
              program, args);
@@ -582,17 +597,11 @@ static int run_and_stop(const char *command, const char *dir, int signal_number)
  * as that signal ends a program (the shell's status 130 or 143). */
 static void check_interrupted_runs(const char *program, const char *help)
 {
-    char args[4096], before[4096], after[4096], command[8192], out_dir[4200];
-    if (!strstr(help, "--iterations") && !strstr(help, "--epochs"))
+    char save[1024], args[4096], before[4096], after[4096], command[8192],
+        out_dir[4200];
+    const char *dir = first_good_run(program, help, "stop", save, args, before);
+    if (dir == NULL)
         return;
-    const char *dir = legal_data_dir("stop", 28, 28);
-    char save[1024] = "";
-    if (strstr(help, "--save "))
-        snprintf(save, sizeof save, "--save %s/keep.bin", dir);
-    snprintf(args, sizeof args, "--data %s %s --out %s/out %s", dir,
-             quick_args(help), dir, save);
-    expect_success(program, args);
-    snapshot(before, sizeof before, dir);
     snprintf(out_dir, sizeof out_dir, "%s/out", dir);
     const struct {
         const char *name;
