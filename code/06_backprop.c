@@ -241,6 +241,12 @@ void gradients_zero(Gradients *grads)
 }
 // @end gradients_zero
 
+/* The loops behind a layer's backward pass: affine_backward, above; a
+ * variable for chapter 11, like chapter 5's affine_forward_loops. */
+void (*affine_backward_loops)(float *dx, Affine *grad, const float *dy,
+                              const float *x, const Affine *layer,
+                              int n_batch) = affine_backward;
+
 // @listing network_backward
 /* Layer l of the backward pass. grads->deltas[l] holds dz(l), the gradient
  * with respect to the layer's weighted sums; `input` is what the layer's
@@ -253,8 +259,8 @@ void layer_backward(Gradients *grads, const Network *net, int l,
                     const float *input, int n_batch)
 {
     float *d_input = l > 0 ? grads->deltas[l - 1] : NULL;
-    affine_backward(d_input, &grads->layers[l], grads->deltas[l], input,
-                    &net->layers[l], n_batch);
+    affine_backward_loops(d_input, &grads->layers[l], grads->deltas[l], input,
+                          &net->layers[l], n_batch);
     if (l > 0)
         relu_backward(d_input, d_input, net->outputs[l - 1],
                       (size_t)n_batch * net->sizes[l]);

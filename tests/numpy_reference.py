@@ -3,7 +3,8 @@
 
 Not part of the workbook (which needs no Python); ./build.sh bench --numpy
 runs it beside bin/07_sgd to compare whole-process times. It trains the
-same network the same way: 784 -> 128 -> 64 -> 10, ReLU, softmax and
+same network the same way: 784 -> 128 -> 64 -> 10 (or --hidden 16,16 for
+784 -> 16 -> 16 -> 10), ReLU, softmax and
 cross-entropy, He initialisation, 1000 steps of plain SGD on shuffled
 batches of 100 with learning rate 0.3, float32, then tests once.
 
@@ -23,7 +24,12 @@ def load(path, offset):
 
 def main():
     start = time.perf_counter()
-    data = sys.argv[1] if len(sys.argv) > 1 else "data/mnist"
+    args = sys.argv[1:]
+    hidden = [128, 64]
+    if args[:1] == ["--hidden"]:
+        hidden = [int(n) for n in args[1].split(",")]
+        args = args[2:]
+    data = args[0] if args else "data/mnist"
     x_train = load(data + "/train-images-idx3-ubyte", 16).reshape(-1, 784)
     y_train = load(data + "/train-labels-idx1-ubyte", 8)
     x_test = load(data + "/t10k-images-idx3-ubyte", 16).reshape(-1, 784)
@@ -32,7 +38,7 @@ def main():
     x_test = x_test.astype(np.float32) / 255
 
     rng = np.random.default_rng(1)
-    sizes = [784, 128, 64, 10]
+    sizes = [784] + hidden + [10]
     weights = [(rng.standard_normal((a, b)) * np.sqrt(2 / a)).astype(np.float32)
                for a, b in zip(sizes, sizes[1:])]
     biases = [np.zeros(b, np.float32) for b in sizes[1:]]
