@@ -81,39 +81,21 @@ typedef struct {
     size_t size;
 } Packed;
 
-enum { RUN = 16 }; /* entries pack_row looks at together */
-
-/* Entries start .. start + length - 1 of `row`, packed after the first
- * `count`: if all are 0 (a stretch of blank paper), they are passed over
- * at once; if not, each is written, and the count moves on only for a
- * nonzero one: no branch for the CPU to guess wrong at every entry.
- * Returns the new count. */
-static INLINED int pack_run(int *index, float *value, int count,
-                            const float *row, int start, int length)
-{
-    int any = 0;
-    for (int i = start; i < start + length; i++)
-        any |= row[i] != 0.0f;
-    if (!any)
-        return count;
-    for (int i = start; i < start + length; i++) {
-        index[count] = i;
-        value[count] = row[i];
-        count += row[i] != 0.0f;
-    }
-    return count;
-}
-
-/* Packs `row`, n entries, as row r of `packed`, RUN entries at a time. */
+/* Packs `row`, n entries, as row r of `packed`. Every entry is written,
+ * and the count moves on only for a nonzero one: no branch for the CPU to
+ * guess wrong where a stroke of ink begins or ends. */
 FAST_VECTORS static void pack_row(Packed *packed, int r, const float *row,
                                   int n)
 {
     int *index = packed->index + (size_t)r * packed->room;
     float *value = packed->value + (size_t)r * packed->room;
-    int count = 0, start = 0;
-    for (; start + RUN <= n; start += RUN)
-        count = pack_run(index, value, count, row, start, RUN);
-    packed->count[r] = pack_run(index, value, count, row, start, n - start);
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        index[count] = i;
+        value[count] = row[i];
+        count += row[i] != 0.0f;
+    }
+    packed->count[r] = count;
 }
 // @end packed
 
