@@ -81,44 +81,25 @@ typedef struct {
     size_t size;
 } Packed;
 
-/* Packs `row`, n entries, as row r of `packed`. Every entry is written,
+/* Packs n entries of `row`, `stride` floats apart (1: a row of a matrix;
+ * its row length: a column), as row r of `packed`. Every entry is written,
  * and the count moves on only for a nonzero one: no branch for the CPU to
  * guess wrong where a stroke of ink begins or ends. */
 FAST_VECTORS static void pack_row(Packed *packed, int r, const float *row,
-                                  int n)
+                                  int n, size_t stride)
 {
     int *index = packed->index + (size_t)r * packed->room;
     float *value = packed->value + (size_t)r * packed->room;
     int count = 0;
     for (int i = 0; i < n; i++) {
+        float v = row[(size_t)i * stride];
         index[count] = i;
-        value[count] = row[i];
-        count += row[i] != 0.0f;
+        value[count] = v;
+        count += v != 0.0f;
     }
     packed->count[r] = count;
 }
 // @end packed
-
-/* Columns first .. last - 1 of a packed [n_rows x ...] matrix, packed as
- * rows of `columns`: column i's entries in the order of the rows. */
-static void pack_columns(Packed *columns, const Packed *rows, int n_rows,
-                         int first, int last)
-{
-    for (int i = first; i < last; i++)
-        columns->count[i] = 0;
-    for (int b = 0; b < n_rows; b++) {
-        const int *index = rows->index + (size_t)b * rows->room;
-        const float *value = rows->value + (size_t)b * rows->room;
-        for (int k = 0; k < rows->count[b]; k++) {
-            int i = index[k];
-            if (i < first || i >= last)
-                continue;
-            size_t at = (size_t)i * columns->room + columns->count[i]++;
-            columns->index[at] = b;
-            columns->value[at] = value[k];
-        }
-    }
-}
 
 // @listing block_sum
 enum { ROWS = 4, LANES = 16 }; /* a block: 4 rows of 16 sums, 4 registers */
@@ -170,44 +151,16 @@ static INLINED void block_sum(float *out, size_t out_step, const float *start,
             out[r * out_step + j] = acc[r][j];
     // @end 11.1
 }
+// @end block_sum
 
-/* Sums in another order than the plain loops', for --order only (and
- * slow: one float at a time). FUSED: each term multiplied and added in
- * one step, rounded once (C's fmaf), as a fused multiply-add instruction
- * does; SPLIT: the first half of the terms and the second half summed
- * apart, as two threads splitting the terms would, then added. */
+/* --order's experiment (see reordered_sum, below); otherwise IN_ORDER. */
 typedef enum { IN_ORDER, FUSED, SPLIT } SumOrder;
 static SumOrder sum_order = IN_ORDER;
-
 FAST_VECTORS static void reordered_sum(float *out, const float *start,
                                        const Packed *p, int r, const float *m,
-                                       size_t m_step, int width)
-{
-    const int *index = p->index + (size_t)r * p->room;
-    const float *value = p->value + (size_t)r * p->room;
-    int n = p->count[r];
-    for (int j0 = 0; j0 < width; j0 += LANES) {
-        int w = width - j0 < LANES ? width - j0 : LANES;
-        float sum[LANES], first[LANES] = {0}, second[LANES] = {0};
-        for (int j = 0; j < w; j++)
-            sum[j] = start[j0 + j];
-        for (int k = 0; k < n; k++) {
-            const float *m_row = m + (size_t)index[k] * m_step + j0;
-            for (int j = 0; j < w; j++) {
-                if (sum_order == FUSED)
-                    sum[j] = fmaf(value[k], m_row[j], sum[j]);
-                else if (k < n / 2)
-                    first[j] += value[k] * m_row[j];
-                else
-                    second[j] += value[k] * m_row[j];
-            }
-        }
-        for (int j = 0; j < w; j++)
-            out[j0 + j] =
-                sum_order == FUSED ? sum[j] : sum[j] + (first[j] + second[j]);
-    }
-}
+                                       size_t m_step, int width);
 
+// @listing packed_times
 /* Rows first .. last - 1 of out = start + packed m, `width` columns
  * from column j, ROWS rows at a time, then one by one. */
 static INLINED void block_rows(float *out, const float *start,
@@ -256,7 +209,7 @@ FAST_VECTORS static void packed_times(float *out, const float *start,
         block_rows(out, start, start_step, packed, first, last, m, n_cols, j,
                    1);
 }
-// @end block_sum
+// @end packed_times
 
 /* ---- A layer's three products ------------------------------------------ */
 
@@ -285,25 +238,18 @@ static void forward_rows(const Job *job, int first, int last)
 {
     int n_in = job->layer->n_in;
     for (int b = first; b < last; b++)
-        pack_row(&x_rows, b, job->x + (size_t)b * n_in, n_in);
+        pack_row(&x_rows, b, job->x + (size_t)b * n_in, n_in, 1);
     packed_times(job->out, job->layer->biases, 0, &x_rows, first, last,
                  job->layer->weights, job->layer->n_out);
-}
-
-/* Rows of x, packed, for the weight gradient's columns. */
-static void pack_x_rows(const Job *job, int first, int last)
-{
-    int n_in = job->layer->n_in;
-    for (int b = first; b < last; b++)
-        pack_row(&x_rows, b, job->x + (size_t)b * n_in, n_in);
 }
 
 /* Rows of the weight gradient: row i += column i of x, packed, times dy:
  * the terms x[b][i] dy[b] in b's order, as chapter 6 adds them. */
 static void weight_rows(const Job *job, int first, int last)
 {
-    int n_out = job->layer->n_out;
-    pack_columns(&x_columns, &x_rows, job->n_batch, first, last);
+    int n_in = job->layer->n_in, n_out = job->layer->n_out;
+    for (int i = first; i < last; i++)
+        pack_row(&x_columns, i, job->x + i, job->n_batch, (size_t)n_in);
     float *g = job->grad->weights;
     packed_times(g, g, (size_t)n_out, &x_columns, first, last, job->dy, n_out);
 }
@@ -314,7 +260,7 @@ static void input_rows(const Job *job, int first, int last)
 {
     int n_out = job->layer->n_out;
     for (int b = first; b < last; b++)
-        pack_row(&dy_rows, b, job->dy + (size_t)b * n_out, n_out);
+        pack_row(&dy_rows, b, job->dy + (size_t)b * n_out, n_out, 1);
     packed_times(job->out, job->zeros, 0, &dy_rows, first, last, job->w_t,
                  job->layer->n_in);
 }
@@ -424,12 +370,10 @@ void fast_forward(float *y, const float *x, const Affine *layer, int n_batch)
         affine_forward(y, x, layer, n_batch);
         return;
     }
-    Job job = {.part = forward_rows,
-               .n = n_batch,
-               .out = y,
-               .x = x,
-               .layer = layer,
-               .n_batch = n_batch};
+    // clang-format off
+    Job job = {.part = forward_rows, .n = n_batch, .out = y, .x = x,
+               .layer = layer, .n_batch = n_batch};
+    // clang-format on
     job_run(&job);
 }
 // @end fast_forward
@@ -474,8 +418,7 @@ void fast_backward(float *dx, Affine *grad, const float *dy, const float *x,
 {
     int n_in = layer->n_in, n_out = layer->n_out;
     const float *w_t = NULL;
-    if (packed_reserve(&x_rows, n_batch, n_in) != 0 ||
-        packed_reserve(&x_columns, n_in, n_batch) != 0 ||
+    if (packed_reserve(&x_columns, n_in, n_batch) != 0 ||
         packed_reserve(&dy_rows, n_batch, n_out) != 0 ||
         (dx != NULL && (w_t = transpose(layer)) == NULL)) {
         affine_backward(dx, grad, dy, x, layer, n_batch);
@@ -484,19 +427,11 @@ void fast_backward(float *dx, Affine *grad, const float *dy, const float *x,
     for (int b = 0; b < n_batch; b++)
         for (int j = 0; j < n_out; j++)
             grad->biases[j] += dy[(size_t)b * n_out + j];
-    Job job = {.part = pack_x_rows,
-               .n = n_batch,
-               .out = dx,
-               .x = x,
-               .dy = dy,
-               .layer = layer,
-               .grad = grad,
-               .w_t = w_t,
-               .zeros = zeros,
+    // clang-format off
+    Job job = {.part = weight_rows, .n = n_in, .out = dx, .x = x, .dy = dy,
+               .layer = layer, .grad = grad, .w_t = w_t, .zeros = zeros,
                .n_batch = n_batch};
-    job_run(&job);
-    job.part = weight_rows;
-    job.n = n_in;
+    // clang-format on
     job_run(&job);
     if (dx == NULL)
         return;
@@ -505,6 +440,44 @@ void fast_backward(float *dx, Affine *grad, const float *dy, const float *x,
     job_run(&job);
 }
 // @end fast_backward
+
+/* ---- Another order ----------------------------------------------------- */
+
+// @listing reordered_sum
+/* Sums in another order than the plain loops', for --order only (and
+ * slower: one row at a time). FUSED: each term multiplied and added in
+ * one step, rounded once (C's fmaf), as a fused multiply-add instruction
+ * does; SPLIT: the first half of the terms and the second half summed
+ * apart, as two threads splitting the terms would, then added. */
+FAST_VECTORS static void reordered_sum(float *out, const float *start,
+                                       const Packed *p, int r, const float *m,
+                                       size_t m_step, int width)
+{
+    const int *index = p->index + (size_t)r * p->room;
+    const float *value = p->value + (size_t)r * p->room;
+    int n = p->count[r];
+    for (int j0 = 0; j0 < width; j0 += LANES) {
+        int w = width - j0 < LANES ? width - j0 : LANES;
+        float sum[LANES], first[LANES] = {0}, second[LANES] = {0};
+        for (int j = 0; j < w; j++)
+            sum[j] = start[j0 + j];
+        for (int k = 0; k < n; k++) {
+            const float *m_row = m + (size_t)index[k] * m_step + j0;
+            for (int j = 0; j < w; j++) {
+                if (sum_order == FUSED)
+                    sum[j] = fmaf(value[k], m_row[j], sum[j]);
+                else if (k < n / 2)
+                    first[j] += value[k] * m_row[j];
+                else
+                    second[j] += value[k] * m_row[j];
+            }
+        }
+        for (int j = 0; j < w; j++)
+            out[j0 + j] =
+                sum_order == FUSED ? sum[j] : sum[j] + (first[j] + second[j]);
+    }
+}
+// @end reordered_sum
 
 /* The loops the layers used before fast_loops_start. */
 static void (*plain_forward)(float *, const float *, const Affine *,
