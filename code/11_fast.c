@@ -270,22 +270,32 @@ static void input_rows(const Job *job, int first, int last)
 
 enum { MAX_THREADS = 8 };
 
-/* The team: the main thread and n - 1 helpers, which wait for a Job, each
- * do their share of its rows, and say they are done. */
+/* The team: the main thread and n - 1 helpers. A Job's rows are cut into
+ * n shares; share t is helper t's if it takes it first, and the main
+ * thread's if not: on a busy machine a helper may not get a core for
+ * milliseconds, and the main thread then does its share rather than wait. */
 typedef struct {
     int n_threads;
     thrd_t helpers[MAX_THREADS];
     const Job *job;
-    atomic_int round, done, stop;
+    atomic_int round, stop;
+    atomic_int taken[MAX_THREADS], done[MAX_THREADS];
 } Team;
 
 static Team team = {.n_threads = 1};
 
-/* Thread t's share of n rows: rows first .. last - 1. */
-static void share(int t, int n_threads, int n, int *first, int *last)
+/* Share t of the team's Job, if no one took it yet: rows n * t / n_threads
+ * up to n * (t + 1) / n_threads. */
+static void take_share(int t)
 {
-    *first = (int)((long)n * t / n_threads);
-    *last = (int)((long)n * (t + 1) / n_threads);
+    int free = 0;
+    if (!atomic_compare_exchange_strong(&team.taken[t], &free, 1))
+        return;
+    const Job *job = team.job; /* set before the share was free to take */
+    int first = (int)((long)job->n * t / team.n_threads);
+    int last = (int)((long)job->n * (t + 1) / team.n_threads);
+    job->part(job, first, last);
+    atomic_store(&team.done[t], 1);
 }
 
 static int helper_main(void *arg)
@@ -297,10 +307,7 @@ static int helper_main(void *arg)
         if (atomic_load(&team.stop))
             return 0;
         seen = atomic_load(&team.round);
-        int first, last;
-        share(t, team.n_threads, team.job->n, &first, &last);
-        team.job->part(team.job, first, last);
-        atomic_fetch_add(&team.done, 1);
+        take_share(t);
     }
 }
 
@@ -315,13 +322,16 @@ static void job_run(const Job *job)
         return;
     }
     team.job = job;
-    atomic_store(&team.done, 0);
+    for (int t = 0; t < team.n_threads; t++) {
+        atomic_store(&team.done[t], 0);
+        atomic_store(&team.taken[t], 0);
+    }
     atomic_fetch_add(&team.round, 1); /* the helpers start */
-    int first, last;
-    share(0, team.n_threads, job->n, &first, &last);
-    job->part(job, first, last);
-    while (atomic_load(&team.done) < team.n_threads - 1)
-        ; /* the helpers' shares take as long as ours: wait on the spot */
+    for (int t = 0; t < team.n_threads; t++)
+        take_share(t); /* ours, then any a helper has not taken yet */
+    for (int t = 1; t < team.n_threads; t++)
+        while (!atomic_load(&team.done[t]))
+            thrd_yield(); /* a helper is on it: it needs a core */
 }
 // @end job_run
 
@@ -879,42 +889,70 @@ static int roofline(Error *err)
     return 0;
 }
 
-/* bin/11_fast [--threads N] [chapter's options]: --threads must come
- * first; everything after it is the chapter's. */
+/* Takes `--threads N` out of argv (anywhere in it): N, or 1 if absent. */
+static long threads_option(int *argc, char **argv)
+{
+    long n_threads = 1;
+    int kept = 1;
+    for (int k = 1; k < *argc; k++) {
+        if (strcmp(argv[k], "--threads") != 0) {
+            argv[kept++] = argv[k];
+            continue;
+        }
+        char *end = NULL;
+        n_threads = k + 1 < *argc ? strtol(argv[k + 1], &end, 10) : 0;
+        if (end == NULL || *end != '\0' || end == argv[k + 1] ||
+            n_threads < 1 || n_threads > MAX_THREADS)
+            usage_error("--threads: expected a whole number from 1 to %d",
+                        MAX_THREADS);
+        k++;
+    }
+    *argc = kept;
+    argv[kept] = NULL;
+    return n_threads;
+}
+
+static int profile_main(long n_threads)
+{
+    Digits train, test;
+    Error err;
+    const int networks[2][2] = {{128, 64}, {16, 16}};
+    if (mnist_load(&train, &test, "data/mnist", &err) != 0 ||
+        profile(&train, networks[0], 2, (int)n_threads, &err) != 0 ||
+        profile(&train, networks[1], 2, (int)n_threads, &err) != 0)
+        fail_with(&err);
+    digits_free(&train);
+    digits_free(&test);
+    return 0;
+}
+
+/* bin/11_fast [--threads N] [the chapter's options]: the chapter's program
+ * (chapter 7's; bin/fast/08_gap chapter 8's, ...) on this chapter's loops;
+ * or, first on the line, one of --same, --order, --roofline, --profile. */
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
-    long n_threads = 1;
-    if (argc > 1 && strcmp(argv[1], "--threads") == 0) {
-        char *end = NULL;
-        n_threads = argc > 2 ? strtol(argv[2], &end, 10) : 0;
-        if (end == NULL || *end != '\0' || end == argv[2] || n_threads < 1 ||
-            n_threads > MAX_THREADS)
-            usage_error("--threads: expected a whole number from 1 to %d",
-                        MAX_THREADS);
-        argv[2] = argv[0];
-        argc -= 2;
-        argv += 2;
-    }
-    Error err;
-    if (argc > 1 &&
-        (strcmp(argv[1], "--same") == 0 || strcmp(argv[1], "--order") == 0))
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "--same") == 0 || strcmp(mode, "--order") == 0)
         return comparison_main(argc - 1, argv + 1,
-                               strcmp(argv[1], "--order") == 0);
-    if (argc > 1 && strcmp(argv[1], "--roofline") == 0) {
+                               strcmp(mode, "--order") == 0);
+    long n_threads = threads_option(&argc, argv);
+    Error err;
+    if (strcmp(mode, "--roofline") == 0) {
         if (roofline(&err) != 0)
             fail_with(&err);
         return 0;
     }
-    if (argc > 1 && strcmp(argv[1], "--profile") == 0) {
-        Digits train, test;
-        const int networks[2][2] = {{128, 64}, {16, 16}};
-        if (mnist_load(&train, &test, "data/mnist", &err) != 0 ||
-            profile(&train, networks[0], 2, (int)n_threads, &err) != 0 ||
-            profile(&train, networks[1], 2, (int)n_threads, &err) != 0)
-            fail_with(&err);
-        return 0;
-    }
+    if (strcmp(mode, "--profile") == 0)
+        return profile_main(n_threads);
+    for (int k = 1; k < argc; k++)
+        if (strcmp(argv[k], "--help") == 0)
+            printf("%s: %s's program on chapter 11's loops (the same "
+                   "numbers, faster).\nChapter 11's own options: --threads N "
+                   "(1 to %d; default 1); or, instead of\ntraining, first on "
+                   "the line: --same, --order (each with --help),\n--roofline, "
+                   "--profile.\n\n",
+                   program_name, FAST_CHAPTER, MAX_THREADS);
     if (fast_loops_start((int)n_threads, &err) != 0)
         fail_with(&err);
     int status = chapter_main(argc, argv);
