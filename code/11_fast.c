@@ -937,6 +937,7 @@ int main(int argc, char **argv)
         return comparison_main(argc - 1, argv + 1,
                                strcmp(mode, "--order") == 0);
     long n_threads = threads_option(&argc, argv);
+    mode = argc > 1 ? argv[1] : "";
     Error err;
     if (strcmp(mode, "--roofline") == 0) {
         if (roofline(&err) != 0)
