@@ -102,26 +102,26 @@ FAST_VECTORS static void pack_row(Packed *packed, int r, const float *row,
 // @end packed
 
 // @listing block_sum
-enum { ROWS = 4, LANES = 16 }; /* a block: 4 rows of 16 sums, 4 registers */
+enum { ROWS = 4, LANES = 16, SUMS = 64 }; /* 64 sums: 4 AVX-512 registers */
 
-/* Exercise 11.1: the blocked kernel. For `rows` rows (at most ROWS) from
- * row r0 of `packed`, and `width` neighbouring columns (at most LANES):
+/* Exercise 11.1: the blocked kernel. For `rows` rows from row r0 of
+ * `packed`, and `width` neighbouring columns (rows * width <= SUMS):
  *
  *     out[r][j] = start[r][j] + sum over k of value_r[k] * m[index_r[k]][j]
  *
  * out, start and m are matrices whose rows are out_step, start_step (0:
  * the same row for every r) and m_step floats apart. The sums live in acc,
  * which the compiler keeps in registers from the first term to the last;
- * the rows take turns, so that the CPU has four independent sums to work
- * on while an addition finishes. Each out[r][j] must be the same float as
- * the plain loop's: start first, then the terms in k's order. */
+ * the rows take turns, so that the CPU has several independent sums to
+ * work on while an addition finishes. Each out[r][j] must be the same
+ * float as the plain loop's: start first, then the terms in k's order. */
 static INLINED void block_sum(float *out, size_t out_step, const float *start,
                               size_t start_step, const Packed *packed, int r0,
                               int rows, const float *m, size_t m_step,
                               int width)
 {
     // @solution 11.1 acc = start; then the terms in order; then out = acc
-    float acc[ROWS][LANES];
+    float acc[SUMS];
     const int *index[ROWS];
     const float *value[ROWS];
     int count[ROWS], together = INT_MAX;
@@ -131,24 +131,24 @@ static INLINED void block_sum(float *out, size_t out_step, const float *start,
         count[r] = packed->count[r0 + r];
         together = count[r] < together ? count[r] : together;
         for (int j = 0; j < width; j++)
-            acc[r][j] = start[r * start_step + j];
+            acc[r * width + j] = start[r * start_step + j];
     }
     for (int k = 0; k < together; k++) /* every row has a k-th term */
 #pragma GCC unroll 4
         for (int r = 0; r < rows; r++) {
             const float *m_row = m + (size_t)index[r][k] * m_step;
             for (int j = 0; j < width; j++)
-                acc[r][j] += value[r][k] * m_row[j];
+                acc[r * width + j] += value[r][k] * m_row[j];
         }
     for (int r = 0; r < rows; r++) /* the longer rows' last terms */
         for (int k = together; k < count[r]; k++) {
             const float *m_row = m + (size_t)index[r][k] * m_step;
             for (int j = 0; j < width; j++)
-                acc[r][j] += value[r][k] * m_row[j];
+                acc[r * width + j] += value[r][k] * m_row[j];
         }
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < width; j++)
-            out[r * out_step + j] = acc[r][j];
+            out[r * out_step + j] = acc[r * width + j];
     // @end 11.1
 }
 // @end block_sum
@@ -196,6 +196,11 @@ FAST_VECTORS static void packed_times(float *out, const float *start,
         return;
     }
     int j = 0;
+    for (; j + SUMS <= n_cols; j += SUMS) /* wide: one row of 64 at a time */
+        for (int r = first; r < last; r++)
+            block_sum(out + (size_t)r * n_cols + j, (size_t)n_cols,
+                      start + r * start_step + j, start_step, packed, r, 1,
+                      m + j, (size_t)n_cols, SUMS);
     for (; j + LANES <= n_cols; j += LANES)
         block_rows(out, start, start_step, packed, first, last, m, n_cols, j,
                    LANES);
