@@ -65,6 +65,50 @@ bench_grade() {
     rm -rf "$tmp" bin/submissions/solved bin/submissions/stubbed
 }
 
+# bench_numpy N: chapter 7's training (1000 steps of 100, whole process) as
+# bin/07_sgd does it on one core, bin/11_fast on two threads, and NumPy with
+# OpenBLAS on two threads, side by side in one run: the median of N runs
+# each (taken in turns, so that a slow spell of the machine hits all
+# three), the largest memory, and bin/11_fast's time over NumPy's.
+bench_numpy() {
+    local runs=$1 hidden k name tmp
+    local -A times memory
+    local install="apt-get install -y -qq python3-numpy libopenblas0-pthread"
+    if ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+        [ "$(id -u)" -eq 0 ] || die "bench --numpy needs NumPy; as root, run: $install"
+        step "bench --numpy: $install (log in /tmp/workbook-apt.log)"
+        DEBIAN_FRONTEND=noninteractive $install >/tmp/workbook-apt.log 2>&1 ||
+            die "could not install NumPy; run as root: $install"
+    fi
+    tmp=$(mktemp -d)
+    step "bench --numpy: 1000 steps of 100, whole process, median of $runs runs (seconds, MiB)"
+    printf '  %-14s %16s %22s %20s %8s\n' network "bin/07_sgd" "bin/11_fast --threads 2" "NumPy, 2 threads" "11/NumPy"
+    for hidden in 128,64 16,16; do
+        for ((k = 0; k < runs; k++)); do
+            for name in plain fast numpy; do
+                case $name in
+                    plain) set -- bin/07_sgd --hidden "$hidden" --eval-every 1000 ;;
+                    fast) set -- bin/11_fast --threads 2 --hidden "$hidden" --eval-every 1000 ;;
+                    numpy) set -- env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 \
+                               /usr/bin/python3 tests/numpy_reference.py --hidden "$hidden" ;;
+                esac
+                /usr/bin/time -f '%e %M' -o "$tmp/one" "$@" >/dev/null 2>&1 || die "bench: '$*' failed"
+                cat "$tmp/one" >>"$tmp/$name"
+            done
+        done
+        for name in plain fast numpy; do
+            times[$name]=$(cut -d' ' -f1 "$tmp/$name" | median)
+            memory[$name]=$(cut -d' ' -f2 "$tmp/$name" | sort -n | tail -n 1)
+            rm "$tmp/$name"
+        done
+        printf '  784-%-9s %8.3f s %4d MiB %13.3f s %4d MiB %11.3f s %4d MiB %7.2fx\n' "${hidden/,/-}-10" \
+            "${times[plain]}" $((${memory[plain]} / 1024)) "${times[fast]}" $((${memory[fast]} / 1024)) \
+            "${times[numpy]}" $((${memory[numpy]} / 1024)) \
+            "$(awk -v a="${times[fast]}" -v b="${times[numpy]}" 'BEGIN { print a / b }')"
+    done
+    rm -rf "$tmp"
+}
+
 bench() {
     local runs=5 numpy=0
     if [ "${1:-}" = loop ]; then
@@ -84,7 +128,7 @@ bench() {
         esac
         shift
     done
-    compile 07_sgd
+    make_or_die bin/07_sgd bin/11_fast
     step "bench: bin/07_sgd --eval-every 1000 (1000 iterations of 100, 784-128-64-10), $runs runs"
     echo "  whole process, median: $(time_runs "$runs" bin/07_sgd --eval-every 1000) s"
     local ms
@@ -92,12 +136,7 @@ bench() {
         bin/07_sgd --eval-every 1000 2>&1 >/dev/null | sed -n 's/.*, \([0-9.]*\) ms per iteration/\1/p'
     done | median)
     echo "  training only, median: $ms ms per iteration"
-    if [ $numpy -eq 1 ]; then
-        /usr/bin/python3 -c 'import numpy' 2>/dev/null ||
-            die "bench --numpy needs Debian's python3-numpy and libopenblas0-pthread"
-        step "bench: the same training in NumPy (tests/numpy_reference.py), $runs runs"
-        # OpenBLAS runs its best kernel only without these overrides.
-        echo "  whole process, median: $(time_runs "$runs" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tests/numpy_reference.py) s"
-    fi
+    # OpenBLAS runs its best kernel only without the overrides it unsets.
+    [ $numpy -eq 0 ] || bench_numpy "$runs"
 }
 
