@@ -35,8 +35,9 @@ CHECK_LIBS = $(shell pkg-config --cflags --libs check)
 # constants that become double exactly where the code says NAN; glibc's do
 # not warn. -ffp-contract=off, so that clang never fuses a multiply and an
 # add (as -std=c11 keeps gcc from doing): the same numbers as bin/pad, bit
-# for bit. _WASI_EMULATED_SIGNAL: WASI has no signals.
-WASM_FLAGS := --target=wasm32-wasi $(subst -Wdouble-promotion,-Wno-double-promotion,$(CFLAGS)) \
+# for bit. _WASI_EMULATED_SIGNAL: WASI has no signals. (clang has no
+# -fno-loop-unroll-and-jam: it does not do gcc's unroll-and-jam.)
+WASM_FLAGS := --target=wasm32-wasi $(subst -Wdouble-promotion,-Wno-double-promotion,$(filter-out -fno-loop-unroll-and-jam,$(CFLAGS))) \
               -ffp-contract=off -D_WASI_EMULATED_SIGNAL -mexec-model=reactor \
               -Wl,--export=malloc -Wl,--export=free -Wl,--strip-all
 export CFLAGS

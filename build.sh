@@ -340,11 +340,13 @@ suites() { ls tests/test_*.c | sed 's|^tests/test_||; s|\.c$||'; }     # 01_idx 
 book_files() { echo chapters/00_preface.md chapters/[0-9][0-9]_*.md | tr ' ' '\n' | sort -u; }
 
 # What suite NAME runs: its test program, and the programs its tests start
-# (a chapter's suite runs its chapter's program; cli runs every one).
+# (a chapter's suite runs its chapter's program, and those its tests name:
+# chapter 11's runs bin/07_sgd too; cli runs every one).
 suite_programs() {
     echo "bin/tests/test_$1"
     if [ -f "code/$1.c" ]; then
-        echo "bin/$1"
+        { echo "bin/$1"; grep -o '"bin/[0-9][0-9]_[a-z_]*' "tests/test_$1.c" | tr -d '"' || true; } |
+            sort -u
     elif [ "$1" = cli ]; then
         chapters | sed 's|^|bin/|'
     fi

@@ -673,6 +673,7 @@ static Comparison comparison_options(int argc, char **argv, const char *about)
         {"--seed", "N", OPTION_WHOLE, &c.train.seed, 0, LONG_MAX,
          .help = "seed of the weights and the batches (default 1)"},
         OPTION_DATA(&c.train.data_dir),
+        OPTION_OUT(&c.train.out_dir),
     };
     options_parse(options, OPTIONS_COUNT(options), about, argc, argv);
     return c;
@@ -756,6 +757,7 @@ static int same_demo(const Comparison *c, const Digits *train,
             status = train_once(&runs[k], c, train, test, err);
         fast_loops_stop();
     }
+    size_t differ[3] = {0};
     if (status == 0) {
         comparison_header(c, &runs[0]);
         printf("  %-26s %14s %14s\n", "trained with", "floats differ",
@@ -764,10 +766,25 @@ static int same_demo(const Comparison *c, const Digits *train,
             double largest;
             char name[64];
             snprintf(name, sizeof name, names[k], c->threads);
-            printf("  %-26s %14zu %13.2f%%\n", name,
-                   count_differing(&runs[0], &runs[k], &largest),
+            differ[k] = count_differing(&runs[0], &runs[k], &largest);
+            printf("  %-26s %14zu %13.2f%%\n", name, differ[k],
                    100 * runs[k].accuracy);
         }
+    }
+    FILE *values = status == 0 && c->train.out_dir != NULL
+                       ? output_open(c->train.out_dir, "values.txt", err)
+                       : NULL;
+    if (values != NULL) {
+        fprintf(values,
+                "floats %zu\nthreads %ld\ndiffer_one_thread %zu\n"
+                "differ_threads %zu\naccuracy %.2f\n",
+                runs[0].n, c->threads, differ[1], differ[2],
+                100 * runs[0].accuracy);
+        fprintf(values, "headline %zu of %zu floats differ\n",
+                differ[1] + differ[2], runs[0].n);
+        status = output_close(values, c->train.out_dir, "values.txt", err);
+    } else if (status == 0 && c->train.out_dir != NULL) {
+        status = -1;
     }
     for (int k = 0; k < 3; k++)
         free(runs[k].values);
@@ -790,6 +807,12 @@ static int order_demo(const Comparison *c, const Digits *train,
         fast_loops_stop();
     }
     sum_order = IN_ORDER;
+    const char *keys[3] = {"in_order", "fused", "split"};
+    FILE *values = status == 0 && c->train.out_dir != NULL
+                       ? output_open(c->train.out_dir, "values.txt", err)
+                       : NULL;
+    if (status == 0 && c->train.out_dir != NULL && values == NULL)
+        status = -1;
     if (status == 0) {
         comparison_header(c, &runs[0]);
         printf("  %-22s %14s %18s %14s\n", "sums", "floats differ",
@@ -799,7 +822,21 @@ static int order_demo(const Comparison *c, const Digits *train,
             size_t n = count_differing(&runs[0], &runs[k], &largest);
             printf("  %-22s %14zu %18.2g %13.2f%%\n", names[k], n, largest,
                    100 * runs[k].accuracy);
+            if (values != NULL)
+                fprintf(values,
+                        "%s_differ %zu\n%s_largest %.2g\n"
+                        "%s_accuracy %.2f\n",
+                        keys[k], n, keys[k], largest, keys[k],
+                        100 * runs[k].accuracy);
         }
+    }
+    if (values != NULL) {
+        fprintf(values,
+                "floats %zu\nheadline fused: %.2f%%, split: %.2f%%, "
+                "in order: %.2f%%\n",
+                runs[0].n, 100 * runs[1].accuracy, 100 * runs[2].accuracy,
+                100 * runs[0].accuracy);
+        status = output_close(values, c->train.out_dir, "values.txt", err);
     }
     for (int k = 0; k < 3; k++)
         free(runs[k].values);
@@ -818,7 +855,8 @@ static int comparison_main(int argc, char **argv, int order)
     Error err;
     if (mnist_load(&train, &test, c.train.data_dir, &err) != 0 ||
         (order ? order_demo(&c, &train, &test, &err)
-               : same_demo(&c, &train, &test, &err)) != 0)
+               : same_demo(&c, &train, &test, &err)) != 0 ||
+        outputs_commit(&err) != 0)
         fail_with(&err);
     digits_free(&train);
     digits_free(&test);

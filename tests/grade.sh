@@ -183,7 +183,8 @@ judge_stubs() {
     local stubs=bin/judge/stubs file chapter n
     [ "$stubs/names.txt" -nt tests/judge/remote.h ] &&
         [ "$stubs/names.txt" -nt tests/judge/worker.c ] &&
-        [ "$stubs/names.txt" -nt tests/stubs.txt ] && return 0
+        [ "$stubs/names.txt" -nt tests/stubs.txt ] &&
+        [ "$stubs/names.txt" -nt tests/grade.sh ] && return 0
     rm -rf "$stubs"
     mkdir -p "$stubs/code" "$stubs/tests/judge"
     for file in code/[0-9][0-9]_*.c; do
@@ -198,6 +199,11 @@ judge_stubs() {
             -o "dm_${chapter%%_*}.txt") ||
             die "could not preprocess the student edition's worker"
     done
+    # The last chapter's worker, which serves every suite (compile_workers).
+    worker_flags "$chapter" all
+    (cd "$stubs" && cc "${FLAGS[@]}" -E -dM tests/judge/worker.c \
+        -o "dm_all_${chapter%%_*}.txt") ||
+        die "could not preprocess the student edition's worker"
     grep -h -o '[A-Za-z_][A-Za-z0-9_]*' tests/judge/remote.h tests/judge/worker.c |
         sort -u >"$stubs/names.txt"
 }
@@ -241,14 +247,25 @@ judged_chapters() {
 # (wire_, remote_, Wire..., __ubsan_) in the student's code; and switching
 # off the sanitizer that catches exercise 1.1's undefined shifts
 # (no_sanitize). Returns 2 if the compiler ran out of time.
-worker_flags() {  # worker_flags CHAPTER: the flags of its worker, into FLAGS
+worker_flags() {  # worker_flags CHAPTER [all]: the flags of its worker, into FLAGS
     FLAGS=("${SUITE_CFLAGS[@]}" "-DCHAPTER_FILE=\"../../code/$1.c\""
            "-DCH${1%%_*}_NO_MAIN")
+    # The worker that serves every suite (all) is the last chapter's. A
+    # chapter whose file wraps another (chapter 11: FAST_CHAPTER, chapter
+    # 7's by default) wraps the chapter before it there, which includes
+    # the others, so that one worker has every exercise.
+    if [ "${2:-}" = all ] && grep -q '^#ifndef FAST_CHAPTER' "code/$1.c"; then
+        local before
+        before=$(chapters | grep -x -B 1 "$1" | head -n 1)
+        [ "$before" = "$1" ] ||
+            FLAGS+=("-DFAST_CHAPTER=\"$before.c\"" "-DCH${before%%_*}_NO_MAIN")
+    fi
 }
 
-compile_worker() {
+compile_worker() {  # compile_worker SUB OUT CHAPTER [all]
     local sub=$1 out=$2 n=${3%%_*} status=0 why seconds FLAGS
-    worker_flags "$3"
+    [ "${4:-}" != all ] || n=all
+    worker_flags "$3" "${4:-}"
     local flags=("${FLAGS[@]}")
     seconds=$(( ${DEADLINE:-$((SECONDS + 120))} - SECONDS ))
     [ $seconds -le 120 ] || seconds=120
@@ -261,8 +278,11 @@ compile_worker() {
         head -c 65536 | LC_ALL=C tr -c '[:print:]\n\t' ' ' >"$out/compile_$n.log" || true
     [ "$(cat "$out/compile_$n.status" 2>/dev/null)" != 137 ] || return 2
     [ -s "$sub/bin/worker_$n.i" ] && [ -s "$sub/bin/worker_$n.dm" ] || return 1
+    local dm=bin/judge/stubs/dm_${3%%_*}.txt
+    [ "$n" != all ] || [ ! -f "bin/judge/stubs/dm_all_${3%%_*}.txt" ] ||
+        dm=bin/judge/stubs/dm_all_${3%%_*}.txt
     why=$(awk -f tests/judge/refuse.awk -v names=bin/judge/stubs/names.txt \
-        bin/judge/stubs/dm_"$n".txt "$sub/bin/worker_$n.dm" "$sub/bin/worker_$n.i")
+        "$dm" "$sub/bin/worker_$n.dm" "$sub/bin/worker_$n.i")
     if [ -n "$why" ]; then
         echo "error: $why" >"$out/compile_$n.log"
         return 1
@@ -275,16 +295,16 @@ compile_worker() {
 }
 
 # Compile the workers of the scratch submission $1: the last chapter's,
-# which serves every suite; if it does not compile, each chapter's, and
-# the chapters that do not compile go to $2/compile.tsv with the
-# compiler's first error.
+# with every chapter in it (bin/worker_all, worker_flags), which serves
+# every suite; if it does not compile, each chapter's, and the chapters
+# that do not compile go to $2/compile.tsv with the compiler's first error.
 compile_workers() {
     local sub=$1 out=$2 chapter n first last
     last=$(judged_chapters | tail -n 1)
     : >"$out/compile.tsv"
     local status=0
-    compile_worker "$sub" "$out" "$last" || status=$?
-    [ -f "$sub/bin/worker_${last%%_*}" ] && return 0
+    compile_worker "$sub" "$out" "$last" all || status=$?
+    [ -f "$sub/bin/worker_all" ] && return 0
     if [ $status -eq 2 ]; then # no time to try each chapter: none compiles
         for chapter in $(judged_chapters); do
             printf '%s\tthe compiler ran out of time in the sandbox (reading a device? a huge file?)\n' "$chapter"
@@ -292,7 +312,6 @@ compile_workers() {
         return 0
     fi
     for chapter in $(judged_chapters); do
-        [ "$chapter" = "$last" ] && continue
         compile_worker "$sub" "$out" "$chapter" &
         job_slot
     done
@@ -315,8 +334,7 @@ judge_suites() {
     local deadline=${DEADLINE:-$((SECONDS + SUBMISSION_SECONDS))}
     last=$(judged_chapters | tail -n 1)
     # Each worker once, with time to start (tests/judge/probe.c).
-    for chapter in $(judged_chapters); do
-        n=${chapter%%_*}
+    for n in all $(judged_chapters | sed 's/_.*//'); do
         [ -f "$scratch/sub/bin/worker_$n" ] || continue
         mkdir -p "$scratch/state/$n"
         WORKBOOK_WORKER=/sub/bin/worker_$n WORKBOOK_JUDGE_STATE=$scratch/state/$n \
@@ -333,7 +351,7 @@ judge_suites() {
             continue
         fi
         worker=$n
-        [ ! -f "$scratch/sub/bin/worker_${last%%_*}" ] || worker=${last%%_*}
+        [ ! -f "$scratch/sub/bin/worker_all" ] || worker=all
         (cd bin/judge || exit 1
          status=0
          WORKBOOK_WORKER=/sub/bin/worker_$worker WORKBOOK_JUDGE_STATE=$scratch/state/$worker \

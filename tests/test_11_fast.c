@@ -11,7 +11,9 @@ Suite *suite_11_fast(void);
 
 /* ---- Exercise 11.1 -------------------------------------------------------- */
 
-enum { T_ROWS = 7, T_ROOM = 40, T_M_ROWS = 50, T_COLS = 37, T_CANARY = 8 };
+/* T_M_ROWS: room for the largest position kernel_case can draw (a row of
+ * 29 terms from position 3, in steps of up to 2: 59). */
+enum { T_ROWS = 7, T_ROOM = 40, T_M_ROWS = 64, T_COLS = 37, T_CANARY = 8 };
 
 /* A packed matrix of T_ROWS rows whose counts differ a lot (0, 1, and up to
  * T_ROOM terms), with positions in order, and the values and the matrix m
@@ -148,6 +150,14 @@ static void expect_block_sum(const KernelCase *c, int r0, int rows, int width,
                   T_COLS, width);
     kernel_reference(want, T_COLS, c->start, start_step, &c->packed, r0, rows,
                      c->m, T_COLS, width);
+#ifdef REMOTE_CORE
+    /* In the judge, the last row's floats after width are past the end of
+     * the worker's copy of out, whose guard saw them (tests/judge/remote.h). */
+    ck_assert_msg(!remote_overrun.seen,
+                  "block_sum (%s) wrote out[%d][%ld], beyond its width %d: "
+                  "write only out[r][0 .. width - 1]",
+                  what, rows - 1, (long)width + remote_overrun.past - 1, width);
+#endif
     for (int r = 0; r < rows; r++) {
         for (int j = width; j < (int)step; j++)
             ck_assert_msg(got[r * step + j] == canary,
@@ -470,18 +480,25 @@ Suite *suite_11_fast(void)
     tcase_add_test(ex1, test_block_sum_four_rows);
     tcase_add_test(ex1, test_block_sum_one_row_and_narrow);
     suite_add_tcase(suite, ex1);
-    TCase *same = tcase_create("the same floats");
+    /* The fast loops call block_sum thousands of times a step: the judge of
+     * ./build.sh grade --submission, where each call goes to the student's
+     * worker, leaves these out (CK_EXCLUDE_TAGS=informative); no exercise's
+     * points rest on them. */
+    TCase *same = tcase_create("the same floats (needs 2.1 11.1)");
     tcase_add_test(same, test_fast_layer_same_floats);
     tcase_set_timeout(same, 60);
+    tcase_set_tags(same, "informative");
     suite_add_tcase(suite, same);
-    TCase *training = tcase_create("training");
+    TCase *training = tcase_create("training (needs 1.1 2.1 11.1)");
     tcase_add_test(training, test_training_same_network);
     tcase_set_timeout(training, 120);
+    tcase_set_tags(training, "informative");
     suite_add_tcase(suite, training);
-    TCase *program = tcase_create("program");
+    TCase *program = tcase_create("program (needs 1.1 2.1 11.1)");
     tcase_add_test(program, test_program_same_file);
     tcase_add_test(program, test_program_threads_option);
     tcase_set_timeout(program, 120);
+    tcase_set_tags(program, "informative");
     suite_add_tcase(suite, program);
     return suite;
 }

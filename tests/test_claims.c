@@ -871,6 +871,43 @@ START_TEST(claim_dead_neuron)
 }
 END_TEST
 
+/* ---- Chapter 11 ---------------------------------------------------------- */
+
+START_TEST(claim_fast_loops_same_floats)
+{
+    const char *claim = "Not one float differs";
+    claim_in_chapter("11_fast", claim);
+    expect(value("11_fast/same", "differ_one_thread") == 0 &&
+               value("11_fast/same", "differ_threads") == 0,
+           "11_fast", claim, "%g floats differ on one thread and %g on two",
+           value("11_fast/same", "differ_one_thread"),
+           value("11_fast/same", "differ_threads"));
+}
+END_TEST
+
+START_TEST(claim_order_changes_the_network)
+{
+    const char *claim = "The test accuracy moved as well, by a tenth of a "
+                        "point or less";
+    claim_in_chapter("11_fast", claim);
+    const char *dir = "11_fast/order";
+    double floats = value(dir, "floats"),
+           in_order = value(dir, "in_order_accuracy");
+    double fused = value(dir, "fused_accuracy"),
+           split = value(dir, "split_accuracy");
+    expect(value(dir, "fused_differ") > 0.8 * floats &&
+               value(dir, "split_differ") > 0.8 * floats,
+           "11_fast", claim, "only %g and %g of %g floats differ",
+           value(dir, "fused_differ"), value(dir, "split_differ"), floats);
+    expect((fused != in_order || split != in_order) &&
+               fabs(fused - in_order) <= 0.1 + 1e-9 &&
+               fabs(split - in_order) <= 0.1 + 1e-9,
+           "11_fast", claim,
+           "test accuracy %.2f%% in order, %.2f%% fused, %.2f%% split",
+           in_order, fused, split);
+}
+END_TEST
+
 Suite *suite_claims(void)
 {
     Suite *suite = suite_create("claims");
@@ -898,6 +935,8 @@ Suite *suite_claims(void)
     tcase_add_test(claims, claim_best_chosen_on_validation);
     tcase_add_test(claims, claim_l2_sweep_u);
     tcase_add_test(claims, claim_dead_neuron);
+    tcase_add_test(claims, claim_fast_loops_same_floats);
+    tcase_add_test(claims, claim_order_changes_the_network);
     suite_add_tcase(suite, claims);
     return suite;
 }

@@ -117,6 +117,9 @@ int main(void)
 #ifdef CH10_INSIDE_C
 #define REMOTE_CHAPTER_10
 #endif
+#ifdef CH11_FAST_C
+#define REMOTE_CHAPTER_11
+#endif
 
 #include "remote.h"
 
@@ -206,11 +209,25 @@ static int wire_serve_chapters_6_to_10(RemoteFunction function)
     }
 }
 
+/* The same for chapter 11. */
+static int wire_serve_chapters_11_on(RemoteFunction function)
+{
+    switch (function) {
+#ifdef REMOTE_11
+    case REMOTE_BLOCK_SUM:
+        remote_block_sum(NULL, 0, NULL, 0, NULL, 0, 0, NULL, 0, 0);
+        return 1;
+#endif
+    default: return 0;
+    }
+}
+
 /* Call the function the judge asked for; its arguments follow on the wire
  * (each remote_NAME reads them itself). */
 static void serve(RemoteFunction function)
 {
     if (!wire_serve_chapters_1_to_5(function) &&
-        !wire_serve_chapters_6_to_10(function))
+        !wire_serve_chapters_6_to_10(function) &&
+        !wire_serve_chapters_11_on(function))
         exit(5); /* a function of a later chapter: the judge's mistake */
 }

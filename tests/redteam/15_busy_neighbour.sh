@@ -1,4 +1,4 @@
-# what: a constructor in chapter 9's file that starts 240 busy processes, each in a session of its own (so that each would get a share of the CPU), to slow the student graded at the same time past their time limits (16_honest, graded next, must still get 54); chapter 10 does not compile, so that only chapter 9's worker carries it
+# what: a constructor in chapter 9's file that starts 240 busy processes, each in a session of its own (so that each would get a share of the CPU), to slow the student graded at the same time past their time limits (16_honest, graded next, must still get 57); chapter 10 does not compile, so that only chapter 9's worker carries it
 # expect: 0
 # compiles: no
 cat >>code/09_regularise.c <<'EOF'

@@ -1,5 +1,5 @@
 # what: exercise 3.1 writes one element past its output, and a macro named like a field of the grader's harness (n_bytes) makes every buffer it hands back 64 bytes longer, so that the write lands inside
-# expect: 42
+# expect: 45
 # compiles: no
 # refused: changes the grader's own code in the worker
 cp TEACHER/code/[0-9][0-9]_*.c code/
