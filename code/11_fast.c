@@ -6,7 +6,8 @@
  *   bin/11_fast --threads 2 ...  the same on two cores
  *   bin/11_fast --roofline       this machine's limits
  *   bin/11_fast --profile        where a training step's time goes
- *   bin/11_fast --fused          what a fused multiply-add changes
+ *   bin/11_fast --order          what another order of the sums changes
+ *   bin/11_fast --same           the same network, float for float
  *
  * Adds: packing a row's nonzero inputs, sums held in registers 64 outputs
  * at a time, the weights' transpose for the backward pass, and two threads
@@ -71,14 +72,14 @@ void fast_loops_stop(void);
 // @listing packed
 /* The rows of a matrix with their zeros left out: row r's nonzero entries,
  * count[r] of them, their positions at index + r * room and their values
- * at value + r * room, in order. A digit's 784 pixels pack to about 150. */
+ * at value + r * room, in order. A digit's 784 pixels pack to about 146. */
 typedef struct {
     int *index;
     float *value;
     int *count;
     int room;      /* entries each row has room for */
-    int room_rows; /* rows there is room for, and entries in all */
-    size_t size;
+    int room_rows; /* rows there is room for */
+    size_t size;   /* entries there is room for, in all */
 } Packed;
 
 /* Packs n entries of `row`, `stride` floats apart (1: a row of a matrix;
@@ -113,8 +114,10 @@ enum { ROWS = 4, LANES = 16, SUMS = 64 }; /* 64 sums: 4 AVX-512 registers */
  * the same row for every r) and m_step floats apart. The sums live in acc,
  * which the compiler keeps in registers from the first term to the last;
  * the rows take turns, so that the CPU has several independent sums to
- * work on while an addition finishes. Each out[r][j] must be the same
- * float as the plain loop's: start first, then the terms in k's order. */
+ * work on while an addition finishes (`#pragma GCC unroll 4` asks gcc to
+ * write the rows' loop out four times, so that each row's sums get
+ * registers of their own). Each out[r][j] must be the same float as the
+ * plain loop's: start first, then the terms in k's order. */
 static INLINED void block_sum(float *out, size_t out_step, const float *start,
                               size_t start_step, const Packed *packed, int r0,
                               int rows, const float *m, size_t m_step,
@@ -178,12 +181,12 @@ static INLINED void block_rows(float *out, const float *start,
                   start_step, packed, r, 1, m + j, step, width);
 }
 
-/* Rows first .. last - 1 of out = start + packed m, [.. x n_cols]: LANES
- * columns at a time, then 8, 4 and 1 for the last few (such as the 10 of
- * the last layer). A block's columns of m (784 rows of 16 floats: 50 kB)
- * stay in the fastest cache while every row goes through them. Each call
- * of block_rows has a width the compiler can see, so that it unrolls the
- * column loops into whole registers. */
+/* Rows first .. last - 1 of out = start + packed m, [.. x n_cols]. A wide
+ * product goes one row of 64 sums at a time (each term: 64 floats of a row
+ * of m, read once); then 4 rows of 16 at a time, then 8, 4 and 1 columns
+ * for the last few (such as the 10 of the last layer). Each call of
+ * block_sum has a shape the compiler can see, so that it unrolls the loops
+ * into whole registers. (sum_order: chapter 11's last experiment.) */
 FAST_VECTORS static void packed_times(float *out, const float *start,
                                       size_t start_step, const Packed *packed,
                                       int first, int last, const float *m,
@@ -289,6 +292,7 @@ typedef struct {
 
 static Team team = {.n_threads = 1};
 
+// @listing job_run
 /* Share t of the team's Job, if no one took it yet: rows n * t / n_threads
  * up to n * (t + 1) / n_threads. */
 static void take_share(int t)
@@ -303,20 +307,6 @@ static void take_share(int t)
     atomic_store(&team.done[t], 1);
 }
 
-static int helper_main(void *arg)
-{
-    int t = (int)(intptr_t)arg, seen = 0;
-    for (;;) {
-        while (atomic_load(&team.round) == seen && !atomic_load(&team.stop))
-            thrd_yield(); /* waiting: give the core to anyone who needs it */
-        if (atomic_load(&team.stop))
-            return 0;
-        seen = atomic_load(&team.round);
-        take_share(t);
-    }
-}
-
-// @listing job_run
 /* Every row of a Job, the team sharing them. Each output row is one
  * thread's, computed as one thread would: the threads change who adds,
  * never what is added or in which order. */
@@ -339,6 +329,19 @@ static void job_run(const Job *job)
             thrd_yield(); /* a helper is on it: it needs a core */
 }
 // @end job_run
+
+static int helper_main(void *arg)
+{
+    int t = (int)(intptr_t)arg, seen = 0;
+    for (;;) {
+        while (atomic_load(&team.round) == seen && !atomic_load(&team.stop))
+            thrd_yield(); /* waiting: give the core to anyone who needs it */
+        if (atomic_load(&team.stop))
+            return 0;
+        seen = atomic_load(&team.round);
+        take_share(t);
+    }
+}
 
 /* ---- The fast loops ---------------------------------------------------- */
 
@@ -557,15 +560,18 @@ static double multiply_adds(const float *a, size_t n_values, int width)
 }
 
 /* Seconds per call of layer l's forward and backward pass, with the loops
- * the layer variables point at, over `repeats` calls each. */
+ * the layer variables point at, over `repeats` calls each. The forward
+ * pass writes into `scratch`, so that the next layer's input stays what
+ * the network computed (ReLU's zeros included). */
 static void time_layer(double *forward, double *backward, Network *net,
-                       Gradients *grads, int l, int n_batch, int repeats)
+                       Gradients *grads, float *scratch, int l, int repeats)
 {
+    int n_batch = net->max_batch;
     const float *input = l > 0 ? net->outputs[l - 1] : net->inputs;
-    float *dx = l > 0 ? grads->deltas[l - 1] : NULL;
+    float *dx = l > 0 ? grads->deltas[l - 1] : NULL; /* layer l - 1 is done */
     double start = seconds_now();
     for (int r = 0; r < repeats; r++)
-        affine_forward_loops(net->outputs[l], input, &net->layers[l], n_batch);
+        affine_forward_loops(scratch, input, &net->layers[l], n_batch);
     *forward = (seconds_now() - start) / repeats;
     start = seconds_now();
     for (int r = 0; r < repeats; r++)
@@ -582,34 +588,96 @@ static void profile_row(const char *pass, int l, double adds, double bytes,
            2 * adds / plain / 1e9, 2 * adds / fast / 1e9, plain / fast);
 }
 
+/* Layer l's two rows of the profile; adds to *plain_ms and *fast_ms. */
+static int profile_layer(double *total_plain, double *total_fast, Network *net,
+                         Gradients *grads, float *scratch, int l, int n_threads,
+                         Error *err)
+{
+    enum { REPEATS = 200 };
+    const float *input = l > 0 ? net->outputs[l - 1] : net->inputs;
+    int n_in = net->sizes[l], n_out = net->sizes[l + 1], n = net->max_batch;
+    double plain[2], fast[2];
+    time_layer(&plain[0], &plain[1], net, grads, scratch, l, REPEATS);
+    if (fast_loops_start(n_threads, err) != 0)
+        return -1;
+    time_layer(&fast[0], &fast[1], net, grads, scratch, l, REPEATS);
+    fast_loops_stop();
+    double adds = multiply_adds(input, (size_t)n * n_in, n_out);
+    double weights = 4.0 * n_in * n_out, batch = 4.0 * n;
+    profile_row("forward", l, adds, weights + batch * (n_in + n_out), plain[0],
+                fast[0]);
+    double back =
+        adds +
+        (l > 0 ? multiply_adds(grads->deltas[l], (size_t)n * n_out, n_in) : 0);
+    profile_row("backward", l, back,
+                2 * weights + batch * (n_in + n_out) * (l > 0 ? 2 : 1),
+                plain[1], fast[1]);
+    *total_plain += plain[0] + plain[1];
+    *total_fast += fast[0] + fast[1];
+    return 0;
+}
+
+/* How long pack_row takes for the batch's inputs, one row per digit. */
+static int time_packing(double *seconds, const Network *net, Error *err)
+{
+    enum { REPEATS = 200 };
+    Packed packed = {0};
+    int n_in = net->sizes[0];
+    if (packed_reserve(&packed, net->max_batch, n_in) != 0)
+        return error_set(err, "out of memory for packing");
+    double start = seconds_now();
+    for (int r = 0; r < REPEATS; r++)
+        for (int b = 0; b < net->max_batch; b++)
+            pack_row(&packed, b, net->inputs + (size_t)b * n_in, n_in, 1);
+    *seconds = (seconds_now() - start) / REPEATS;
+    packed_free(&packed);
+    return 0;
+}
+
+/* A network of `hidden` sizes from seed 1, the first n_batch training
+ * digits in its inputs, and one forward and backward pass done: the
+ * activations and gradients a training step would see. */
+static int profile_network(Network *net, Gradients *grads, float **scratch,
+                           const Digits *train, const int *hidden, int n_hidden,
+                           int n_batch, Error *err)
+{
+    int sizes[NETWORK_MAX_LAYERS + 1], widest = 0;
+    int n_sizes =
+        digit_network_sizes(sizes, train->rows * train->cols, hidden, n_hidden);
+    for (int s = 1; s < n_sizes; s++)
+        widest = sizes[s] > widest ? sizes[s] : widest;
+    if (network_init(net, sizes, n_sizes, n_batch, err) != 0)
+        return -1;
+    *scratch = malloc((size_t)n_batch * (size_t)widest * sizeof **scratch);
+    if (*scratch == NULL || gradients_init(grads, net, err) != 0) {
+        free(*scratch);
+        network_free(net);
+        return *scratch == NULL ? error_set(err, "out of memory") : -1;
+    }
+    Rng rng;
+    rng_seed(&rng, 1);
+    network_randomize(net, INIT_HE, &rng);
+    size_t indices[NETWORK_MAX_BATCH];
+    for (int b = 0; b < n_batch; b++)
+        indices[b] = (size_t)b;
+    digits_inputs(net->inputs, train, indices, n_batch);
+    network_forward(net, net->inputs, n_batch);
+    network_backward(grads, net, net->inputs, train->labels, n_batch);
+    return 0;
+}
+
 /* One training step's passes, layer by layer: what each does, and how
  * long chapters 2 and 6's loops and this chapter's take for it. */
 static int profile(const Digits *train, const int *hidden, int n_hidden,
                    int n_threads, Error *err)
 {
-    enum { N_BATCH = 100, REPEATS = 200 };
-    int sizes[NETWORK_MAX_LAYERS + 1];
-    int n_sizes =
-        digit_network_sizes(sizes, train->rows * train->cols, hidden, n_hidden);
+    enum { N_BATCH = 100 };
     Network net;
     Gradients grads;
-    if (network_init(&net, sizes, n_sizes, N_BATCH, err) != 0)
+    float *scratch;
+    if (profile_network(&net, &grads, &scratch, train, hidden, n_hidden,
+                        N_BATCH, err) != 0)
         return -1;
-    if (gradients_init(&grads, &net, err) != 0) {
-        network_free(&net);
-        return -1;
-    }
-    Rng rng;
-    rng_seed(&rng, 1);
-    network_randomize(&net, INIT_HE, &rng);
-    size_t indices[N_BATCH];
-    for (int b = 0; b < N_BATCH; b++)
-        indices[b] = (size_t)b;
-    digits_inputs(net.inputs, train, indices, N_BATCH);
-    uint8_t labels[N_BATCH];
-    memcpy(labels, train->labels, sizeof labels);
-    network_forward(&net, net.inputs, N_BATCH);
-    network_backward(&grads, &net, net.inputs, labels, N_BATCH);
     printf("784");
     for (int h = 0; h < n_hidden; h++)
         printf("-%d", hidden[h]);
@@ -617,35 +685,20 @@ static int profile(const Digits *train, const int *hidden, int n_hidden,
            n_threads > 1 ? "s" : "");
     printf("  %-9s %s %10s %9s %9s %9s %8s %8s %7s\n", "pass", "l", "M adds",
            "MB moved", "plain ms", "fast ms", "GFLOP/s", "fast", "faster");
-    double total_plain = 0, total_fast = 0;
-    for (int l = 0; l < net.n_layers; l++) {
-        const float *input = l > 0 ? net.outputs[l - 1] : net.inputs;
-        int n_in = net.sizes[l], n_out = net.sizes[l + 1];
-        double plain[2], fast[2];
-        time_layer(&plain[0], &plain[1], &net, &grads, l, N_BATCH, REPEATS);
-        if (fast_loops_start(n_threads, err) != 0)
-            return -1;
-        time_layer(&fast[0], &fast[1], &net, &grads, l, N_BATCH, REPEATS);
-        fast_loops_stop();
-        double adds = multiply_adds(input, (size_t)N_BATCH * n_in, n_out);
-        double weights = 4.0 * n_in * n_out, batch = 4.0 * N_BATCH;
-        profile_row("forward", l, adds, weights + batch * (n_in + n_out),
-                    plain[0], fast[0]);
-        double back =
-            2 * adds + (l > 0 ? multiply_adds(grads.deltas[l],
-                                              (size_t)N_BATCH * n_out, n_in)
-                              : 0);
-        profile_row("backward", l, back - adds,
-                    2 * weights + batch * (n_in + n_out) * (l > 0 ? 2 : 1),
-                    plain[1], fast[1]);
-        total_plain += plain[0] + plain[1];
-        total_fast += fast[0] + fast[1];
-    }
-    printf("  all layers: %.3f ms plain, %.3f ms fast: %.1fx\n",
-           total_plain * 1e3, total_fast * 1e3, total_plain / total_fast);
+    double total_plain = 0, total_fast = 0, packing = 0;
+    int status = 0;
+    for (int l = 0; l < net.n_layers && status == 0; l++)
+        status = profile_layer(&total_plain, &total_fast, &net, &grads, scratch,
+                               l, n_threads, err);
+    if (status == 0 && (status = time_packing(&packing, &net, err)) == 0)
+        printf("  all layers: %.3f ms plain, %.3f ms fast: %.1fx; packing "
+               "the %d digits' pixels: %.3f ms\n",
+               total_plain * 1e3, total_fast * 1e3, total_plain / total_fast,
+               N_BATCH, packing * 1e3);
+    free(scratch);
     gradients_free(&grads);
     network_free(&net);
-    return 0;
+    return status;
 }
 
 /* ---- The same network, and another order ------------------------------- */
@@ -942,12 +995,14 @@ static long threads_option(int *argc, char **argv)
             argv[kept++] = argv[k];
             continue;
         }
+        const char *text = k + 1 < *argc ? argv[k + 1] : "";
         char *end = NULL;
-        n_threads = k + 1 < *argc ? strtol(argv[k + 1], &end, 10) : 0;
-        if (end == NULL || *end != '\0' || end == argv[k + 1] ||
-            n_threads < 1 || n_threads > MAX_THREADS)
-            usage_error("--threads: expected a whole number from 1 to %d",
-                        MAX_THREADS);
+        n_threads = strtol(text, &end, 10);
+        if (*text == '\0' || *end != '\0' || n_threads < 1 ||
+            n_threads > MAX_THREADS)
+            usage_error("--threads expects a whole number from 1 to %d, got "
+                        "'%s'",
+                        MAX_THREADS, text);
         k++;
     }
     *argc = kept;
@@ -955,12 +1010,25 @@ static long threads_option(int *argc, char **argv)
     return n_threads;
 }
 
-static int profile_main(long n_threads)
+/* --profile [--threads N] [--data DIR]. */
+static int profile_main(int argc, char **argv)
 {
+    long n_threads = 1;
+    const char *data_dir = "data/mnist";
+    const Option options[] = {
+        {"--threads", "N", OPTION_WHOLE, &n_threads, 1, MAX_THREADS,
+         .help = "threads of the fast loops (default 1)"},
+        OPTION_DATA(&data_dir),
+    };
+    options_parse(options, OPTIONS_COUNT(options),
+                  "Time each pass of a training step of 784-128-64-10 and "
+                  "784-16-16-10,\nwith chapters 2 and 6's loops and with "
+                  "chapter 11's.",
+                  argc, argv);
     Digits train, test;
     Error err;
     const int networks[2][2] = {{128, 64}, {16, 16}};
-    if (mnist_load(&train, &test, "data/mnist", &err) != 0 ||
+    if (mnist_load(&train, &test, data_dir, &err) != 0 ||
         profile(&train, networks[0], 2, (int)n_threads, &err) != 0 ||
         profile(&train, networks[1], 2, (int)n_threads, &err) != 0)
         fail_with(&err);
@@ -969,34 +1037,47 @@ static int profile_main(long n_threads)
     return 0;
 }
 
+static int roofline_main(int argc, char **argv)
+{
+    options_parse(NULL, 0,
+                  "Measure one core's arithmetic peak and how fast it reads "
+                  "from the caches and memory.",
+                  argc, argv);
+    Error err;
+    if (roofline(&err) != 0)
+        fail_with(&err);
+    return 0;
+}
+
 /* bin/11_fast [--threads N] [the chapter's options]: the chapter's program
  * (chapter 7's; bin/fast/08_gap chapter 8's, ...) on this chapter's loops;
- * or, first on the line, one of --same, --order, --roofline, --profile. */
+ * or, first on the line, one of the experiments. */
 int main(int argc, char **argv)
 {
     cli_init(argc, argv);
-    const char *mode = argc > 1 ? argv[1] : "";
-    if (strcmp(mode, "--same") == 0 || strcmp(mode, "--order") == 0)
-        return comparison_main(argc - 1, argv + 1,
-                               strcmp(mode, "--order") == 0);
-    long n_threads = threads_option(&argc, argv);
-    mode = argc > 1 ? argv[1] : "";
-    Error err;
-    if (strcmp(mode, "--roofline") == 0) {
-        if (roofline(&err) != 0)
-            fail_with(&err);
-        return 0;
+    const char *experiments[4] = {"--same", "--order", "--profile",
+                                  "--roofline"};
+    for (int e = 0; e < 4; e++) {
+        if (argc > 1 && strcmp(argv[1], experiments[e]) == 0)
+            return e < 2   ? comparison_main(argc - 1, argv + 1, e == 1)
+                   : e < 3 ? profile_main(argc - 1, argv + 1)
+                           : roofline_main(argc - 1, argv + 1);
+        for (int k = 2; k < argc; k++)
+            if (strcmp(argv[k], experiments[e]) == 0)
+                usage_error("%s replaces the training: it must come first on "
+                            "the line",
+                            experiments[e]);
     }
-    if (strcmp(mode, "--profile") == 0)
-        return profile_main(n_threads);
+    long n_threads = threads_option(&argc, argv);
     for (int k = 1; k < argc; k++)
         if (strcmp(argv[k], "--help") == 0)
             printf("%s: %s's program on chapter 11's loops (the same "
-                   "numbers, faster).\nChapter 11's own options: --threads N "
-                   "(1 to %d; default 1); or, instead of\ntraining, first on "
-                   "the line: --same, --order (each with --help),\n--roofline, "
-                   "--profile.\n\n",
+                   "numbers, faster).\nChapter 11 adds --threads N (1 to %d; "
+                   "default 1), and four experiments,\neach first on the line "
+                   "instead of training, each with --help: --same,\n--order, "
+                   "--profile, --roofline.\n\n",
                    program_name, FAST_CHAPTER, MAX_THREADS);
+    Error err;
     if (fast_loops_start((int)n_threads, &err) != 0)
         fail_with(&err);
     int status = chapter_main(argc, argv);

@@ -13,7 +13,7 @@ Suite *suite_11_fast(void);
 
 /* T_M_ROWS: room for the largest position kernel_case can draw (a row of
  * 29 terms from position 3, in steps of up to 2: 59). */
-enum { T_ROWS = 7, T_ROOM = 40, T_M_ROWS = 64, T_COLS = 37, T_CANARY = 8 };
+enum { T_ROWS = 7, T_ROOM = 40, T_M_ROWS = 64, T_COLS = 70, T_CANARY = 8 };
 
 /* A packed matrix of T_ROWS rows whose counts differ a lot (0, 1, and up to
  * T_ROOM terms), with positions in order, and the values and the matrix m
@@ -142,6 +142,9 @@ static void expect_block_sum(const KernelCase *c, int r0, int rows, int width,
     if (rows == ROWS && width == LANES)
         block_sum(got, step, c->start, start_step, &c->packed, r0, ROWS, c->m,
                   T_COLS, LANES);
+    else if (rows == 1 && width == SUMS)
+        block_sum(got, step, c->start, start_step, &c->packed, r0, 1, c->m,
+                  T_COLS, SUMS);
     else if (rows == 1 && width == LANES)
         block_sum(got, step, c->start, start_step, &c->packed, r0, 1, c->m,
                   T_COLS, LANES);
@@ -205,6 +208,8 @@ START_TEST(test_block_sum_one_row_and_narrow)
     kernel_case(&c, test_seed(1102));
     for (int r = 0; r < T_ROWS; r++)
         expect_block_sum(&c, r, 1, LANES, 1, "one row of 16");
+    for (int r = 0; r < T_ROWS; r += 3)
+        expect_block_sum(&c, r, 1, SUMS, 1, "one row of 64");
     expect_block_sum(&c, 1, 1, 5, 1, "one row, 5 columns");
     expect_block_sum(&c, 4, 3, 9, 1, "3 rows, 9 columns");
     expect_block_sum(&c, 0, 2, 1, 0, "2 rows, 1 column");
@@ -494,7 +499,8 @@ Suite *suite_11_fast(void)
     tcase_set_timeout(training, 120);
     tcase_set_tags(training, "informative");
     suite_add_tcase(suite, training);
-    TCase *program = tcase_create("program (needs 1.1 2.1 11.1)");
+    TCase *program =
+        tcase_create("program (needs 1.1 2.1 3.1 4.1 6.2 7.1 11.1)");
     tcase_add_test(program, test_program_same_file);
     tcase_add_test(program, test_program_threads_option);
     tcase_set_timeout(program, 120);

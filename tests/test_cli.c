@@ -756,7 +756,7 @@ Suite *suite_cli(void)
     tcase_add_loop_test(lines, test_bad_line, 0, n_pairs);
     suite_add_tcase(suite, lines);
     TCase *hostile =
-        tcase_create("hostile files (needs 1.1 2.1 4.1 5.1 6.2 7.1 9.2)");
+        tcase_create("hostile files (needs 1.1 2.1 4.1 5.1 6.2 7.1 9.2 11.1)");
     tcase_set_timeout(hostile, 300);
     tcase_add_loop_test(hostile, test_legal_sizes, 0, n_programs);
     tcase_add_loop_test(hostile, test_fifos, 0, n_programs);
