@@ -228,6 +228,7 @@ quick_args() {  # small settings for chapter $1, for the sanitizer runs
         08_*) echo "--train-size 300 --validation 200 --epochs 2" ;;
         09_*) echo "--train-size 300 --validation 200 --epochs 3 --dropout 0.2 --l2 0.001 --patience 1" ;;
         10_*) echo "--model bin/asan/net.bin" ;;
+        11_*) echo "--threads 2 --hidden 30,20 --iterations 30 --eval-every 10" ;;
     esac
 }
 
