@@ -167,6 +167,12 @@ static void expect_block_sum(const KernelCase *c, int r0, int rows, int width,
                           "block_sum (%s) wrote out[%d][%d], beyond its "
                           "width %d: write only out[r][0 .. width - 1]",
                           what, r, j, width);
+        for (int j = 0; j < width; j++)
+            ck_assert_msg(got[r * step + j] != canary,
+                          "block_sum (%s) did not write out[%d][%d]: write "
+                          "every column j < width (%d here: width can be up "
+                          "to SUMS, 64, more than LANES)",
+                          what, r, j, width);
         for (int j = 0; j < width; j++) {
             float g = got[r * step + j], w = want[r * T_COLS + j];
             if (memcmp(&g, &w, sizeof g) == 0)
@@ -208,11 +214,11 @@ START_TEST(test_block_sum_one_row_and_narrow)
     kernel_case(&c, test_seed(1102));
     for (int r = 0; r < T_ROWS; r++)
         expect_block_sum(&c, r, 1, LANES, 1, "one row of 16");
-    for (int r = 0; r < T_ROWS; r += 3)
-        expect_block_sum(&c, r, 1, SUMS, 1, "one row of 64");
     expect_block_sum(&c, 1, 1, 5, 1, "one row, 5 columns");
     expect_block_sum(&c, 4, 3, 9, 1, "3 rows, 9 columns");
     expect_block_sum(&c, 0, 2, 1, 0, "2 rows, 1 column");
+    for (int r = 0; r < T_ROWS; r += 3)
+        expect_block_sum(&c, r, 1, SUMS, 1, "one row of 64");
 }
 END_TEST
 
