@@ -545,6 +545,72 @@ void fast_loops_stop(void)
     affine_backward_loops = plain_backward;
 }
 
+/* ---- Two trainings compared (--same, --order and the tests) ------------ */
+
+/* What --same and --order train: chapter 7's network and steps. */
+typedef struct {
+    TrainOptions train;
+    long iterations, threads;
+} Comparison;
+
+/* A run of chapter 7's training with the loops now in place: the
+ * network's weights and biases, one after the other (*values, n of them),
+ * and its test accuracy. */
+typedef struct {
+    float *values;
+    size_t n;
+    double accuracy;
+} Trained;
+
+int train_once(Trained *t, const Comparison *c, const Digits *train,
+               const Digits *test, Error *err);
+size_t count_differing(const Trained *a, const Trained *b, double *largest);
+
+int train_once(Trained *t, const Comparison *c, const Digits *train,
+               const Digits *test, Error *err)
+{
+    Network net;
+    Trainer trainer;
+    if (training_setup(&net, &trainer, &c->train, INIT_HE, train,
+                       (uint64_t)c->train.seed, err) != 0)
+        return -1;
+    for (long it = 0; it < c->iterations; it++)
+        train_step(&trainer, &net, train, (int)c->train.batch,
+                   (float)c->train.learning_rate);
+    t->accuracy = network_evaluate(&net, test).accuracy;
+    t->n = (size_t)network_count_params(&net);
+    t->values = malloc(t->n * sizeof *t->values);
+    size_t at = 0;
+    for (int l = 0; l < net.n_layers && t->values != NULL; l++) {
+        size_t n_w = (size_t)net.sizes[l] * net.sizes[l + 1];
+        memcpy(t->values + at, net.layers[l].weights, n_w * sizeof(float));
+        memcpy(t->values + at + n_w, net.layers[l].biases,
+               (size_t)net.sizes[l + 1] * sizeof(float));
+        at += n_w + (size_t)net.sizes[l + 1];
+    }
+    trainer_free(&trainer);
+    network_free(&net);
+    if (t->values == NULL)
+        return error_set(err, "out of memory for %zu weights", t->n);
+    return 0;
+}
+
+/* How many of b's floats differ from a's (as bits), and by how much at
+ * most. */
+size_t count_differing(const Trained *a, const Trained *b, double *largest)
+{
+    size_t n = 0;
+    *largest = 0;
+    for (size_t k = 0; k < a->n; k++) {
+        if (memcmp(&a->values[k], &b->values[k], sizeof(float)) == 0)
+            continue;
+        n++;
+        *largest =
+            fmax(*largest, fabs((double)a->values[k] - (double)b->values[k]));
+    }
+    return n;
+}
+
 #ifndef CH11_NO_MAIN
 
 /* ---- Where the time goes ------------------------------------------------ */
@@ -703,12 +769,6 @@ static int profile(const Digits *train, const int *hidden, int n_hidden,
 
 /* ---- The same network, and another order ------------------------------- */
 
-/* What --same and --order train: chapter 7's network and steps. */
-typedef struct {
-    TrainOptions train;
-    long iterations, threads;
-} Comparison;
-
 static Comparison comparison_options(int argc, char **argv, const char *about)
 {
     Comparison c = {
@@ -730,61 +790,6 @@ static Comparison comparison_options(int argc, char **argv, const char *about)
     };
     options_parse(options, OPTIONS_COUNT(options), about, argc, argv);
     return c;
-}
-
-/* A run of chapter 7's training with the loops now in place: the
- * network's weights and biases, one after the other (*values, n of them),
- * and its test accuracy. */
-typedef struct {
-    float *values;
-    size_t n;
-    double accuracy;
-} Trained;
-
-static int train_once(Trained *t, const Comparison *c, const Digits *train,
-                      const Digits *test, Error *err)
-{
-    Network net;
-    Trainer trainer;
-    if (training_setup(&net, &trainer, &c->train, INIT_HE, train,
-                       (uint64_t)c->train.seed, err) != 0)
-        return -1;
-    for (long it = 0; it < c->iterations; it++)
-        train_step(&trainer, &net, train, (int)c->train.batch,
-                   (float)c->train.learning_rate);
-    t->accuracy = network_evaluate(&net, test).accuracy;
-    t->n = (size_t)network_count_params(&net);
-    t->values = malloc(t->n * sizeof *t->values);
-    size_t at = 0;
-    for (int l = 0; l < net.n_layers && t->values != NULL; l++) {
-        size_t n_w = (size_t)net.sizes[l] * net.sizes[l + 1];
-        memcpy(t->values + at, net.layers[l].weights, n_w * sizeof(float));
-        memcpy(t->values + at + n_w, net.layers[l].biases,
-               (size_t)net.sizes[l + 1] * sizeof(float));
-        at += n_w + (size_t)net.sizes[l + 1];
-    }
-    trainer_free(&trainer);
-    network_free(&net);
-    if (t->values == NULL)
-        return error_set(err, "out of memory for %zu weights", t->n);
-    return 0;
-}
-
-/* How many of b's floats differ from a's (as bits), and by how much at
- * most. */
-static size_t count_differing(const Trained *a, const Trained *b,
-                              double *largest)
-{
-    size_t n = 0;
-    *largest = 0;
-    for (size_t k = 0; k < a->n; k++) {
-        if (memcmp(&a->values[k], &b->values[k], sizeof(float)) == 0)
-            continue;
-        n++;
-        *largest =
-            fmax(*largest, fabs((double)a->values[k] - (double)b->values[k]));
-    }
-    return n;
 }
 
 static void comparison_header(const Comparison *c, const Trained *t)

@@ -351,39 +351,20 @@ END_TEST
 
 /* ---- Training: the same network ------------------------------------------- */
 
-/* n_steps of chapter 7's SGD from `seed`, with the loops in place now; the
- * trained weights and biases, one after the other, into a new buffer. */
-static float *trained(const Digits *train, const char *hidden, int n_batch,
-                      long seed, int n_steps, size_t *n_values)
+/* n_steps of chapter 7's SGD from `seed` (chapter 11's train_once), with
+ * the loops in place now: the trained weights and biases, in t->values. */
+static void trained(Trained *t, const Digits *train, const Digits *test,
+                    const char *hidden, int n_batch, long seed, int n_steps)
 {
-    TrainOptions o = train_options_default();
-    o.batch = n_batch;
-    o.n_hidden = 0;
+    Comparison c = {.train = train_options_default(), .iterations = n_steps};
+    c.train.batch = n_batch;
+    c.train.seed = seed;
+    c.train.n_hidden = 0;
     for (const char *h = hidden; *h;
          h += strcspn(h, ",") + (h[strcspn(h, ",")] == ','))
-        o.hidden[o.n_hidden++] = atoi(h);
-    Network net;
-    Trainer trainer;
+        c.train.hidden[c.train.n_hidden++] = atoi(h);
     Error err;
-    ck_assert_msg(training_setup(&net, &trainer, &o, INIT_HE, train,
-                                 (uint64_t)seed, &err) == 0,
-                  "%s", err.msg);
-    for (int s = 0; s < n_steps; s++)
-        train_step(&trainer, &net, train, n_batch, 0.3f);
-    size_t n = (size_t)network_count_params(&net), at = 0;
-    float *values = floats(n);
-    for (int l = 0; l < net.n_layers; l++) {
-        size_t n_w = (size_t)net.sizes[l] * net.sizes[l + 1];
-        memcpy(values + at, net.layers[l].weights, n_w * sizeof(float));
-        at += n_w;
-        memcpy(values + at, net.layers[l].biases,
-               (size_t)net.sizes[l + 1] * sizeof(float));
-        at += (size_t)net.sizes[l + 1];
-    }
-    trainer_free(&trainer);
-    network_free(&net);
-    *n_values = n;
-    return values;
+    ck_assert_msg(train_once(t, &c, train, test, &err) == 0, "%s", err.msg);
 }
 
 START_TEST(test_training_same_network)
@@ -401,12 +382,12 @@ START_TEST(test_training_same_network)
                 {"30,1,20", 64, 40, 2, 3},
                 {"", 1, 200, 1, 5}};
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
-        size_t n_plain, n_fast;
-        float *plain = trained(&train, runs[k].hidden, runs[k].batch,
-                               runs[k].seed, runs[k].steps, &n_plain);
+        Trained plain, fast;
+        trained(&plain, &train, &test, runs[k].hidden, runs[k].batch,
+                runs[k].seed, runs[k].steps);
         ck_assert(fast_loops_start(runs[k].threads, &err) == 0);
-        float *fast = trained(&train, runs[k].hidden, runs[k].batch,
-                              runs[k].seed, runs[k].steps, &n_fast);
+        trained(&fast, &train, &test, runs[k].hidden, runs[k].batch,
+                runs[k].seed, runs[k].steps);
         fast_loops_stop();
         char what[120];
         snprintf(what, sizeof what,
@@ -414,10 +395,10 @@ START_TEST(test_training_same_network)
                  "%d thread(s): weight or bias",
                  *runs[k].hidden ? runs[k].hidden : "none", runs[k].batch,
                  runs[k].seed, runs[k].steps, runs[k].threads);
-        ck_assert(n_plain == n_fast);
-        expect_same_floats(fast, plain, n_plain, what);
-        free(plain);
-        free(fast);
+        ck_assert(plain.n == fast.n);
+        expect_same_floats(fast.values, plain.values, plain.n, what);
+        free(plain.values);
+        free(fast.values);
     }
     digits_free(&train);
     digits_free(&test);
