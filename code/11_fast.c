@@ -555,7 +555,7 @@ typedef struct {
 
 /* A run of chapter 7's training with the loops now in place: the
  * network's weights and biases, one after the other (*values, n of them),
- * and its test accuracy. */
+ * and its accuracy on `test` (NULL: not tested, 0). */
 typedef struct {
     float *values;
     size_t n;
@@ -577,7 +577,7 @@ int train_once(Trained *t, const Comparison *c, const Digits *train,
     for (long it = 0; it < c->iterations; it++)
         train_step(&trainer, &net, train, (int)c->train.batch,
                    (float)c->train.learning_rate);
-    t->accuracy = network_evaluate(&net, test).accuracy;
+    t->accuracy = test != NULL ? network_evaluate(&net, test).accuracy : 0.0;
     t->n = (size_t)network_count_params(&net);
     t->values = malloc(t->n * sizeof *t->values);
     size_t at = 0;
